@@ -1,0 +1,173 @@
+//! Command-line interface: `run` and `validate`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use livelihoods::metrics;
+use livelihoods::output::{self, RunInfo};
+use livelihoods::runner::{self, ScenarioResult};
+use livelihoods::scenario::{self, Overrides, Problems, Scenario};
+
+/// Agent-based simulator of rural livelihood interventions (DW4FS, Kupang District, NTT).
+#[derive(Parser, Debug)]
+#[command(name = "livelihoods", version, about)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run scenarios (all replications, in parallel) and write results under --out.
+    Run {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output directory; each scenario writes <out>/<scenario name>/.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Override the replications of every scenario.
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Override the households of every scenario (intervention capacities scale along).
+        #[arg(long)]
+        households: Option<u64>,
+        /// Override the seasons of every scenario.
+        #[arg(long)]
+        seasons: Option<u32>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Execute the command.
+pub fn run(args: Args) -> Result<()> {
+    match args.command {
+        Command::Validate { files } => validate(&files),
+        Command::Run { files, out, threads, replications, households, seasons, quiet } => {
+            let overrides = Overrides { replications, households, seasons };
+            run_scenarios(&files, &out, threads, &overrides, quiet)
+        }
+    }
+}
+
+fn validate(files: &[PathBuf]) -> Result<()> {
+    let scenarios = scenario::load_all(files)?;
+    for s in scenarios {
+        println!(
+            "ok: {} ({}: {} households, {} seasons, {} replications, {} interventions)",
+            s.path.display(),
+            s.name,
+            s.params.population.households,
+            s.seasons,
+            s.replications,
+            s.interventions.len()
+        );
+    }
+    Ok(())
+}
+
+fn load(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>, Problems> {
+    let mut scenarios = scenario::load_all(files)?;
+    let mut problems = Vec::new();
+    for s in &mut scenarios {
+        if let Err(Problems(p)) = s.apply(overrides) {
+            problems.extend(p);
+        }
+    }
+    problems.dedup();
+    if problems.is_empty() { Ok(scenarios) } else { Err(Problems(problems)) }
+}
+
+fn run_scenarios(files: &[PathBuf], out: &PathBuf, threads: Option<usize>, overrides: &Overrides, quiet: bool) -> Result<()> {
+    let scenarios = load(files, overrides)?;
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    if let Some(available) = runner::available_bytes() {
+        runner::check_memory(&scenarios, threads, available).map_err(anyhow::Error::msg)?;
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting the thread pool")?;
+    let started = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let info = RunInfo { threads, started_utc: output::rfc3339_utc(started) };
+    let total: u64 = scenarios.iter().map(|s| u64::from(s.seasons) * u64::from(s.replications)).sum();
+    let bar = progress_bar(total, quiet);
+    let done = AtomicU64::new(0);
+    let clock = Instant::now();
+    let results = pool.install(|| {
+        runner::run_all(&scenarios, threads, &|| {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n % 8 == 0 || n == total {
+                bar.set_position(n);
+            }
+        })
+    });
+    bar.finish_and_clear();
+    let seconds = clock.elapsed().as_secs_f64();
+    for result in &results {
+        let dir = output::write_scenario(out, result, &info)
+            .with_context(|| format!("writing the results of {} under {}", result.scenario.name, out.display()))?;
+        if !quiet {
+            print_summary(result, &dir);
+        }
+    }
+    if !quiet {
+        let work: u64 = scenarios.iter().map(Scenario::household_seasons).sum();
+        println!(
+            "{} household-seasons in {:.1} s on {threads} thread(s): {:.2} million per second",
+            work,
+            seconds,
+            work as f64 / seconds.max(1e-9) / 1e6
+        );
+    }
+    Ok(())
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    let style = ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} replication-seasons ({eta} left)")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style.progress_chars("=> "));
+    bar
+}
+
+fn print_summary(result: &ScenarioResult, dir: &std::path::Path) {
+    let s = &result.scenario;
+    let p0 = metrics::index("p0").expect("p0 is a metric");
+    println!(
+        "{}: {} households × {} seasons × {} replications -> {}",
+        s.name,
+        s.params.population.households,
+        s.seasons,
+        s.replications,
+        dir.display()
+    );
+    if let (Some(first), Some(last)) = (result.summary.first(), result.summary.last()) {
+        let a = first.stats[p0];
+        let b = last.stats[p0];
+        println!(
+            "  P0 {} {}: {:.3} [95% band {:.3}-{:.3}]   ->   {} {}: {:.3} [{:.3}-{:.3}]",
+            first.year, first.season_kind, a.mean, a.lo, a.hi, last.year, last.season_kind, b.mean, b.lo, b.hi
+        );
+    }
+    let means = livelihoods::summary::run_means(&result.runs, p0);
+    let over_run = livelihoods::summary::Stat::of(&means);
+    println!("  P0 averaged over the run: {:.4} [95% CI {:.4}-{:.4}]", over_run.mean, over_run.ci_lo, over_run.ci_hi);
+}

@@ -1,0 +1,202 @@
+//! The season loop: the schedule of the model, written once.
+//!
+//! ```text
+//! for each season:
+//!   1. environment   El Niño year, village drought, maize price          (environment::draw)
+//!   2. programme     targeting, capacity × government readiness, take-up (interventions::deliver)
+//!   3–5. households  decisions, production and income, consumption       (household::step, in blocks)
+//!   6. villages      readiness follows neighbours' results; cooperatives (Villages::update)
+//!   7. observation   FGT, consumption, Gini, reach, cost                 (metrics)
+//! ```
+//!
+//! Households read the village snapshot and their own committed state and write only their
+//! own row; the only cross-household reads (village adopter shares, cooperative state,
+//! targeting ranks) happen outside the household phase on committed state. Households are
+//! processed in fixed blocks of [`BLOCK`] in parallel; every sum is an integer, so results
+//! are identical at any thread count.
+
+use rayon::prelude::*;
+
+use crate::interventions::{DeliveryCtx, Enrolment, deliver};
+use crate::metrics::{Accumulator, Lines, SeasonFacts, SeasonMetrics};
+use crate::model::environment::{self, ElNino};
+use crate::model::household::{self, Household};
+use crate::model::population;
+use crate::model::season::{ProgrammeLevels, SeasonConsts, SeasonCtx};
+use crate::model::village::Villages;
+use crate::params::SeasonKind;
+use crate::rng::RunKey;
+use crate::scenario::Scenario;
+
+/// Households per block of the household phase; fixed, never derived from the thread count.
+pub const BLOCK: usize = 4096;
+
+/// The state of one replication.
+#[derive(Clone, Debug)]
+pub struct World {
+    /// Every household.
+    pub households: Vec<Household>,
+    /// Every village.
+    pub villages: Villages,
+    /// Per intervention (file order): who has taken part.
+    pub enrolments: Vec<Enrolment>,
+    /// Programme cost so far, rupiah.
+    pub programme_cost_idr: f64,
+    /// Workspace: module bits offered to each household this season.
+    offers: Vec<u8>,
+}
+
+impl World {
+    /// The initial world of `replication` of `scenario`.
+    pub fn new(scenario: &Scenario, replication: u32) -> Self {
+        let run = RunKey { seed: scenario.seed, replication };
+        let villages = population::villages(&scenario.params, run);
+        let households = population::households(&scenario.params, run, &villages);
+        let n = households.len();
+        Self {
+            households,
+            villages,
+            enrolments: scenario.interventions.iter().map(|_| Enrolment::new(n)).collect(),
+            programme_cost_idr: 0.0,
+            offers: vec![0; n],
+        }
+    }
+}
+
+/// Advance `world` by one season and observe it.
+/// `step` counts every simulated season including the spin-up and keys the random draws;
+/// the observed season (which the programme schedule and the output use) is
+/// `step − calendar.spin_up_seasons`, and the programme runs only in observed seasons.
+/// `parallel` splits the household phase over threads; the result is the same either way.
+pub fn step_season(
+    world: &mut World,
+    scenario: &Scenario,
+    run: RunKey,
+    step: u32,
+    parallel: bool,
+) -> SeasonMetrics {
+    let params = &scenario.params;
+    let season = step;
+    let observed = step.checked_sub(params.calendar.spin_up_seasons);
+    let kind = SeasonKind::of(season);
+    let env = environment::draw(params, run, season);
+    let levels = match observed {
+        Some(s) => deliver_programme(world, scenario, run, s),
+        None => {
+            world.offers.fill(0);
+            ProgrammeLevels::default()
+        }
+    };
+
+    let consts = SeasonConsts::new(params, kind);
+    let months = params.months(kind);
+    let ctx = SeasonCtx {
+        params,
+        consts: &consts,
+        run,
+        season,
+        kind,
+        months,
+        years: months / 12.0,
+        maize_price_idr_per_kg: env.maize_price_idr_per_kg,
+        government: params.government.readiness,
+        programme: levels,
+        villages: &world.villages,
+        env: &env,
+    };
+    let lines = Lines {
+        poverty_idr: params.poverty.line_idr_per_capita_month,
+        food_idr: params.poverty.line_idr_per_capita_month * params.poverty.food_share,
+    };
+    let villages = world.villages.len();
+    let acc = households_phase(&mut world.households, &world.offers, &ctx, lines, parallel);
+    world.villages.update(&acc.villages, params, run, season);
+    let observed = observed.unwrap_or(0);
+    let facts = SeasonFacts {
+        season: observed,
+        year: params.calendar.base_year + observed / 2,
+        season_kind: kind.name(),
+        programme_cost_idr: world.programme_cost_idr,
+        maize_price_idr_per_kg: env.maize_price_idr_per_kg,
+        el_nino: match env.el_nino {
+            ElNino::None => 0.0,
+            ElNino::Moderate => 1.0,
+            ElNino::Strong => 2.0,
+        },
+        mean_community_readiness: world.villages.readiness.iter().map(|&r| f64::from(r)).sum::<f64>()
+            / villages.max(1) as f64,
+        coop_villages_share: world.villages.coop_exists.iter().filter(|&&e| e).count() as f64
+            / villages.max(1) as f64,
+    };
+    acc.finish(facts)
+}
+
+/// Phases 3–5 for every household, in fixed blocks; returns the season's sums.
+fn households_phase(
+    households: &mut [Household],
+    offers: &[u8],
+    ctx: &SeasonCtx,
+    lines: Lines,
+    parallel: bool,
+) -> Accumulator {
+    let villages = ctx.villages.len();
+    let block = |mut acc: Accumulator, (b, (rows, offers)): (usize, (&mut [Household], &[u8]))| {
+        for (j, (h, &offer)) in rows.iter_mut().zip(offers).enumerate() {
+            let out = household::step(h, (b * BLOCK + j) as u32, offer, ctx);
+            acc.add(h, &out, lines);
+        }
+        acc
+    };
+    if parallel {
+        households
+            .par_chunks_mut(BLOCK)
+            .zip(offers.par_chunks(BLOCK))
+            .enumerate()
+            .fold(|| Accumulator::new(villages), block)
+            .reduce(|| Accumulator::new(villages), Accumulator::merge)
+    } else {
+        households.chunks_mut(BLOCK).zip(offers.chunks(BLOCK)).enumerate().fold(Accumulator::new(villages), block)
+    }
+}
+
+/// Phase 2: every intervention in file order; returns the season's training levels.
+fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season: u32) -> ProgrammeLevels {
+    world.offers.fill(0);
+    let mut levels = ProgrammeLevels::default();
+    let ctx = DeliveryCtx {
+        params: &scenario.params,
+        run,
+        season,
+        households: &world.households,
+        capacity_scale: scenario.capacity_scale,
+    };
+    for (iv, enrolment) in scenario.interventions.iter().zip(&mut world.enrolments) {
+        let delivered =
+            deliver(iv, enrolment, &ctx, &mut world.villages, &mut world.offers, &mut levels);
+        world.programme_cost_idr += delivered.cost_idr;
+    }
+    levels
+}
+
+/// Run one replication of `scenario` through all its seasons. `on_season` is called after
+/// each season (for progress reporting).
+pub fn run_replication(
+    scenario: &Scenario,
+    replication: u32,
+    parallel: bool,
+    on_season: &(dyn Fn() + Sync),
+) -> Vec<SeasonMetrics> {
+    let run = RunKey { seed: scenario.seed, replication };
+    let mut world = World::new(scenario, replication);
+    let spin_up = scenario.params.calendar.spin_up_seasons;
+    for step in 0..spin_up {
+        step_season(&mut world, scenario, run, step, parallel);
+    }
+    (spin_up..spin_up + scenario.seasons)
+        .map(|step| {
+            let m = step_season(&mut world, scenario, run, step, parallel);
+            on_season();
+            m
+        })
+        .collect()
+}

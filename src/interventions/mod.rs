@@ -1,0 +1,175 @@
+//! The four DW4FS intervention modules and how the programme reaches households.
+//!
+//! An intervention is one `[[intervention]]` table of a scenario: a module `kind`, an `id`,
+//! a schedule, a targeting rule, a capacity, a unit cost and the module's own effect
+//! parameters. The set of kinds is closed ([`Kind`]) and matched exhaustively.
+//!
+//! Delivery ([`deliver`]) runs before the household phase, one intervention after another
+//! in file order. It reads the households' committed state (for targeting and readiness)
+//! and writes only the season's *offers* (which modules each household takes part in),
+//! the training levels, and, for the cooperative module, the village cooperatives. It
+//! never writes household state: the household update applies the training.
+//!
+//! * capacity × government readiness = invitations this season (the share of planned
+//!   training actually delivered);
+//! * an invited household takes part with a probability rising linearly with its readiness
+//!   from `takeup_min_share` to `takeup_max_share`;
+//! * a household takes part in a given intervention at most once.
+
+mod spec;
+
+pub use spec::{COMMON_KEYS, Intervention, Kind, Targeting};
+
+use crate::model::household::Household;
+use crate::model::season::ProgrammeLevels;
+use crate::model::village::Villages;
+use crate::params::Params;
+use crate::rng::{Purpose, RunKey, id_hash};
+
+/// Running state of one intervention: who has already taken part.
+#[derive(Clone, Debug)]
+pub struct Enrolment {
+    done: Vec<u64>,
+}
+
+impl Enrolment {
+    /// No household has taken part yet.
+    pub fn new(households: usize) -> Self {
+        Self { done: vec![0; households.div_ceil(64)] }
+    }
+
+    fn contains(&self, id: usize) -> bool {
+        self.done[id / 64] & (1 << (id % 64)) != 0
+    }
+
+    fn insert(&mut self, id: usize) {
+        self.done[id / 64] |= 1 << (id % 64);
+    }
+}
+
+/// What delivering one intervention in one season did.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Delivered {
+    /// Households that took part.
+    pub participants: u64,
+    /// Cost booked, rupiah.
+    pub cost_idr: f64,
+}
+
+/// Inputs of delivery that do not change within a season.
+pub struct DeliveryCtx<'a> {
+    /// Scenario parameters.
+    pub params: &'a Params,
+    /// Seed and replication.
+    pub run: RunKey,
+    /// Season index.
+    pub season: u32,
+    /// Households' committed state.
+    pub households: &'a [Household],
+    /// Multiplier on absolute capacities (run households / scenario households).
+    pub capacity_scale: f64,
+}
+
+/// Deliver `iv` this season: choose, invite, enrol. Writes `offers` (module bits per
+/// household), raises `levels`, and may form or strengthen cooperatives in `villages`.
+pub fn deliver(
+    iv: &Intervention,
+    enrolment: &mut Enrolment,
+    ctx: &DeliveryCtx,
+    villages: &mut Villages,
+    offers: &mut [u8],
+    levels: &mut ProgrammeLevels,
+) -> Delivered {
+    if !iv.is_active(ctx.season) {
+        return Delivered::default();
+    }
+    let hash = id_hash(&iv.id);
+    let invited = invite(iv, enrolment, ctx, hash);
+    let mut supported = vec![false; villages.len()];
+    let mut participants = 0u64;
+    for id in invited {
+        let h = &ctx.households[id as usize];
+        let v = usize::from(h.village);
+        let readiness = f64::from(villages.readiness[v] + h.readiness_offset).clamp(0.0, 1.0);
+        let p = iv.takeup_min_share + (iv.takeup_max_share - iv.takeup_min_share) * readiness;
+        if draws(ctx, hash, id)[2] < p {
+            enrolment.insert(id as usize);
+            offers[id as usize] |= iv.kind.module_bit();
+            supported[v] = true;
+            participants += 1;
+        }
+    }
+    if participants > 0 {
+        raise_levels(iv, levels);
+    }
+    if iv.kind == Kind::Cooperative {
+        let boost = iv.governance_boost() * ctx.params.government.readiness;
+        for v in (0..villages.len()).filter(|&v| supported[v]) {
+            villages.support_cooperative(v, ctx.params.cooperative.initial_governance, boost);
+        }
+    }
+    Delivered { participants, cost_idr: participants as f64 * iv.cost_idr_per_participant() }
+}
+
+/// The three uniforms of one household for one intervention and season: targeting score,
+/// delivery (for `all`), take-up.
+fn draws(ctx: &DeliveryCtx, hash: u32, id: u32) -> [f64; 3] {
+    let mut d = ctx.run.stream(ctx.season, Purpose::Intervention(hash), id);
+    [d.uniform(), d.uniform(), d.uniform()]
+}
+
+/// Households invited this season, in ascending id order.
+fn invite(
+    iv: &Intervention,
+    enrolment: &Enrolment,
+    ctx: &DeliveryCtx,
+    hash: u32,
+) -> Vec<u32> {
+    let g = ctx.params.government.readiness;
+    let eligible = |id: usize| {
+        !enrolment.contains(id)
+            && (iv.targeting != Targeting::Villages
+                || iv.villages.contains(&u32::from(ctx.households[id].village)))
+    };
+    let ids = (0..ctx.households.len()).filter(|&id| eligible(id)).map(|id| id as u32);
+    if iv.targeting == Targeting::All {
+        return ids.filter(|&id| draws(ctx, hash, id)[1] < g).collect();
+    }
+    let capacity = iv.capacity(ctx.params.population.households, ctx.capacity_scale);
+    let slots = (capacity * g).round() as usize;
+    let mut scored: Vec<(f32, u32)> = ids
+        .map(|id| {
+            let score = match iv.targeting {
+                Targeting::PoorestFirst => {
+                    let h = &ctx.households[id as usize];
+                    h.expected_income_idr_month / f32::from(h.members)
+                }
+                _ => draws(ctx, hash, id)[0] as f32,
+            };
+            (score, id)
+        })
+        .collect();
+    if scored.len() > slots {
+        let by_score = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        if slots > 0 {
+            scored.select_nth_unstable_by(slots - 1, by_score);
+        }
+        scored.truncate(slots);
+    }
+    let mut invited: Vec<u32> = scored.into_iter().map(|(_, id)| id).collect();
+    invited.sort_unstable();
+    invited
+}
+
+fn raise_levels(iv: &Intervention, levels: &mut ProgrammeLevels) {
+    let skill = iv.skill_share() as f32;
+    match iv.kind {
+        Kind::ProductionTraining => levels.production_skill = levels.production_skill.max(skill),
+        Kind::Cooperative => {}
+        Kind::Entrepreneurship => {
+            levels.business_skill = levels.business_skill.max(skill);
+            levels.start_probability = levels.start_probability.max(iv.start_probability() as f32);
+        }
+        Kind::FinancialManagement => levels.finance_skill = levels.finance_skill.max(skill),
+    }
+}

@@ -1,0 +1,291 @@
+//! The `[[intervention]]` table: its keys, defaults per module kind, and its checks.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::household::module;
+use crate::params::{RangeProblem, check_range};
+
+/// The module kinds of the DW4FS programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// More efficient production patterns (good agricultural practice, field schools).
+    ProductionTraining,
+    /// Organisational procedures: groups and cooperatives (C-BED style).
+    Cooperative,
+    /// Entrepreneurial skills (GET Ahead / SIYB style).
+    Entrepreneurship,
+    /// Financial-management skills (financial literacy).
+    FinancialManagement,
+}
+
+impl Kind {
+    /// Every kind, in documentation order.
+    pub const ALL: [Kind; 4] =
+        [Self::ProductionTraining, Self::Cooperative, Self::Entrepreneurship, Self::FinancialManagement];
+
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ProductionTraining => "production_training",
+            Self::Cooperative => "cooperative",
+            Self::Entrepreneurship => "entrepreneurship",
+            Self::FinancialManagement => "financial_management",
+        }
+    }
+
+    /// Parse a scenario-file name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The household module bit of this kind.
+    pub fn module_bit(self) -> u8 {
+        match self {
+            Self::ProductionTraining => module::PRODUCTION,
+            Self::Cooperative => module::COOPERATIVE,
+            Self::Entrepreneurship => module::ENTREPRENEURSHIP,
+            Self::FinancialManagement => module::FINANCE,
+        }
+    }
+
+    /// Effect keys that only this kind accepts.
+    pub fn effect_keys(self) -> &'static [&'static str] {
+        match self {
+            Self::ProductionTraining | Self::FinancialManagement => &["skill_share"],
+            Self::Cooperative => &["governance_boost"],
+            Self::Entrepreneurship => &["skill_share", "start_probability"],
+        }
+    }
+
+    /// Default cost per participant, rupiah: USD 2.0 M for 10,000 farmers = USD 200 per
+    /// farmer × Rp 14,308 per USD ≈ Rp 2.86 M, split across the modules (split: modelling choice).
+    pub fn default_cost_idr_per_participant(self) -> f64 {
+        match self {
+            Self::ProductionTraining => 1_000_000.0,
+            Self::Cooperative => 570_000.0,
+            Self::Entrepreneurship => 860_000.0,
+            Self::FinancialManagement => 430_000.0,
+        }
+    }
+}
+
+/// How a module chooses whom to invite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Targeting {
+    /// Every household is invited (each invitation delivered with probability = government
+    /// readiness); capacity is not used.
+    All,
+    /// Lowest expected income per person first, up to capacity.
+    PoorestFirst,
+    /// A random sample, up to capacity.
+    Random,
+    /// A random sample of the households of the listed `villages`, up to capacity.
+    Villages,
+}
+
+impl Targeting {
+    /// Every targeting rule's name.
+    pub const NAMES: [&'static str; 4] = ["all", "poorest_first", "random", "villages"];
+}
+
+/// One intervention, validated and with every default filled in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intervention {
+    /// Stable name chosen by the analyst; keys this intervention's random draws.
+    pub id: String,
+    /// Module kind.
+    pub kind: Kind,
+    /// First season of delivery (0 = wet season of the base year).
+    pub start_season: u32,
+    /// Last season of delivery, inclusive.
+    pub end_season: u32,
+    /// Whom to invite first.
+    #[serde(default = "default_targeting")]
+    pub targeting: Targeting,
+    /// Villages served when `targeting = "villages"`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub villages: Vec<u32>,
+    /// Invitations per season at full government readiness, households (scaled with `--households`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_per_season: Option<u64>,
+    /// Invitations per season as a share of all households (alternative to the above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage_share_per_season: Option<f64>,
+    /// Cost per participant, rupiah (default per kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_idr_per_participant: Option<f64>,
+    /// Take-up of an invited household with readiness 0.
+    #[serde(default = "default_takeup_min")]
+    pub takeup_min_share: f64,
+    /// Take-up of an invited household with readiness 1.
+    #[serde(default = "default_takeup_max")]
+    pub takeup_max_share: f64,
+    /// Skill conferred, in [0, 1] (production, entrepreneurship, financial management).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skill_share: Option<f64>,
+    /// Probability that a trainee starts a venture (entrepreneurship).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_probability: Option<f64>,
+    /// Governance added to the village cooperative at government readiness 1 (cooperative).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governance_boost: Option<f64>,
+}
+
+fn default_targeting() -> Targeting {
+    Targeting::PoorestFirst
+}
+
+fn default_takeup_min() -> f64 {
+    0.3
+}
+
+fn default_takeup_max() -> f64 {
+    0.9
+}
+
+/// Keys every kind accepts.
+pub const COMMON_KEYS: [&str; 11] = [
+    "id",
+    "kind",
+    "start_season",
+    "end_season",
+    "targeting",
+    "villages",
+    "capacity_per_season",
+    "coverage_share_per_season",
+    "cost_idr_per_participant",
+    "takeup_min_share",
+    "takeup_max_share",
+];
+
+impl Intervention {
+    /// True if the intervention delivers in `season`.
+    pub fn is_active(&self, season: u32) -> bool {
+        (self.start_season..=self.end_season).contains(&season)
+    }
+
+    /// Invitations per season at full government readiness.
+    pub fn capacity(&self, households: u64, scale: f64) -> f64 {
+        match (self.capacity_per_season, self.coverage_share_per_season) {
+            (Some(c), _) => c as f64 * scale,
+            (None, Some(share)) => share * households as f64,
+            (None, None) => households as f64,
+        }
+    }
+
+    /// Cost per participant, rupiah.
+    pub fn cost_idr_per_participant(&self) -> f64 {
+        self.cost_idr_per_participant.unwrap_or(self.kind.default_cost_idr_per_participant())
+    }
+
+    /// Skill conferred (default 1).
+    pub fn skill_share(&self) -> f64 {
+        self.skill_share.unwrap_or(1.0)
+    }
+
+    /// Start probability of a trainee (default 0.18: SIYB ≥ 2.65 M businesses from 15 M trainees).
+    pub fn start_probability(&self) -> f64 {
+        self.start_probability.unwrap_or(0.18)
+    }
+
+    /// Governance boost (default 0.3, modelling choice).
+    pub fn governance_boost(&self) -> f64 {
+        self.governance_boost.unwrap_or(0.3)
+    }
+
+    /// Fill kind-specific defaults so the resolved scenario states every value.
+    pub fn fill_defaults(&mut self) {
+        self.cost_idr_per_participant = Some(self.cost_idr_per_participant());
+        match self.kind {
+            Kind::ProductionTraining | Kind::FinancialManagement => {
+                self.skill_share = Some(self.skill_share());
+            }
+            Kind::Cooperative => self.governance_boost = Some(self.governance_boost()),
+            Kind::Entrepreneurship => {
+                self.skill_share = Some(self.skill_share());
+                self.start_probability = Some(self.start_probability());
+            }
+        }
+    }
+
+    /// Every problem with this intervention; `path` is its key path in the file.
+    pub fn check(&self, path: &str, villages: u32, out: &mut Vec<RangeProblem>) {
+        let at = |key: &str| format!("{path}.{key}");
+        if self.id.trim().is_empty() {
+            out.push(RangeProblem { path: at("id"), message: "must not be empty".into() });
+        }
+        if self.end_season < self.start_season {
+            out.push(RangeProblem {
+                path: at("end_season"),
+                message: format!(
+                    "is {} but the start_season is {}: the end cannot come before the start",
+                    self.end_season, self.start_season
+                ),
+            });
+        }
+        self.check_capacity(&at, villages, out);
+        check_range(&at("cost_idr_per_participant"), self.cost_idr_per_participant(), 0.0, 1e12, out);
+        check_range(&at("takeup_min_share"), self.takeup_min_share, 0.0, 1.0, out);
+        check_range(&at("takeup_max_share"), self.takeup_max_share, 0.0, 1.0, out);
+        if self.takeup_min_share > self.takeup_max_share {
+            out.push(RangeProblem {
+                path: at("takeup_min_share"),
+                message: format!("is larger than takeup_max_share ({})", self.takeup_max_share),
+            });
+        }
+        for (key, value) in [
+            ("skill_share", self.skill_share),
+            ("start_probability", self.start_probability),
+            ("governance_boost", self.governance_boost),
+        ] {
+            if let Some(v) = value {
+                check_range(&at(key), v, 0.0, 1.0, out);
+            }
+        }
+    }
+
+    fn check_capacity(&self, at: &dyn Fn(&str) -> String, villages: u32, out: &mut Vec<RangeProblem>) {
+        let given = (self.capacity_per_season.is_some(), self.coverage_share_per_season.is_some());
+        match (self.targeting, given) {
+            (Targeting::All, (false, false)) => {}
+            (Targeting::All, _) => out.push(RangeProblem {
+                path: at("targeting"),
+                message: "is \"all\", which invites every household: remove capacity_per_season / coverage_share_per_season".into(),
+            }),
+            (_, (true, true)) => out.push(RangeProblem {
+                path: at("capacity_per_season"),
+                message: "give either capacity_per_season or coverage_share_per_season, not both".into(),
+            }),
+            (_, (false, false)) => out.push(RangeProblem {
+                path: at("capacity_per_season"),
+                message: "is missing: give capacity_per_season (households) or coverage_share_per_season".into(),
+            }),
+            _ => {}
+        }
+        if let Some(share) = self.coverage_share_per_season {
+            check_range(&at("coverage_share_per_season"), share, 0.0, 1.0, out);
+        }
+        match self.targeting {
+            Targeting::Villages if self.villages.is_empty() => out.push(RangeProblem {
+                path: at("villages"),
+                message: "is empty: targeting = \"villages\" needs the list of village indices".into(),
+            }),
+            Targeting::Villages => {
+                for &v in self.villages.iter().filter(|&&v| v >= villages) {
+                    out.push(RangeProblem {
+                        path: at("villages"),
+                        message: format!("has village {v}, but villages are numbered 0..{}", villages),
+                    });
+                }
+            }
+            _ if !self.villages.is_empty() => out.push(RangeProblem {
+                path: at("villages"),
+                message: "is only used with targeting = \"villages\"".into(),
+            }),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! # livelihoods
+//!
+//! An agent-based simulator of rural livelihood interventions, built around the ILO
+//! programme *Decent Work for Food Security and Sustainable Rural Development* (DW4FS) in
+//! Kupang District, Nusa Tenggara Timur, Indonesia.
+//!
+//! Households with farm, enterprise and savings state are stepped through wet and dry
+//! seasons; four intervention modules (production training, cooperative organisation,
+//! entrepreneurship, financial management) change their behaviour; community and
+//! government readiness decide how much of that change takes hold. Scenarios are TOML
+//! files, run in parallel with many replications. `MODEL.md` describes the model in the
+//! ODD protocol, with every parameter's default, unit and source.
+//!
+//! ## Module map
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`params`] | every model parameter: default, unit, range |
+//! | [`scenario`] | TOML files: inheritance, validation, overrides |
+//! | [`model`] | households, villages, environment; one household's season |
+//! | [`interventions`] | the four modules: targeting, capacity, take-up, cost |
+//! | [`engine`] | the season schedule, written once |
+//! | [`metrics`] | FGT, consumption, Gini, reach: integer reductions |
+//! | [`summary`] | mean, band and confidence interval across replications |
+//! | [`runner`] | scenarios × replications in parallel, memory guard |
+//! | [`output`] | CSV and manifest files, written atomically |
+//! | [`rng`] | the only source of randomness (keyed Philox4x32-10) |
+//!
+//! ## Determinism contract
+//!
+//! Given the same scenario file, the same `livelihoods` version (with its `Cargo.lock`) and
+//! the same platform, `seasons.csv` and `summary.csv` are byte-identical whatever the thread
+//! count. Every random draw is keyed by (seed, replication, season, purpose, entity), so two
+//! scenarios with the same seed share weather, prices and household shocks (common random
+//! numbers), and every sum over households is an integer.
+
+pub mod engine;
+pub mod interventions;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod params;
+pub mod rng;
+pub mod runner;
+pub mod scenario;
+pub mod summary;

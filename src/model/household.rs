@@ -1,0 +1,583 @@
+//! The household agent: its state (one 64-byte row) and its season update.
+//!
+//! A household is stored as one compact row rather than as columns: the season update reads
+//! and writes nearly every field of every household once per season, so a row that fills one
+//! cache line is the layout that touches the least memory. Money stocks are `f64` rupiah so
+//! that the season's accounting closes to the rupiah; rates, skills and flows that are
+//! recomputed each season are `f32`.
+//!
+//! [`step`] is a pure function of the household's own committed state, this season's
+//! environment, the village snapshot and its own keyed random draws, so the order in which
+//! households are visited can never matter.
+
+use crate::model::season::{SeasonCtx, VillageView};
+use crate::params::SeasonKind;
+use crate::rng::Purpose;
+
+/// Bit flags of [`Household::flags`].
+pub mod flag {
+    /// Uses improved production practice.
+    pub const IMPROVED: u8 = 1 << 0;
+    /// Member of the village cooperative.
+    pub const COOP_MEMBER: u8 = 1 << 1;
+    /// Runs a non-farm enterprise.
+    pub const ENTERPRISE: u8 = 1 << 2;
+    /// Lives on the coast.
+    pub const COASTAL: u8 = 1 << 3;
+    /// Farms seaweed in the dry season.
+    pub const SEAWEED: u8 = 1 << 4;
+    /// Last maize harvest was bad (below the expected one by a margin).
+    pub const BAD_HARVEST: u8 = 1 << 5;
+}
+
+/// Module kinds as bits in [`Household::participated`] and in a season's offers.
+pub mod module {
+    /// Production training.
+    pub const PRODUCTION: u8 = 1 << 0;
+    /// Cooperative organisation.
+    pub const COOPERATIVE: u8 = 1 << 1;
+    /// Entrepreneurship.
+    pub const ENTREPRENEURSHIP: u8 = 1 << 2;
+    /// Financial management.
+    pub const FINANCE: u8 = 1 << 3;
+}
+
+/// One household's state. Fixed traits are set at initialisation and never change.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Household {
+    /// Liquid savings, rupiah (≥ 0).
+    pub savings_idr: f64,
+    /// Outstanding debt, rupiah (≥ 0).
+    pub debt_idr: f64,
+    /// Land farmed, ha (fixed).
+    pub land_ha: f32,
+    /// Multiplier on the household's usual wage-labour days (fixed).
+    pub labour_access: f32,
+    /// Household readiness minus its village's readiness (fixed).
+    pub readiness_offset: f32,
+    /// Capital of the enterprise, rupiah (0 when none).
+    pub enterprise_capital_idr: f32,
+    /// Production skill in [0, 1]; decays.
+    pub farm_skill: f32,
+    /// Business skill in [0, 1]; decays.
+    pub business_skill: f32,
+    /// Financial capability in [0, 1]; decays.
+    pub finance_skill: f32,
+    /// Expected (permanent) income, rupiah per month.
+    pub expected_income_idr_month: f32,
+    /// Consumption per person in the last season, rupiah per month.
+    pub consumption_pc_idr_month: f32,
+    /// Village index (fixed).
+    pub village: u16,
+    /// Season in which improved practice was last adopted.
+    pub adopted_season: u16,
+    /// Members, persons (fixed).
+    pub members: u8,
+    /// Cattle, head.
+    pub cattle_head: u8,
+    /// [`flag`] bits.
+    pub flags: u8,
+    /// [`module`] bits of every module the household ever took part in.
+    pub participated: u8,
+}
+
+impl Household {
+    /// True if `bit` of [`flag`] is set.
+    pub fn has(&self, bit: u8) -> bool {
+        self.flags & bit != 0
+    }
+
+    fn set(&mut self, bit: u8, on: bool) {
+        if on {
+            self.flags |= bit;
+        } else {
+            self.flags &= !bit;
+        }
+    }
+
+    /// Adults who earn wages (at least one).
+    pub fn adults(&self, adult_share: f64) -> f64 {
+        (f64::from(self.members) * adult_share).round().max(1.0)
+    }
+}
+
+/// What a season did to one household, for metrics and accounting checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// Net cash inflow of the season, rupiah: production and wages net of costs, interest,
+    /// asset sales minus purchases. Savings minus debt change by exactly this minus consumption.
+    pub cash_income_idr: f64,
+    /// Consumption of the season, rupiah.
+    pub consumption_idr: f64,
+    /// Maize harvested, kg (wet season).
+    pub harvest_kg: f64,
+    /// Adopted improved practice this season.
+    pub adopted: bool,
+    /// Dropped improved practice this season.
+    pub disadopted: bool,
+    /// Took part in at least one module this season.
+    pub participated: bool,
+}
+
+/// The uniforms and normals one household uses in a season, drawn in a fixed order per
+/// purpose so that the same household sees the same numbers in every scenario.
+struct Shocks {
+    ill: bool,
+    cattle_u: f64,
+    calf_u: f64,
+    yield_z: f64,
+    labour_z: f64,
+    seaweed_z: f64,
+    adopt_u: f64,
+    member_u: f64,
+    start_trained_u: f64,
+    exit_u: f64,
+    start_u: f64,
+    demand_z: f64,
+}
+
+impl Shocks {
+    fn draw(ctx: &SeasonCtx, id: u32, kind: SeasonKind) -> Self {
+        let key = ctx.run;
+        let s = ctx.season;
+        let mut shock = key.stream(s, Purpose::Shock, id);
+        let ill = shock.chance(ctx.consts.illness_probability);
+        let cattle_u = shock.uniform();
+        let calf_u = shock.uniform();
+        let yield_z = match kind {
+            SeasonKind::Wet => key.stream(s, Purpose::Yield, id).normal(),
+            SeasonKind::Dry => 0.0,
+        };
+        let mut earn = key.stream(s, Purpose::Earnings, id);
+        let labour_z = earn.normal();
+        let seaweed_z = match kind {
+            SeasonKind::Dry => earn.normal(),
+            SeasonKind::Wet => 0.0,
+        };
+        let adopt_u = key.stream(s, Purpose::Adoption, id).uniform();
+        let member_u = key.stream(s, Purpose::Membership, id).uniform();
+        let mut ent = key.stream(s, Purpose::Enterprise, id);
+        let start_trained_u = ent.uniform();
+        let exit_u = ent.uniform();
+        let start_u = ent.uniform();
+        let demand_z = ent.normal();
+        Self {
+            ill,
+            cattle_u,
+            calf_u,
+            yield_z,
+            labour_z,
+            seaweed_z,
+            adopt_u,
+            member_u,
+            start_trained_u,
+            exit_u,
+            start_u,
+            demand_z,
+        }
+    }
+}
+
+/// Advance one household by one season. `offers` holds the [`module`] bits of the modules
+/// it takes part in this season.
+pub fn step(h: &mut Household, id: u32, offers: u8, ctx: &SeasonCtx) -> Outcome {
+    let kind = ctx.kind;
+    let village = ctx.village(h.village);
+    let draws = Shocks::draw(ctx, id, kind);
+    let readiness = (village.readiness + f64::from(h.readiness_offset)).clamp(0.0, 1.0);
+    let mut out = Outcome { participated: offers != 0, ..Outcome::default() };
+
+    decay_skills(h, ctx);
+    let mut cash_flow = take_part(h, offers, &village, &draws, ctx);
+    let (adopted, disadopted) = decide_practice(h, readiness, &village, &draws, ctx);
+    out.adopted = adopted;
+    out.disadopted = disadopted;
+    decide_membership(h, readiness, &village, &draws, ctx);
+    cash_flow += decide_enterprise(h, &draws, ctx);
+
+    let income = produce(h, &village, &draws, ctx);
+    out.harvest_kg = income.harvest_kg;
+    cash_flow += income.net_idr;
+    h.expected_income_idr_month = expected_income_idr_month(h, &village, ctx) as f32;
+    change_herd(h, &draws, ctx);
+
+    let budget = consume(h, cash_flow, &village, draws.ill, ctx);
+    out.cash_income_idr = budget.cash_income_idr;
+    out.consumption_idr = budget.consumption_idr;
+    h.consumption_pc_idr_month =
+        (budget.consumption_idr / ctx.months / f64::from(h.members)) as f32;
+    out
+}
+
+fn decay_skills(h: &mut Household, ctx: &SeasonCtx) {
+    h.farm_skill *= ctx.consts.farm_skill_retention;
+    h.business_skill *= ctx.consts.business_skill_retention;
+    h.finance_skill *= ctx.consts.finance_skill_retention;
+}
+
+/// Apply this season's training. Returns the cash spent on a start-up (negative).
+fn take_part(
+    h: &mut Household,
+    offers: u8,
+    village: &VillageView,
+    draws: &Shocks,
+    ctx: &SeasonCtx,
+) -> f64 {
+    if offers == 0 {
+        return 0.0;
+    }
+    h.participated |= offers;
+    let levels = &ctx.programme;
+    if offers & module::PRODUCTION != 0 {
+        h.farm_skill = h.farm_skill.max(levels.production_skill);
+    }
+    if offers & module::COOPERATIVE != 0 && village.coop_exists {
+        h.set(flag::COOP_MEMBER, true);
+    }
+    if offers & module::FINANCE != 0 {
+        h.finance_skill = h.finance_skill.max(levels.finance_skill);
+    }
+    if offers & module::ENTREPRENEURSHIP == 0 {
+        return 0.0;
+    }
+    h.business_skill = h.business_skill.max(levels.business_skill);
+    if draws.start_trained_u >= f64::from(levels.start_probability) {
+        return 0.0;
+    }
+    start_venture(h, ctx)
+}
+
+/// Start seaweed farming (coastal) or an enterprise; returns the cash spent (negative).
+fn start_venture(h: &mut Household, ctx: &SeasonCtx) -> f64 {
+    let p = ctx.params;
+    if h.has(flag::COASTAL) && !h.has(flag::SEAWEED) {
+        h.set(flag::SEAWEED, true);
+        -p.seaweed.start_cost_idr
+    } else if !h.has(flag::ENTERPRISE) {
+        h.set(flag::ENTERPRISE, true);
+        h.enterprise_capital_idr = p.enterprise.start_capital_idr as f32;
+        -p.enterprise.start_capital_idr
+    } else {
+        0.0
+    }
+}
+
+/// Adoption (at planting, in the wet season): Bass-like innovation and imitation scaled by
+/// readiness, plus trained households; dis-adoption after bad seasons and without cash.
+fn decide_practice(
+    h: &mut Household,
+    readiness: f64,
+    village: &VillageView,
+    draws: &Shocks,
+    ctx: &SeasonCtx,
+) -> (bool, bool) {
+    if ctx.kind != SeasonKind::Wet {
+        return (false, false);
+    }
+    let a = &ctx.params.adoption;
+    if !h.has(flag::IMPROVED) {
+        let rate = readiness
+            * (a.innovation_per_year
+                + a.imitation_per_year * village.adopter_share
+                + a.trained_per_year * f64::from(h.farm_skill));
+        if draws.adopt_u < 1.0 - (-rate).exp() {
+            h.set(flag::IMPROVED, true);
+            h.adopted_season = ctx.season as u16;
+            h.farm_skill = h.farm_skill.max(a.peer_skill_share as f32);
+            return (true, false);
+        }
+        return (false, false);
+    }
+    let mut rate = a.disadoption_per_year * (1.0 - a.extension_cut_share * ctx.government);
+    if h.has(flag::BAD_HARVEST) {
+        rate *= a.bad_season_multiplier;
+    }
+    if h.savings_idr < ctx.params.farm.improved_input_cost_idr_per_ha * f64::from(h.land_ha) {
+        rate *= a.illiquid_multiplier;
+    }
+    if draws.adopt_u < 1.0 - (-rate).exp() {
+        h.set(flag::IMPROVED, false);
+        return (false, true);
+    }
+    (false, false)
+}
+
+fn decide_membership(
+    h: &mut Household,
+    readiness: f64,
+    village: &VillageView,
+    draws: &Shocks,
+    ctx: &SeasonCtx,
+) {
+    let c = &ctx.params.cooperative;
+    if !village.coop_exists {
+        h.set(flag::COOP_MEMBER, false);
+    } else if h.has(flag::COOP_MEMBER) {
+        if draws.member_u < 1.0 - (-c.exit_per_year * ctx.years).exp() {
+            h.set(flag::COOP_MEMBER, false);
+        }
+    } else {
+        let rate = c.join_per_year * readiness * village.governance;
+        if draws.member_u < 1.0 - (-rate * ctx.years).exp() {
+            h.set(flag::COOP_MEMBER, true);
+        }
+    }
+}
+
+/// Enterprise exit and spontaneous start. Returns the cash flow (salvage or capital paid).
+fn decide_enterprise(h: &mut Household, draws: &Shocks, ctx: &SeasonCtx) -> f64 {
+    let e = &ctx.params.enterprise;
+    if h.has(flag::ENTERPRISE) {
+        let rate = e.exit_per_year * (1.0 - e.skill_exit_cut_share * f64::from(h.business_skill));
+        if draws.exit_u < 1.0 - (-rate * ctx.years).exp() {
+            let salvage = f64::from(h.enterprise_capital_idr) * e.salvage_share;
+            h.set(flag::ENTERPRISE, false);
+            h.enterprise_capital_idr = 0.0;
+            return salvage;
+        }
+        return 0.0;
+    }
+    let affordable = h.savings_idr >= e.start_capital_idr;
+    if affordable && draws.start_u < 1.0 - (-e.start_per_year * ctx.years).exp() {
+        h.set(flag::ENTERPRISE, true);
+        h.enterprise_capital_idr = e.start_capital_idr as f32;
+        return -e.start_capital_idr;
+    }
+    0.0
+}
+
+struct Income {
+    net_idr: f64,
+    harvest_kg: f64,
+}
+
+/// Maize (wet season), cattle offtake, seaweed (dry season), wages and enterprise profit,
+/// net of input costs.
+fn produce(h: &mut Household, village: &VillageView, draws: &Shocks, ctx: &SeasonCtx) -> Income {
+    let p = ctx.params;
+    let member = h.has(flag::COOP_MEMBER) && village.coop_exists;
+    let mut net = 0.0;
+    let mut harvest_kg = 0.0;
+    if ctx.kind == SeasonKind::Wet {
+        let land = f64::from(h.land_ha);
+        let expected_kg = land * p.farm.base_yield_t_ha * 1000.0 * practice_multiplier(h, ctx);
+        let noise = (ctx.consts.yield_sigma * draws.yield_z - ctx.consts.yield_mu_shift).exp();
+        harvest_kg = expected_kg * village.yield_multiplier * noise;
+        h.set(flag::BAD_HARVEST, harvest_kg < p.farm.bad_harvest_share * expected_kg);
+        net += harvest_kg * ctx.maize_price_idr_per_kg * price_factor(member, ctx);
+        net -= input_cost_idr(h, member, ctx);
+    }
+    net += f64::from(h.cattle_head) * ctx.consts.offtake_idr_per_head_season;
+    if ctx.kind == SeasonKind::Dry && h.has(flag::SEAWEED) {
+        let sigma = p.seaweed.income_sigma;
+        net += p.seaweed.net_idr_per_month
+            * ctx.months
+            * (sigma * draws.seaweed_z - 0.5 * sigma * sigma).exp();
+    }
+    let sigma = p.labour.season_sigma;
+    let days_noise = (sigma * draws.labour_z - 0.5 * sigma * sigma).exp();
+    let illness = if draws.ill { 0.5 } else { 1.0 };
+    net += usual_wages_idr(h, ctx) * days_noise * illness;
+    if h.has(flag::ENTERPRISE) {
+        let sigma = p.enterprise.demand_sigma;
+        let demand = (sigma * draws.demand_z - 0.5 * sigma * sigma).exp();
+        net += usual_profit_idr(h, ctx) * demand;
+    }
+    Income { net_idr: net, harvest_kg }
+}
+
+fn practice_multiplier(h: &Household, ctx: &SeasonCtx) -> f64 {
+    if h.has(flag::IMPROVED) {
+        1.0 + ctx.params.farm.improved_yield_uplift_share * f64::from(h.farm_skill)
+    } else {
+        1.0
+    }
+}
+
+fn price_factor(member: bool, ctx: &SeasonCtx) -> f64 {
+    if member { 1.0 + ctx.params.cooperative.price_premium_share } else { 1.0 }
+}
+
+fn input_cost_idr(h: &Household, member: bool, ctx: &SeasonCtx) -> f64 {
+    let f = &ctx.params.farm;
+    let per_ha = f.input_cost_idr_per_ha
+        + if h.has(flag::IMPROVED) { f.improved_input_cost_idr_per_ha } else { 0.0 };
+    let saving = if member { 1.0 - ctx.params.cooperative.input_saving_share } else { 1.0 };
+    f64::from(h.land_ha) * per_ha * saving
+}
+
+/// Wages this season at the household's usual number of days.
+fn usual_wages_idr(h: &Household, ctx: &SeasonCtx) -> f64 {
+    let l = &ctx.params.labour;
+    h.adults(l.adult_share) * ctx.consts.days_per_adult_month * ctx.months
+        * l.wage_idr_per_day
+        * f64::from(h.labour_access)
+}
+
+fn usual_profit_idr(h: &Household, ctx: &SeasonCtx) -> f64 {
+    let e = &ctx.params.enterprise;
+    f64::from(h.enterprise_capital_idr)
+        * e.return_share_per_month
+        * ctx.months
+        * (1.0 + e.skill_profit_uplift_share * f64::from(h.business_skill))
+}
+
+/// Expected income of a normal year with the household's current assets and practice,
+/// rupiah per month: what it plans its consumption on (permanent income).
+pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &SeasonCtx) -> f64 {
+    let p = ctx.params;
+    let member = h.has(flag::COOP_MEMBER) && village.coop_exists;
+    let land = f64::from(h.land_ha);
+    let maize = land * p.farm.base_yield_t_ha * 1000.0 * practice_multiplier(h, ctx)
+        * ctx.consts.expected_weather_multiplier
+        * ctx.consts.expected_price_idr_per_kg
+        * price_factor(member, ctx)
+        - input_cost_idr(h, member, ctx);
+    let cattle = f64::from(h.cattle_head) * p.livestock.value_idr_per_head
+        * p.livestock.offtake_share_per_year;
+    let seaweed = if h.has(flag::SEAWEED) {
+        p.seaweed.net_idr_per_month * p.calendar.dry_months
+    } else {
+        0.0
+    };
+    let l = &p.labour;
+    let wages = h.adults(l.adult_share)
+        * l.wage_idr_per_day
+        * f64::from(h.labour_access)
+        * (l.days_per_adult_month_wet * p.calendar.wet_months
+            + l.days_per_adult_month_dry * p.calendar.dry_months);
+    let e = &p.enterprise;
+    let profit = if h.has(flag::ENTERPRISE) {
+        f64::from(h.enterprise_capital_idr)
+            * e.return_share_per_month
+            * (1.0 + e.skill_profit_uplift_share * f64::from(h.business_skill))
+            * 12.0
+    } else {
+        0.0
+    };
+    let months = p.calendar.wet_months + p.calendar.dry_months;
+    ((maize + cattle + seaweed + wages + profit) / months).max(0.0)
+}
+
+/// Cattle lost to disease or theft, and calves kept, this season (no cash flow).
+fn change_herd(h: &mut Household, draws: &Shocks, ctx: &SeasonCtx) {
+    if h.cattle_head == 0 {
+        return;
+    }
+    let head = i32::from(h.cattle_head);
+    if draws.cattle_u >= ctx.consts.cattle_survival.powi(head) {
+        h.cattle_head -= 1;
+    }
+    let calf = 1.0 - (1.0 - ctx.consts.calf_per_head).powi(head);
+    if draws.calf_u < calf && u32::from(h.cattle_head) < ctx.params.livestock.max_head {
+        h.cattle_head += 1;
+    }
+}
+
+struct Budget {
+    cash_income_idr: f64,
+    consumption_idr: f64,
+}
+
+/// The buffer-stock rule: consume expected income less saving, plus a share of cash above
+/// the buffer; when short, borrow from the cooperative, sell cattle, borrow from a lender,
+/// and only then cut consumption. `cash_flow` is the season's net inflow so far.
+fn consume(
+    h: &mut Household,
+    cash_flow: f64,
+    village: &VillageView,
+    ill: bool,
+    ctx: &SeasonCtx,
+) -> Budget {
+    let f = &ctx.params.finance;
+    let expected = f64::from(h.expected_income_idr_month);
+    let illness_cost = if ill { f.illness_cost_months * expected } else { 0.0 };
+    let cheap_credit = h.has(flag::COOP_MEMBER) && village.coop_exists;
+    let rate = if cheap_credit { f.coop_interest_per_month } else { f.lender_interest_per_month };
+    let interest = h.debt_idr * rate * ctx.months;
+    let mut book = Book {
+        cash: h.savings_idr + cash_flow - illness_cost,
+        debt: h.debt_idr + interest,
+        income: cash_flow - illness_cost - interest,
+    };
+    let skill = f64::from(h.finance_skill);
+    let save_share = (f.save_share + skill * f.capability_save_uplift_share).min(1.0);
+    // Interest and the planned pay-off of debt are not income the household can consume.
+    let planned = (expected - (rate + 1.0 / f.debt_payoff_months) * book.debt).max(0.0);
+    let target = ctx.months * planned * (1.0 - save_share);
+    let buffer = (f.buffer_months + skill * f.capability_buffer_months) * expected;
+
+    let repay = (f.repay_share * book.debt).min((book.cash - target).max(0.0));
+    book.debt -= repay;
+    book.cash -= repay;
+
+    let consumption = if book.cash >= target {
+        target + ctx.consts.spend_excess_share * (book.cash - target - buffer).max(0.0)
+    } else {
+        let need = target - book.cash;
+        cover_shortfall(h, &mut book, need, expected, cheap_credit, ctx);
+        target.min(book.cash).max(0.0)
+    };
+    book.cash -= consumption;
+    book.income += restock(h, &mut book.cash, ctx);
+    if book.cash < 0.0 {
+        // Costs already incurred that nobody would lend for become arrears.
+        book.debt -= book.cash;
+        book.cash = 0.0;
+    }
+    h.savings_idr = book.cash;
+    h.debt_idr = book.debt;
+    Budget { cash_income_idr: book.income, consumption_idr: consumption }
+}
+
+/// Cash, debt and the season's net cash income while the budget is settled.
+struct Book {
+    cash: f64,
+    debt: f64,
+    income: f64,
+}
+
+/// Raise `need` rupiah: cooperative credit, then distress sale of cattle (only for needs
+/// worth a good share of an animal), then the informal lender, within the credit limit.
+fn cover_shortfall(
+    h: &mut Household,
+    book: &mut Book,
+    mut need: f64,
+    expected: f64,
+    cheap_credit: bool,
+    ctx: &SeasonCtx,
+) {
+    let p = ctx.params;
+    let mut room = (p.finance.credit_limit_months * expected - book.debt).max(0.0);
+    if cheap_credit {
+        let loan = need.min(room);
+        book.debt += loan;
+        book.cash += loan;
+        need -= loan;
+        room -= loan;
+    }
+    let head_price = p.livestock.value_idr_per_head * (1.0 - p.livestock.distress_discount_share);
+    while head_price > 0.0 && need > 0.25 * head_price && h.cattle_head > 0 {
+        h.cattle_head -= 1;
+        book.cash += head_price;
+        book.income += head_price;
+        need -= head_price;
+    }
+    if need > 0.0 {
+        let loan = need.min(room);
+        book.debt += loan;
+        book.cash += loan;
+    }
+}
+
+/// Buy a head of cattle when savings are ample. Returns the cash flow (negative).
+fn restock(h: &mut Household, cash: &mut f64, ctx: &SeasonCtx) -> f64 {
+    let l = &ctx.params.livestock;
+    let can_keep = u32::from(h.cattle_head) < l.max_head;
+    if can_keep && l.value_idr_per_head > 0.0 && *cash > l.restock_savings_heads * l.value_idr_per_head {
+        h.cattle_head += 1;
+        *cash -= l.value_idr_per_head;
+        return -l.value_idr_per_head;
+    }
+    0.0
+}

@@ -1,0 +1,10 @@
+//! The model: households, villages, the environment and one season's update.
+//!
+//! `model` knows the economics and nothing about files or threads beyond splitting the
+//! household phase into fixed blocks.
+
+pub mod environment;
+pub mod household;
+pub mod population;
+pub mod season;
+pub mod village;

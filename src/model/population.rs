@@ -1,0 +1,162 @@
+//! The initial population: households and villages drawn from the scenario's parameters.
+//!
+//! Every household's traits come from its own keyed stream, so the same seed gives the same
+//! population in every scenario and at every thread count. Households are assigned to
+//! villages in contiguous, equal-sized ranges of ids.
+
+use rand_distr::{Distribution, LogNormal, Poisson};
+use rayon::prelude::*;
+
+use crate::model::household::{Household, flag};
+use crate::model::season::{ProgrammeLevels, SeasonConsts, SeasonCtx};
+use crate::model::village::Villages;
+use crate::params::{Params, SeasonKind};
+use crate::rng::{Purpose, RunKey};
+
+/// Season index used to key initialisation draws (never a simulated season).
+pub const INIT_SEASON: u32 = 0xF_FFFF;
+
+/// Village of household `id` when `households` are spread over `villages`.
+pub fn village_of(id: u64, households: u64, villages: u32) -> u16 {
+    ((id * u64::from(villages)) / households) as u16
+}
+
+/// Draw the villages.
+pub fn villages(params: &Params, run: RunKey) -> Villages {
+    let n = params.population.villages;
+    let r = &params.readiness;
+    let mut readiness = Vec::with_capacity(n as usize);
+    let mut coop_exists = Vec::with_capacity(n as usize);
+    for v in 0..n {
+        let mut d = run.stream(INIT_SEASON, Purpose::Village, v);
+        readiness.push((r.community + r.village_sigma * d.normal()).clamp(0.0, 1.0) as f32);
+        coop_exists.push(d.chance(params.population.coop_village_share));
+    }
+    let governance = coop_exists
+        .iter()
+        .map(|&e| if e { params.cooperative.initial_governance as f32 } else { 0.0 })
+        .collect();
+    Villages {
+        initial_readiness: readiness.clone(),
+        readiness,
+        adopter_share: vec![0.0; n as usize],
+        coop_exists,
+        governance,
+    }
+}
+
+/// Draw every household.
+pub fn households(params: &Params, run: RunKey, villages: &Villages) -> Vec<Household> {
+    let n = params.population.households;
+    let env = crate::model::environment::SeasonEnv {
+        el_nino: crate::model::environment::ElNino::None,
+        maize_price_idr_per_kg: params.prices.maize_idr_per_kg,
+        village_yield_multiplier: vec![1.0; villages.len()],
+    };
+    let consts = SeasonConsts::new(params, SeasonKind::Wet);
+    let ctx = SeasonCtx {
+        params,
+        consts: &consts,
+        run,
+        season: 0,
+        kind: SeasonKind::Wet,
+        months: params.calendar.wet_months,
+        years: params.calendar.wet_months / 12.0,
+        maize_price_idr_per_kg: params.prices.maize_idr_per_kg,
+        government: params.government.readiness,
+        programme: ProgrammeLevels::default(),
+        villages,
+        env: &env,
+    };
+    (0..n).into_par_iter().map(|id| household(id, &ctx)).collect()
+}
+
+fn household(id: u64, ctx: &SeasonCtx) -> Household {
+    let p = ctx.params;
+    let pop = &p.population;
+    let mut d = ctx.run.stream(INIT_SEASON, Purpose::Population, id as u32);
+    let village = village_of(id, pop.households, pop.villages);
+    let view = ctx.village(village);
+    let members_extra = Poisson::new(pop.members_mean - 1.0).map_or(0.0, |x| x.sample(&mut d));
+    let members = (1.0 + members_extra).min(f64::from(pop.members_max)) as u8;
+    let land = LogNormal::new(pop.land_mu, pop.land_sigma).map_or(0.0, |x| x.sample(&mut d));
+    let mut h = Household {
+        land_ha: land.min(pop.land_max_ha) as f32,
+        labour_access: d.mean_one_lognormal(p.labour.access_sigma) as f32,
+        readiness_offset: (p.readiness.household_sigma * d.normal()) as f32,
+        village,
+        members,
+        ..Household::default()
+    };
+    let coastal = d.chance(pop.coastal_share);
+    let seaweed = d.chance(pop.seaweed_farmer_share);
+    if coastal {
+        h.flags |= flag::COASTAL;
+        if seaweed {
+            h.flags |= flag::SEAWEED;
+        }
+    }
+    if d.chance(pop.cattle_owner_share) {
+        let extra = Poisson::new(pop.cattle_head_per_owner - 1.0).map_or(0.0, |x| x.sample(&mut d));
+        h.cattle_head = (1.0 + extra).min(f64::from(p.livestock.max_head)) as u8;
+    }
+    if d.chance(pop.adopter_share) {
+        h.flags |= flag::IMPROVED;
+        h.farm_skill = p.adoption.peer_skill_share as f32;
+    }
+    if d.chance(pop.enterprise_share) {
+        h.flags |= flag::ENTERPRISE;
+        h.enterprise_capital_idr = p.enterprise.start_capital_idr as f32;
+    }
+    if d.chance(pop.coop_member_share) && view.coop_exists {
+        h.flags |= flag::COOP_MEMBER;
+    }
+    let expected = crate::model::household::expected_income_idr_month(&h, &view, ctx);
+    h.expected_income_idr_month = expected as f32;
+    h.savings_idr = (pop.savings_months * expected * d.mean_one_lognormal(0.5)).round();
+    h.consumption_pc_idr_month =
+        (expected * (1.0 - p.finance.save_share) / f64::from(h.members)) as f32;
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> (Params, Vec<Household>) {
+        let mut params = Params::default();
+        params.population.households = 40_000;
+        let run = RunKey { seed: 11, replication: 0 };
+        let villages = villages(&params, run);
+        let hh = households(&params, run, &villages);
+        (params, hh)
+    }
+
+    #[test]
+    fn land_and_members_match_their_targets() {
+        let (_, hh) = small();
+        let n = hh.len() as f64;
+        let mean_land = hh.iter().map(|h| f64::from(h.land_ha)).sum::<f64>() / n;
+        let small_share = hh.iter().filter(|h| h.land_ha < 0.5).count() as f64 / n;
+        let mean_members = hh.iter().map(|h| f64::from(h.members)).sum::<f64>() / n;
+        assert!((mean_land - 0.92).abs() < 0.03, "mean land {mean_land}");
+        assert!((small_share - 0.376).abs() < 0.02, "small share {small_share}");
+        assert!((mean_members - 4.6).abs() < 0.05, "members {mean_members}");
+        assert!(hh.iter().all(|h| (1..=12).contains(&h.members)));
+    }
+
+    #[test]
+    fn villages_are_contiguous_and_balanced() {
+        let (params, hh) = small();
+        let mut counts = vec![0u32; params.population.villages as usize];
+        for h in &hh {
+            counts[usize::from(h.village)] += 1;
+        }
+        assert!(counts.iter().all(|&c| c == 250), "{counts:?}");
+    }
+
+    #[test]
+    fn a_household_row_fits_one_cache_line() {
+        assert!(std::mem::size_of::<Household>() <= 64);
+    }
+}

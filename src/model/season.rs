@@ -1,0 +1,151 @@
+//! What every household reads during one season: the environment, the village snapshot,
+//! the programme's training levels and per-season constants derived from the parameters.
+//!
+//! A [`SeasonCtx`] is built once per season before the household phase and is read-only
+//! during it; this is what makes the household update independent of visiting order.
+
+use crate::model::environment::SeasonEnv;
+use crate::model::village::Villages;
+use crate::params::{Params, SeasonKind};
+use crate::rng::RunKey;
+
+/// Per-season constants computed once from the parameters.
+#[derive(Clone, Debug)]
+pub struct SeasonConsts {
+    /// Probability of illness this season.
+    pub illness_probability: f64,
+    /// Probability that one head survives the season.
+    pub cattle_survival: f64,
+    /// Probability per head that a calf is kept this season.
+    pub calf_per_head: f64,
+    /// Mean maize yield multiplier of a year's weather.
+    pub expected_weather_multiplier: f64,
+    /// Mean maize price over years, rupiah per kg.
+    pub expected_price_idr_per_kg: f64,
+    /// Share of cash above the buffer spent this season.
+    pub spend_excess_share: f64,
+    /// Net offtake income per head this season, rupiah.
+    pub offtake_idr_per_head_season: f64,
+    /// Log-standard deviation of yield noise.
+    pub yield_sigma: f64,
+    /// Shift that gives the yield noise a mean of one.
+    pub yield_mu_shift: f64,
+    /// Wage-labour days per adult per month in this kind of season.
+    pub days_per_adult_month: f64,
+    /// Share of farm skill kept through this season.
+    pub farm_skill_retention: f32,
+    /// Share of business skill kept through this season.
+    pub business_skill_retention: f32,
+    /// Share of financial capability kept through this season.
+    pub finance_skill_retention: f32,
+}
+
+impl SeasonConsts {
+    /// Constants for a season of `kind`.
+    pub fn new(params: &Params, kind: SeasonKind) -> Self {
+        let months = params.months(kind);
+        let years = months / 12.0;
+        let retention = |half_life_months: f64| 0.5f64.powf(months / half_life_months) as f32;
+        let yield_sigma = (1.0 + params.farm.yield_cv.powi(2)).ln().sqrt();
+        let l = &params.labour;
+        Self {
+            illness_probability: params.finance.illness_per_season,
+            cattle_survival: (1.0 - params.livestock.loss_per_head_per_year).powf(years),
+            calf_per_head: 1.0 - (-params.livestock.calves_kept_per_head_per_year * years).exp(),
+            expected_weather_multiplier: {
+                let c = &params.climate;
+                (1.0 - c.el_nino_probability)
+                    + (c.el_nino_probability - c.strong_el_nino_probability) * c.moderate_yield_multiplier
+                    + c.strong_el_nino_probability * c.strong_yield_multiplier
+            },
+            expected_price_idr_per_kg: params.prices.maize_idr_per_kg
+                * (1.0 + params.climate.el_nino_probability * (params.prices.el_nino_price_multiplier - 1.0)),
+            spend_excess_share: 1.0 - (1.0 - params.finance.spend_excess_share_per_year).powf(years),
+            offtake_idr_per_head_season: params.livestock.value_idr_per_head
+                * params.livestock.offtake_share_per_year
+                * years,
+            yield_sigma,
+            yield_mu_shift: 0.5 * yield_sigma * yield_sigma,
+            days_per_adult_month: match kind {
+                SeasonKind::Wet => l.days_per_adult_month_wet,
+                SeasonKind::Dry => l.days_per_adult_month_dry,
+            },
+            farm_skill_retention: retention(params.farm.skill_half_life_months),
+            business_skill_retention: retention(params.enterprise.skill_half_life_months),
+            finance_skill_retention: retention(params.finance.capability_half_life_months),
+        }
+    }
+}
+
+/// What the programme's modules confer on a participant this season.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProgrammeLevels {
+    /// Farm skill given by production training, in [0, 1].
+    pub production_skill: f32,
+    /// Business skill given by entrepreneurship training, in [0, 1].
+    pub business_skill: f32,
+    /// Probability that an entrepreneurship trainee starts a venture.
+    pub start_probability: f32,
+    /// Financial capability given by financial-management training, in [0, 1].
+    pub finance_skill: f32,
+}
+
+/// One village as a household sees it this season.
+#[derive(Clone, Copy, Debug)]
+pub struct VillageView {
+    /// Community readiness in [0, 1].
+    pub readiness: f64,
+    /// Share of households using improved practice last season.
+    pub adopter_share: f64,
+    /// A cooperative works in the village.
+    pub coop_exists: bool,
+    /// Governance quality of the cooperative in [0, 1].
+    pub governance: f64,
+    /// Maize yield multiplier from this season's weather.
+    pub yield_multiplier: f64,
+}
+
+/// Everything the household phase of one season reads.
+pub struct SeasonCtx<'a> {
+    /// Scenario parameters.
+    pub params: &'a Params,
+    /// Derived constants.
+    pub consts: &'a SeasonConsts,
+    /// Seed and replication.
+    pub run: RunKey,
+    /// Season index, 0-based.
+    pub season: u32,
+    /// Wet or dry.
+    pub kind: SeasonKind,
+    /// Months in this season.
+    pub months: f64,
+    /// Years in this season.
+    pub years: f64,
+    /// Maize price this season, rupiah per kg.
+    pub maize_price_idr_per_kg: f64,
+    /// Government readiness in [0, 1].
+    pub government: f64,
+    /// Training levels of the active modules.
+    pub programme: ProgrammeLevels,
+    /// Village snapshot (committed at the end of the previous season, plus this season's
+    /// programme delivery).
+    pub villages: &'a Villages,
+    /// This season's weather and prices.
+    pub env: &'a SeasonEnv,
+}
+
+impl SeasonCtx<'_> {
+    /// The view of village `v`.
+    #[inline]
+    pub fn village(&self, v: u16) -> VillageView {
+        let v = usize::from(v);
+        let villages = self.villages;
+        VillageView {
+            readiness: f64::from(villages.readiness[v]),
+            adopter_share: f64::from(villages.adopter_share[v]),
+            coop_exists: villages.coop_exists[v],
+            governance: f64::from(villages.governance[v]),
+            yield_multiplier: f64::from(self.env.village_yield_multiplier[v]),
+        }
+    }
+}

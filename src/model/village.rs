@@ -1,0 +1,102 @@
+//! Villages: community readiness, the cooperative and the peer signal.
+//!
+//! Village state changes only between household phases: programme delivery may form or
+//! strengthen a cooperative before the households move, and [`Villages::update`] folds the
+//! households' results into readiness and cooperative survival after they have moved.
+
+use crate::params::Params;
+use crate::rng::{Purpose, RunKey};
+
+/// Per-village counts gathered from the household phase (integers, so their sum does not
+/// depend on how the work was split).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VillageCounts {
+    /// Households in the village.
+    pub households: u32,
+    /// Households using improved practice after the season.
+    pub adopters: u32,
+    /// Households that adopted this season.
+    pub new_adopters: u32,
+    /// Households that dropped improved practice this season.
+    pub disadopters: u32,
+    /// Cooperative members after the season.
+    pub members: u32,
+}
+
+impl VillageCounts {
+    /// Add `other` into `self`.
+    pub fn add(&mut self, other: &Self) {
+        self.households += other.households;
+        self.adopters += other.adopters;
+        self.new_adopters += other.new_adopters;
+        self.disadopters += other.disadopters;
+        self.members += other.members;
+    }
+}
+
+/// All villages, as columns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Villages {
+    /// Community readiness in [0, 1].
+    pub readiness: Vec<f32>,
+    /// Readiness at the start, which readiness drifts back toward.
+    pub initial_readiness: Vec<f32>,
+    /// Share of households using improved practice.
+    pub adopter_share: Vec<f32>,
+    /// A cooperative works in the village.
+    pub coop_exists: Vec<bool>,
+    /// Governance quality of the cooperative in [0, 1].
+    pub governance: Vec<f32>,
+}
+
+impl Villages {
+    /// Number of villages.
+    pub fn len(&self) -> usize {
+        self.readiness.len()
+    }
+
+    /// True if there are no villages.
+    pub fn is_empty(&self) -> bool {
+        self.readiness.is_empty()
+    }
+
+    /// Form a cooperative in `v` if there is none, and strengthen its governance by `boost`.
+    pub fn support_cooperative(&mut self, v: usize, initial_governance: f64, boost: f64) {
+        if !self.coop_exists[v] {
+            self.coop_exists[v] = true;
+            self.governance[v] = initial_governance as f32;
+        }
+        self.governance[v] = (f64::from(self.governance[v]) + boost).min(1.0) as f32;
+    }
+
+    /// Fold one season's household results into the villages.
+    pub fn update(&mut self, counts: &[VillageCounts], params: &Params, run: RunKey, season: u32) {
+        let r = &params.readiness;
+        let c = &params.cooperative;
+        let years = params.months(crate::params::SeasonKind::of(season)) / 12.0;
+        for (v, n) in counts.iter().enumerate() {
+            let households = f64::from(n.households.max(1));
+            self.adopter_share[v] = (f64::from(n.adopters) / households) as f32;
+            let signal = (f64::from(n.new_adopters) - f64::from(n.disadopters)) / households;
+            let now = f64::from(self.readiness[v]);
+            let pull = r.reversion_per_season * (f64::from(self.initial_readiness[v]) - now);
+            self.readiness[v] = (now + r.learning_rate * signal + pull).clamp(0.0, 1.0) as f32;
+            let u = run.stream(season, Purpose::Village, v as u32).uniform();
+            if !self.coop_exists[v] {
+                if u < 1.0 - (-c.formation_per_year * now * years).exp() {
+                    self.coop_exists[v] = true;
+                    self.governance[v] = c.initial_governance as f32;
+                }
+                continue;
+            }
+            let governance =
+                f64::from(self.governance[v]) * (1.0 - c.governance_decay_per_year).powf(years);
+            self.governance[v] = governance as f32;
+            let rate = c.collapse_per_year * years * (1.0 - governance) * (1.0 - now);
+            if u < 1.0 - (-rate).exp() {
+                self.coop_exists[v] = false;
+                self.governance[v] = 0.0;
+            }
+        }
+    }
+}

@@ -1,0 +1,495 @@
+//! Model parameters: one typed struct per scenario-file section, with defaults and valid ranges.
+//!
+//! Each section is declared once with [`section!`]: the field, its unit (in the name), its
+//! default and its range. From that single declaration come the serde mirror of the TOML
+//! section, the `Default` used when a file leaves a key out, and the range check. Defaults are
+//! sourced in `MODEL.md` (the ODD description) and in `scenarios/kupang_baseline.toml`;
+//! `cargo test` checks that the baseline file states exactly these defaults.
+
+use serde::{Deserialize, Serialize};
+
+/// One out-of-range value: the key path below the section, and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeProblem {
+    /// Dotted key path, e.g. `farm.base_yield_t_ha`.
+    pub path: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// Check `value` against `min..=max` and describe a violation, with a hint for shares
+/// written as percentages.
+pub fn check_range(path: &str, value: f64, min: f64, max: f64, out: &mut Vec<RangeProblem>) {
+    if value.is_nan() || value < min || value > max {
+        let mut message = format!("must be in {min}..={max}, got {value}");
+        if max <= 1.0 && value > 1.0 && value <= 100.0 {
+            message.push_str(&format!(" (a share: did you mean {}?)", value / 100.0));
+        }
+        out.push(RangeProblem { path: path.to_string(), message });
+    }
+}
+
+macro_rules! section {
+    ($(#[$meta:meta])* $name:ident $key:literal {
+        $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $default:expr, $min:expr, $max:expr; )*
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self { $( $field: $default, )* }
+            }
+        }
+
+        impl $name {
+            /// The TOML table this section is read from.
+            pub const KEY: &'static str = $key;
+
+            /// Append every out-of-range value of this section to `out`.
+            pub fn check(&self, out: &mut Vec<RangeProblem>) {
+                $( check_range(concat!($key, ".", stringify!($field)), self.$field as f64, $min as f64, $max as f64, out); )*
+            }
+        }
+    };
+}
+
+section! {
+    /// The simulated population at initialisation.
+    Population "population" {
+        /// Households simulated (Kupang District ≈ 85,000: 390,210 persons, BPS 2024).
+        households: u64 = 85_000, 1, 4_000_000_000u64;
+        /// Villages (Kupang District has 160 desa).
+        villages: u32 = 160, 1, 65_535;
+        /// Mean household members, persons (390,210 persons / 85,000 households).
+        members_mean: f64 = 4.6, 1.0, 12.0;
+        /// Largest household, persons.
+        members_max: u32 = 12, 1, 30;
+        /// Log-mean of land per household, ln(ha) (ST2013: mean 0.92 ha, 37.6 % < 0.5 ha).
+        land_mu: f64 = -0.43, -5.0, 3.0;
+        /// Log-standard deviation of land per household (ST2013 fit).
+        land_sigma: f64 = 0.83, 0.0, 3.0;
+        /// Cap on land per household, ha (modelling choice).
+        land_max_ha: f64 = 10.0, 0.01, 1000.0;
+        /// Share of households on the coast (modelling choice; 485 km of coastline).
+        coastal_share: f64 = 0.25, 0.0, 1.0;
+        /// Share of households keeping cattle (modelling choice; ST2013: 0.77 keep livestock).
+        cattle_owner_share: f64 = 0.6, 0.0, 1.0;
+        /// Mean herd of a cattle owner, head (ST2013: 803.4k cattle / 778.9k farm households ≈ 1.03 per household).
+        cattle_head_per_owner: f64 = 1.7, 1.0, 20.0;
+        /// Initial savings, months of expected income (modelling choice).
+        savings_months: f64 = 1.0, 0.0, 24.0;
+        /// Share already using improved practice at the start (modelling choice; hybrid/OPV < 45 %).
+        adopter_share: f64 = 0.27, 0.0, 1.0;
+        /// Share running a non-farm enterprise at the start (modelling choice).
+        enterprise_share: f64 = 0.12, 0.0, 1.0;
+        /// Share of villages with a working cooperative at the start (modelling choice).
+        coop_village_share: f64 = 0.15, 0.0, 1.0;
+        /// Share of households that are members where a cooperative works (modelling choice).
+        coop_member_share: f64 = 0.2, 0.0, 1.0;
+        /// Share of coastal households farming seaweed (modelling choice).
+        seaweed_farmer_share: f64 = 0.5, 0.0, 1.0;
+    }
+}
+
+section! {
+    /// The poverty line and the food line.
+    Poverty "poverty" {
+        /// Poverty line, rupiah per person per month (BPS NTT, March 2024).
+        line_idr_per_capita_month: f64 = 527_275.0, 1.0, 1e9;
+        /// Food share of the poverty line (BPS NTT, March 2024: 76.61 %).
+        food_share: f64 = 0.7661, 0.0, 1.0;
+    }
+}
+
+section! {
+    /// The calendar: two seasons a year, wet then dry.
+    Calendar "calendar" {
+        /// Months of the wet season, Dec–Mar (climatology of NTT).
+        wet_months: f64 = 4.0, 1.0, 11.0;
+        /// Months of the dry season, Apr–Nov.
+        dry_months: f64 = 8.0, 1.0, 11.0;
+        /// Calendar year of the first wet season; money is in constant rupiah of this year.
+        base_year: u32 = 2024, 1900, 2200;
+        /// Seasons simulated before season 0 and not observed, so that savings, debt, herds and
+        /// adoption settle from their initial values (even; modelling choice).
+        spin_up_seasons: u32 = 6, 0, 1000;
+    }
+}
+
+section! {
+    /// El Niño and village drought.
+    Climate "climate" {
+        /// Probability that a year is an El Niño year (≈ 1 in 3, ONI 1950–2015).
+        el_nino_probability: f64 = 0.33, 0.0, 1.0;
+        /// Probability that a year is a strong El Niño year (1 in 6–10 years); part of the above.
+        strong_el_nino_probability: f64 = 0.12, 0.0, 1.0;
+        /// Maize yield multiplier in a moderate El Niño year (modelling choice).
+        moderate_yield_multiplier: f64 = 0.85, 0.0, 2.0;
+        /// Maize yield multiplier in a strong El Niño year (≈ 0.6: 40 % of area in severe drought, TTS 2015–16).
+        strong_yield_multiplier: f64 = 0.6, 0.0, 2.0;
+        /// Log-standard deviation of village drought severity around the district (modelling choice).
+        village_sigma: f64 = 0.15, 0.0, 2.0;
+    }
+}
+
+section! {
+    /// Maize prices.
+    Prices "prices" {
+        /// Farm-gate maize price at harvest, rupiah per kg (Rp 2,500 in 2018 × poverty-line growth to 2024).
+        maize_idr_per_kg: f64 = 3_700.0, 0.0, 1e6;
+        /// Log-standard deviation of the province-wide price shock (modelling choice).
+        maize_price_sigma: f64 = 0.1, 0.0, 2.0;
+        /// Price multiplier in El Niño years (modelling choice; Kupang maize doubled in Feb 2024).
+        el_nino_price_multiplier: f64 = 1.2, 0.0, 10.0;
+    }
+}
+
+section! {
+    /// Maize production in the wet season.
+    Farm "farm" {
+        /// Mean yield with traditional practice, t/ha (West Timor "a little over 2", Hosang 2010).
+        base_yield_t_ha: f64 = 2.1, 0.0, 20.0;
+        /// Coefficient of variation of household yields (modelling choice).
+        yield_cv: f64 = 0.35, 0.0, 3.0;
+        /// Yield gain of improved practice at full skill (so that participants gain ≈ +13 %, Waddington 2014).
+        improved_yield_uplift_share: f64 = 0.25, 0.0, 5.0;
+        /// Input cost with traditional practice, rupiah per ha per season (modelling choice).
+        input_cost_idr_per_ha: f64 = 600_000.0, 0.0, 1e9;
+        /// Extra input cost of improved practice, rupiah per ha per season (modelling choice).
+        improved_input_cost_idr_per_ha: f64 = 700_000.0, 0.0, 1e9;
+        /// Half-life of trained farm skill, months (2–3 years for training-only effects).
+        skill_half_life_months: f64 = 30.0, 0.1, 1200.0;
+        /// A harvest below this share of the expected one counts as a bad season (modelling choice).
+        bad_harvest_share: f64 = 0.7, 0.0, 1.0;
+    }
+}
+
+section! {
+    /// Cattle.
+    Livestock "livestock" {
+        /// Value of one head, rupiah (modelling choice for Bali cattle).
+        value_idr_per_head: f64 = 8_000_000.0, 0.0, 1e10;
+        /// Net offtake income per year as a share of herd value (modelling choice).
+        offtake_share_per_year: f64 = 0.12, 0.0, 1.0;
+        /// Probability per head per year of losing the animal (modelling choice).
+        loss_per_head_per_year: f64 = 0.04, 0.0, 1.0;
+        /// Calves kept per head per year (modelling choice; offtake income covers the calves sold).
+        calves_kept_per_head_per_year: f64 = 0.05, 0.0, 5.0;
+        /// Discount on a distress sale, share of value (modelling choice).
+        distress_discount_share: f64 = 0.3, 0.0, 1.0;
+        /// A household buys a head when its savings exceed this many head values (modelling choice).
+        restock_savings_heads: f64 = 1.5, 0.0, 100.0;
+        /// Largest herd a household keeps, head.
+        max_head: u32 = 20, 0, 255;
+    }
+}
+
+section! {
+    /// Seaweed farming on the coast, in the dry season.
+    Seaweed "seaweed" {
+        /// Net income while farming, rupiah per month (Belu 2023: ≈ Rp 583,333).
+        net_idr_per_month: f64 = 583_333.0, 0.0, 1e10;
+        /// Log-standard deviation of a household's seaweed season (modelling choice).
+        income_sigma: f64 = 0.4, 0.0, 3.0;
+        /// Cost of starting (ropes, seed), rupiah (modelling choice; seed Rp 5,000/kg).
+        start_cost_idr: f64 = 1_000_000.0, 0.0, 1e10;
+    }
+}
+
+section! {
+    /// Wage labour and every other income the model does not describe separately
+    /// (horticulture, estate crops, small livestock, fishing, transfers). Calibrated.
+    Labour "labour" {
+        /// Daily wage, rupiah (modelling choice).
+        wage_idr_per_day: f64 = 60_000.0, 0.0, 1e9;
+        /// Share of members who work (modelling choice).
+        adult_share: f64 = 0.55, 0.0, 1.0;
+        /// Working days per adult per month in the wet season (calibrated to P0).
+        days_per_adult_month_wet: f64 = 19.0, 0.0, 31.0;
+        /// Working days per adult per month in the dry season (calibrated to P0).
+        days_per_adult_month_dry: f64 = 21.0, 0.0, 31.0;
+        /// Log-standard deviation of households' access to work (calibrated to P1 and P2).
+        access_sigma: f64 = 0.42, 0.0, 3.0;
+        /// Log-standard deviation of a season's days around a household's usual days (modelling choice).
+        season_sigma: f64 = 0.2, 0.0, 3.0;
+    }
+}
+
+section! {
+    /// Non-farm enterprise (petty trade, processing).
+    Enterprise "enterprise" {
+        /// Capital to start, rupiah (modelling choice).
+        start_capital_idr: f64 = 2_000_000.0, 0.0, 1e10;
+        /// Profit per month as a share of capital (modelling choice).
+        return_share_per_month: f64 = 0.08, 0.0, 1.0;
+        /// Log-standard deviation of demand (modelling choice).
+        demand_sigma: f64 = 0.5, 0.0, 3.0;
+        /// Profit gain at full business skill (GET Ahead: +15 % profits at 3 years; meta-analysis +5–10 %).
+        skill_profit_uplift_share: f64 = 0.15, 0.0, 5.0;
+        /// Half-life of business skill, months (modelling choice in the 2–3-year range).
+        skill_half_life_months: f64 = 36.0, 0.1, 1200.0;
+        /// Exit hazard per year without skill (modelling choice).
+        exit_per_year: f64 = 0.15, 0.0, 10.0;
+        /// Share by which full business skill cuts the exit hazard (modelling choice).
+        skill_exit_cut_share: f64 = 0.5, 0.0, 1.0;
+        /// Spontaneous start hazard per year for households that can afford the capital (modelling choice).
+        start_per_year: f64 = 0.03, 0.0, 10.0;
+        /// Share of capital recovered on exit (modelling choice).
+        salvage_share: f64 = 0.5, 0.0, 1.0;
+    }
+}
+
+section! {
+    /// Consumption, saving and credit (buffer-stock rule).
+    Finance "finance" {
+        /// Share of expected income saved (modelling choice).
+        save_share: f64 = 0.03, 0.0, 1.0;
+        /// Share of cash above the buffer spent per year (modelling choice).
+        spend_excess_share_per_year: f64 = 0.5, 0.0, 1.0;
+        /// Target buffer, months of expected income (modelling choice).
+        buffer_months: f64 = 1.0, 0.0, 60.0;
+        /// Informal lender interest, share per month (modelling choice).
+        lender_interest_per_month: f64 = 0.03, 0.0, 1.0;
+        /// Cooperative or savings-group interest, share per month (modelling choice).
+        coop_interest_per_month: f64 = 0.015, 0.0, 1.0;
+        /// Share of debt (with interest) repaid each season from cash above planned consumption (modelling choice).
+        repay_share: f64 = 1.0, 0.0, 1.0;
+        /// Months over which a household plans to pay off its debt, cutting consumption (modelling choice).
+        debt_payoff_months: f64 = 12.0, 0.1, 1200.0;
+        /// Credit limit, months of expected income (modelling choice).
+        credit_limit_months: f64 = 2.0, 0.0, 120.0;
+        /// Extra share of income saved at full financial capability (Fernandes 2014: modest).
+        capability_save_uplift_share: f64 = 0.05, 0.0, 1.0;
+        /// Extra buffer months at full financial capability (modelling choice).
+        capability_buffer_months: f64 = 1.0, 0.0, 60.0;
+        /// Half-life of financial capability, months (negligible by ~20 months, Fernandes 2014).
+        capability_half_life_months: f64 = 7.0, 0.1, 1200.0;
+        /// Illness probability per household per season (modelling choice).
+        illness_per_season: f64 = 0.05, 0.0, 1.0;
+        /// Cost of an illness, months of expected income (modelling choice).
+        illness_cost_months: f64 = 0.5, 0.0, 60.0;
+    }
+}
+
+section! {
+    /// Adoption and dis-adoption of improved practice (Bass-like diffusion).
+    Adoption "adoption" {
+        /// Innovation coefficient p per year (Sultan, Farley & Lehmann 1990: 0.03).
+        innovation_per_year: f64 = 0.03, 0.0, 10.0;
+        /// Imitation coefficient q per year (Sultan, Farley & Lehmann 1990: 0.38).
+        imitation_per_year: f64 = 0.38, 0.0, 10.0;
+        /// Adoption hazard per year of a trained household at full skill and readiness (modelling choice).
+        trained_per_year: f64 = 1.5, 0.0, 100.0;
+        /// Skill of a household that learnt from peers, share of trained skill (modelling choice).
+        peer_skill_share: f64 = 0.5, 0.0, 1.0;
+        /// Dis-adoption hazard per year (≈ 40 % of triers dis-adopt, Moser & Barrett 2006).
+        disadoption_per_year: f64 = 0.15, 0.0, 10.0;
+        /// Multiplier on dis-adoption after a bad season (modelling choice).
+        bad_season_multiplier: f64 = 2.5, 0.0, 100.0;
+        /// Multiplier on dis-adoption when savings cannot cover improved inputs (Moser & Barrett: liquidity).
+        illiquid_multiplier: f64 = 1.5, 0.0, 100.0;
+        /// Share of dis-adoption removed by extension support at government readiness 1 (modelling choice).
+        extension_cut_share: f64 = 0.6, 0.0, 1.0;
+    }
+}
+
+section! {
+    /// Village cooperatives.
+    Cooperative "cooperative" {
+        /// Maize price premium for members (Fischer & Qaim: 0–24 %; default +5 %, modelling choice).
+        price_premium_share: f64 = 0.05, 0.0, 5.0;
+        /// Input cost saving for members (modelling choice).
+        input_saving_share: f64 = 0.1, 0.0, 1.0;
+        /// Governance quality of a cooperative at the start (modelling choice).
+        initial_governance: f64 = 0.4, 0.0, 1.0;
+        /// Collapse hazard per year at zero governance and zero readiness (modelling choice).
+        collapse_per_year: f64 = 0.3, 0.0, 10.0;
+        /// Formation hazard per year of a cooperative in a village without one, at readiness 1 (modelling choice).
+        formation_per_year: f64 = 0.1, 0.0, 10.0;
+        /// Governance lost per year without support, share (modelling choice).
+        governance_decay_per_year: f64 = 0.1, 0.0, 1.0;
+        /// Join hazard per year for a ready household in a well-governed cooperative (modelling choice).
+        join_per_year: f64 = 0.1, 0.0, 10.0;
+        /// Exit hazard per year of a member (modelling choice).
+        exit_per_year: f64 = 0.05, 0.0, 10.0;
+    }
+}
+
+section! {
+    /// Community readiness to accept change (Community Readiness Model stage s ↦ (s − 1)/8).
+    Readiness "readiness" {
+        /// Mean community readiness at the start (stage 4 "preplanning" ↦ 0.375; modelling choice).
+        community: f64 = 0.375, 0.0, 1.0;
+        /// Standard deviation of villages around it (modelling choice).
+        village_sigma: f64 = 0.1, 0.0, 1.0;
+        /// Standard deviation of households around their village (modelling choice).
+        household_sigma: f64 = 0.15, 0.0, 1.0;
+        /// How far a season's net adoption (new adopters − dis-adopters, share) moves readiness (modelling choice).
+        learning_rate: f64 = 1.0, 0.0, 100.0;
+        /// Pull back toward the starting level per season, share of the gap (modelling choice).
+        reversion_per_season: f64 = 0.05, 0.0, 1.0;
+    }
+}
+
+section! {
+    /// Government readiness: delivery of planned training and extension support.
+    Government "government" {
+        /// Readiness in [0, 1]: share of planned capacity delivered, and strength of extension support (modelling choice).
+        readiness: f64 = 0.6, 0.0, 1.0;
+    }
+}
+
+/// Every section of the model's parameters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct Params {
+    pub population: Population,
+    pub poverty: Poverty,
+    pub calendar: Calendar,
+    pub climate: Climate,
+    pub prices: Prices,
+    pub farm: Farm,
+    pub livestock: Livestock,
+    pub seaweed: Seaweed,
+    pub labour: Labour,
+    pub enterprise: Enterprise,
+    pub finance: Finance,
+    pub adoption: Adoption,
+    pub cooperative: Cooperative,
+    pub readiness: Readiness,
+    pub government: Government,
+}
+
+impl Params {
+    /// Names of the TOML tables that hold parameters.
+    pub const SECTIONS: [&'static str; 15] = [
+        Population::KEY,
+        Poverty::KEY,
+        Calendar::KEY,
+        Climate::KEY,
+        Prices::KEY,
+        Farm::KEY,
+        Livestock::KEY,
+        Seaweed::KEY,
+        Labour::KEY,
+        Enterprise::KEY,
+        Finance::KEY,
+        Adoption::KEY,
+        Cooperative::KEY,
+        Readiness::KEY,
+        Government::KEY,
+    ];
+
+    /// Every out-of-range value and every violated cross-field rule.
+    pub fn check(&self) -> Vec<RangeProblem> {
+        let mut out = Vec::new();
+        self.population.check(&mut out);
+        self.poverty.check(&mut out);
+        self.calendar.check(&mut out);
+        self.climate.check(&mut out);
+        self.prices.check(&mut out);
+        self.farm.check(&mut out);
+        self.livestock.check(&mut out);
+        self.seaweed.check(&mut out);
+        self.labour.check(&mut out);
+        self.enterprise.check(&mut out);
+        self.finance.check(&mut out);
+        self.adoption.check(&mut out);
+        self.cooperative.check(&mut out);
+        self.readiness.check(&mut out);
+        self.government.check(&mut out);
+        if self.climate.strong_el_nino_probability > self.climate.el_nino_probability {
+            out.push(RangeProblem {
+                path: "climate.strong_el_nino_probability".into(),
+                message: format!(
+                    "is {} but strong El Niño years are a subset of El Niño years (climate.el_nino_probability = {})",
+                    self.climate.strong_el_nino_probability, self.climate.el_nino_probability
+                ),
+            });
+        }
+        if self.calendar.spin_up_seasons % 2 != 0 {
+            out.push(RangeProblem {
+                path: "calendar.spin_up_seasons".into(),
+                message: format!(
+                    "is {}, but must be even so that season 0 is a wet season",
+                    self.calendar.spin_up_seasons
+                ),
+            });
+        }
+        if u64::from(self.population.villages) > self.population.households {
+            out.push(RangeProblem {
+                path: "population.villages".into(),
+                message: format!(
+                    "is {} but there are only {} households",
+                    self.population.villages, self.population.households
+                ),
+            });
+        }
+        out
+    }
+
+    /// Months in a season of `kind`.
+    pub fn months(&self, kind: SeasonKind) -> f64 {
+        match kind {
+            SeasonKind::Wet => self.calendar.wet_months,
+            SeasonKind::Dry => self.calendar.dry_months,
+        }
+    }
+}
+
+/// Wet (Dec–Mar, maize) or dry (Apr–Nov, livestock, seaweed, wage work).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeasonKind {
+    /// The rainy season: maize is grown and harvested.
+    Wet,
+    /// The long dry season.
+    Dry,
+}
+
+impl SeasonKind {
+    /// Season 0 is the wet season of the base year; seasons alternate.
+    pub fn of(season: u32) -> Self {
+        if season % 2 == 0 { Self::Wet } else { Self::Dry }
+    }
+
+    /// Lower-case name used in output files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Wet => "wet",
+            Self::Dry => "dry",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_in_range() {
+        assert_eq!(Params::default().check(), vec![]);
+    }
+
+    #[test]
+    fn a_percentage_written_for_a_share_gets_a_hint() {
+        let mut p = Params::default();
+        p.population.coastal_share = 25.0;
+        let problems = p.check();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].path, "population.coastal_share");
+        assert!(problems[0].message.contains("did you mean 0.25"), "{}", problems[0].message);
+    }
+
+    #[test]
+    fn strong_el_nino_must_be_part_of_el_nino() {
+        let mut p = Params::default();
+        p.climate.strong_el_nino_probability = 0.5;
+        assert!(p.check().iter().any(|x| x.path == "climate.strong_el_nino_probability"));
+    }
+}

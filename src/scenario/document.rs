@@ -1,0 +1,196 @@
+//! A scenario file as a tree of values that remember where they were written, and the
+//! `base = "…"` inheritance that merges a file over the file it builds on.
+//!
+//! Tables merge key by key; `[[intervention]]` tables merge by `id` (a table whose id the
+//! base already has overrides the base's keys; a new id is appended). Every value keeps the
+//! file, line and column it came from, so a problem found after merging still points at
+//! the line the analyst wrote.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+
+use super::problems::{Origin, Problem};
+
+/// A value with the place it was written.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The value.
+    pub node: Node,
+    /// Where its key (or, for array elements, the element) was written.
+    pub origin: Origin,
+}
+
+/// A TOML value whose tables and arrays hold [`Entry`]s.
+#[derive(Clone, Debug)]
+pub enum Node {
+    /// A table.
+    Table(BTreeMap<String, Entry>),
+    /// An array.
+    Array(Vec<Entry>),
+    /// A string, number, boolean or date.
+    Scalar(toml::Value),
+}
+
+impl Node {
+    /// The TOML type name, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Node::Table(_) => "table",
+            Node::Array(_) => "array",
+            Node::Scalar(v) => v.type_str(),
+        }
+    }
+
+    /// Plain TOML value, without origins.
+    pub fn to_value(&self) -> toml::Value {
+        match self {
+            Node::Table(t) => {
+                toml::Value::Table(t.iter().map(|(k, e)| (k.clone(), e.node.to_value())).collect())
+            }
+            Node::Array(a) => toml::Value::Array(a.iter().map(|e| e.node.to_value()).collect()),
+            Node::Scalar(v) => v.clone(),
+        }
+    }
+}
+
+/// A loaded scenario document: the merged top-level table and the files it came from.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Top-level keys after inheritance.
+    pub root: BTreeMap<String, Entry>,
+    /// The file itself, then its bases, nearest first, with their contents.
+    pub files: Vec<(PathBuf, String)>,
+}
+
+/// Load `path` and everything it builds on.
+pub fn load(path: &Path) -> Result<Document, Vec<Problem>> {
+    let mut stack = Vec::new();
+    load_inner(path, None, &mut stack)
+}
+
+fn load_inner(path: &Path, via: Option<&Origin>, stack: &mut Vec<PathBuf>) -> Result<Document, Vec<Problem>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let (origin, key) = match via {
+            Some(o) => (o.clone(), "base"),
+            None => (Origin::file(path), ""),
+        };
+        vec![Problem::new(origin, key, format!("cannot read {}: {e}", path.display()))]
+    })?;
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if stack.contains(&canonical) {
+        let chain: Vec<String> = stack.iter().chain([&canonical]).map(|p| p.display().to_string()).collect();
+        let origin = via.cloned().unwrap_or_else(|| Origin::file(path));
+        return Err(vec![Problem::new(origin, "base", format!("base files form a cycle: {}", chain.join(" -> ")))]);
+    }
+    let mut root = parse(path, &text)?;
+    let mut files = vec![(path.to_path_buf(), text)];
+    let Some(base) = root.remove("base") else {
+        return Ok(Document { root, files });
+    };
+    let Node::Scalar(toml::Value::String(base_name)) = &base.node else {
+        return Err(vec![Problem::new(base.origin, "base", format!("must be a file name (a string), got a {}", base.node.type_name()))]);
+    };
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(base_name);
+    stack.push(canonical);
+    let parent = load_inner(&base_path, Some(&base.origin), stack)?;
+    stack.pop();
+    let mut merged = parent.root;
+    merge_tables(&mut merged, root);
+    files.extend(parent.files);
+    Ok(Document { root: merged, files })
+}
+
+/// Parse one file into entries with origins.
+pub fn parse(path: &Path, text: &str) -> Result<BTreeMap<String, Entry>, Vec<Problem>> {
+    let table = DeTable::parse(text).map_err(|e| {
+        let origin = match e.span() {
+            Some(span) => Origin::at(path, text, span.start),
+            None => Origin::file(path),
+        };
+        vec![Problem::new(origin, "", format!("TOML syntax error: {}", e.message().trim()))]
+    })?;
+    Ok(convert_table(path, text, table.get_ref()))
+}
+
+fn convert_table(path: &Path, text: &str, table: &DeTable<'_>) -> BTreeMap<String, Entry> {
+    table
+        .iter()
+        .map(|(k, v)| {
+            let origin = Origin::at(path, text, k.span().start);
+            (k.get_ref().to_string(), Entry { node: convert(path, text, v.get_ref()), origin })
+        })
+        .collect()
+}
+
+fn convert(path: &Path, text: &str, value: &DeValue<'_>) -> Node {
+    match value {
+        DeValue::String(s) => Node::Scalar(toml::Value::String(s.to_string())),
+        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) => Node::Scalar(toml::Value::Integer(n)),
+            Err(_) => Node::Scalar(toml::Value::String(format!("integer {} out of range", i.as_str()))),
+        },
+        DeValue::Float(f) => Node::Scalar(toml::Value::Float(parse_float(f.as_str()))),
+        DeValue::Boolean(b) => Node::Scalar(toml::Value::Boolean(*b)),
+        DeValue::Datetime(d) => Node::Scalar(toml::Value::Datetime(*d)),
+        DeValue::Array(a) => Node::Array(
+            a.iter()
+                .map(|e| Entry {
+                    node: convert(path, text, e.get_ref()),
+                    origin: Origin::at(path, text, e.span().start),
+                })
+                .collect(),
+        ),
+        DeValue::Table(t) => Node::Table(convert_table(path, text, t)),
+    }
+}
+
+fn parse_float(s: &str) -> f64 {
+    match s.trim_start_matches('+') {
+        "inf" => f64::INFINITY,
+        "-inf" => f64::NEG_INFINITY,
+        "nan" | "-nan" => f64::NAN,
+        other => other.parse().unwrap_or(f64::NAN),
+    }
+}
+
+/// Merge `child` over `base`.
+fn merge_tables(base: &mut BTreeMap<String, Entry>, child: BTreeMap<String, Entry>) {
+    for (key, entry) in child {
+        match (base.get_mut(&key), entry.node) {
+            (Some(Entry { node: Node::Table(b), .. }), Node::Table(c)) => merge_tables(b, c),
+            (Some(Entry { node: Node::Array(b), .. }), Node::Array(c)) if key == "intervention" => {
+                merge_interventions(b, c)
+            }
+            (_, node) => {
+                base.insert(key, Entry { node, origin: entry.origin });
+            }
+        }
+    }
+}
+
+fn intervention_id(entry: &Entry) -> Option<&str> {
+    match &entry.node {
+        Node::Table(t) => match t.get("id").map(|e| &e.node) {
+            Some(Node::Scalar(toml::Value::String(s))) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn merge_interventions(base: &mut Vec<Entry>, child: Vec<Entry>) {
+    for entry in child {
+        let id = intervention_id(&entry).map(str::to_string);
+        let existing = id.and_then(|id| base.iter().position(|b| intervention_id(b) == Some(&id)));
+        match (existing, entry.node) {
+            (Some(i), Node::Table(c)) => {
+                if let Node::Table(b) = &mut base[i].node {
+                    merge_tables(b, c);
+                }
+            }
+            (_, node) => base.push(Entry { node, origin: entry.origin }),
+        }
+    }
+}

@@ -1,0 +1,450 @@
+//! Scenario files: loading, inheritance, validation, and command-line overrides.
+//!
+//! A scenario is read in two stages. [`document`] parses the TOML into a tree whose every
+//! value remembers its file, line and column, and merges `base = "…"` files. This module
+//! then checks the tree against the parameter definitions ([`crate::params`]) and the
+//! intervention table ([`crate::interventions`]), collecting *every* problem — unknown keys
+//! (with a suggestion), wrong types, values out of range, unknown kinds, duplicate ids —
+//! before anything runs.
+
+mod document;
+mod problems;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+pub use document::{Document, Entry, Node};
+pub use problems::{Origin, Problem, Problems, suggest};
+
+use crate::interventions::{Intervention, Kind, Targeting};
+use crate::params::Params;
+
+/// Top-level keys that are not parameter sections.
+const TOP_KEYS: [&str; 7] = ["name", "description", "seed", "replications", "seasons", "base", "intervention"];
+
+/// A validated scenario, ready to run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// Name; also the output directory.
+    pub name: String,
+    /// What the scenario represents.
+    pub description: String,
+    /// The file it was loaded from.
+    pub path: PathBuf,
+    /// SHA-256 of the file and of each base file it builds on, nearest first.
+    pub file_hashes: Vec<(PathBuf, String)>,
+    /// Seed of every random draw.
+    pub seed: u64,
+    /// Independent replications.
+    pub replications: u32,
+    /// Seasons simulated (two per year).
+    pub seasons: u32,
+    /// Model parameters.
+    pub params: Params,
+    /// Interventions in file order.
+    pub interventions: Vec<Intervention>,
+    /// Multiplier on absolute intervention capacities when `--households` changes the
+    /// population (run households / file households).
+    pub capacity_scale: f64,
+    /// Command-line overrides applied, as `key = value` text.
+    pub overrides: Vec<(String, String)>,
+}
+
+/// Command-line overrides of a scenario.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Overrides {
+    /// Replications.
+    pub replications: Option<u32>,
+    /// Households (intervention capacities scale along).
+    pub households: Option<u64>,
+    /// Seasons.
+    pub seasons: Option<u32>,
+}
+
+impl Scenario {
+    /// Apply command-line overrides.
+    ///
+    /// # Errors
+    /// When an override leaves the scenario invalid (for example fewer households than villages).
+    pub fn apply(&mut self, o: &Overrides) -> Result<(), Problems> {
+        let mut problems = Vec::new();
+        let at = Origin { file: PathBuf::from("command line"), position: None };
+        if let Some(r) = o.replications {
+            if r == 0 {
+                problems.push(Problem::new(at.clone(), "--replications", "must be at least 1"));
+            }
+            self.replications = r;
+            self.overrides.push(("replications".into(), r.to_string()));
+        }
+        if let Some(s) = o.seasons {
+            if s == 0 || s >= 1 << 20 {
+                problems.push(Problem::new(at.clone(), "--seasons", format!("must be in 1..={}, got {s}", (1 << 20) - 1)));
+            }
+            self.seasons = s;
+            self.overrides.push(("seasons".into(), s.to_string()));
+        }
+        if let Some(h) = o.households {
+            let villages = u64::from(self.params.population.villages);
+            if h < villages {
+                problems.push(Problem::new(
+                    at.clone(),
+                    "--households",
+                    format!("is {h}, fewer than the scenario's {villages} villages (population.villages)"),
+                ));
+            }
+            self.capacity_scale = h as f64 / self.params.population.households as f64;
+            self.params.population.households = h;
+            self.overrides.push(("households".into(), h.to_string()));
+        }
+        if problems.is_empty() { Ok(()) } else { Err(Problems(problems)) }
+    }
+
+    /// Person-seasons of work: households × seasons × replications.
+    pub fn household_seasons(&self) -> u64 {
+        self.params.population.households * u64::from(self.seasons) * u64::from(self.replications)
+    }
+}
+
+/// Load and validate every file, reporting the problems of all of them at once.
+///
+/// # Errors
+/// Every problem found in any file, and duplicate scenario names.
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, Problems> {
+    let mut scenarios = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        match load(path) {
+            Ok(s) => scenarios.push(s),
+            Err(Problems(p)) => problems.extend(p),
+        }
+    }
+    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+    for s in &scenarios {
+        if let Some(first) = seen.insert(&s.name, &s.path) {
+            problems.push(Problem::new(
+                Origin::file(&s.path),
+                "name",
+                format!("\"{}\" is also the name of {}: outputs would collide", s.name, first.display()),
+            ));
+        }
+    }
+    if problems.is_empty() { Ok(scenarios) } else { Err(Problems(problems)) }
+}
+
+/// Load and validate one scenario file.
+///
+/// # Errors
+/// Every problem found in the file and its bases.
+pub fn load(path: &Path) -> Result<Scenario, Problems> {
+    let doc = document::load(path).map_err(Problems)?;
+    validate(path, &doc)
+}
+
+fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
+    let mut v = Validator { path, problems: Vec::new() };
+    for (key, entry) in &doc.root {
+        if !TOP_KEYS.contains(&key.as_str()) && !Params::SECTIONS.contains(&key.as_str()) {
+            let known = TOP_KEYS.iter().chain(Params::SECTIONS.iter()).copied();
+            v.unknown(entry, key, suggest(key, known));
+        }
+    }
+    let name = v.string(doc, "name").unwrap_or_else(|| default_name(path));
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) || name.starts_with('.') {
+        let origin = doc.root.get("name").map_or(Origin::file(path), |e| e.origin.clone());
+        v.problems.push(Problem::new(origin, "name", format!("\"{name}\" must use only letters, digits, '_', '-' and '.' (it names the output directory)")));
+    }
+    let description = v.string(doc, "description").unwrap_or_default();
+    let seed = v.integer(doc, "seed", 0, i64::MAX).unwrap_or(20_240_301) as u64;
+    let replications = v.integer(doc, "replications", 1, i64::from(u32::MAX)).unwrap_or(20) as u32;
+    let seasons = v.integer(doc, "seasons", 1, (1 << 20) - 1).unwrap_or(20) as u32;
+    let params = v.params(doc);
+    let interventions = v.interventions(doc, params.population.villages);
+    if !v.problems.is_empty() {
+        return Err(Problems(v.problems));
+    }
+    let file_hashes = doc.files.iter().map(|(p, text)| (p.clone(), sha256_hex(text.as_bytes()))).collect();
+    Ok(Scenario {
+        name,
+        description,
+        path: path.to_path_buf(),
+        file_hashes,
+        seed,
+        replications,
+        seasons,
+        params,
+        interventions,
+        capacity_scale: 1.0,
+        overrides: Vec::new(),
+    })
+}
+
+fn default_name(path: &Path) -> String {
+    path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// SHA-256 of `bytes`, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The expected type of a key, taken from its default value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expected {
+    Count,
+    Number,
+    Text,
+    Counts,
+}
+
+impl Expected {
+    fn of(default: &toml::Value) -> Self {
+        match default {
+            toml::Value::Integer(_) => Self::Count,
+            toml::Value::String(_) => Self::Text,
+            toml::Value::Array(_) => Self::Counts,
+            _ => Self::Number,
+        }
+    }
+
+    /// The value converted to the expected type, or why it cannot be.
+    fn accept(self, node: &Node) -> Result<toml::Value, String> {
+        let got = node.type_name();
+        match (self, node) {
+            (Self::Count, Node::Scalar(toml::Value::Integer(i))) if *i >= 0 => Ok(toml::Value::Integer(*i)),
+            (Self::Count, Node::Scalar(toml::Value::Integer(i))) => Err(format!("must be a non-negative whole number, got {i}")),
+            (Self::Count, _) => Err(format!("must be a whole number, got a {got}")),
+            (Self::Number, Node::Scalar(toml::Value::Integer(i))) => Ok(toml::Value::Float(*i as f64)),
+            (Self::Number, Node::Scalar(toml::Value::Float(x))) if x.is_finite() => Ok(toml::Value::Float(*x)),
+            (Self::Number, Node::Scalar(toml::Value::Float(x))) => Err(format!("must be a finite number, got {x}")),
+            (Self::Number, _) => Err(format!("must be a number, got a {got}")),
+            (Self::Text, Node::Scalar(toml::Value::String(s))) => Ok(toml::Value::String(s.clone())),
+            (Self::Text, _) => Err(format!("must be a string, got a {got}")),
+            (Self::Counts, Node::Array(items)) => items
+                .iter()
+                .map(|e| Self::Count.accept(&e.node))
+                .collect::<Result<Vec<_>, _>>()
+                .map(toml::Value::Array)
+                .map_err(|e| format!("must be a list of whole numbers: an element {e}")),
+            (Self::Counts, _) => Err(format!("must be a list of whole numbers, got a {got}")),
+        }
+    }
+}
+
+struct Validator<'a> {
+    path: &'a Path,
+    problems: Vec<Problem>,
+}
+
+impl Validator<'_> {
+    fn unknown(&mut self, entry: &Entry, key: &str, suggestion: Option<&str>) {
+        let hint = suggestion.map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+        self.problems.push(Problem::new(entry.origin.clone(), key, format!("unknown key{hint}")));
+    }
+
+    fn string(&mut self, doc: &Document, key: &str) -> Option<String> {
+        let entry = doc.root.get(key)?;
+        match Expected::Text.accept(&entry.node) {
+            Ok(toml::Value::String(s)) => Some(s),
+            Ok(_) => None,
+            Err(e) => {
+                self.problems.push(Problem::new(entry.origin.clone(), key, e));
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, doc: &Document, key: &str, min: i64, max: i64) -> Option<i64> {
+        let entry = doc.root.get(key)?;
+        match &entry.node {
+            Node::Scalar(toml::Value::Integer(i)) if (min..=max).contains(i) => Some(*i),
+            Node::Scalar(toml::Value::Integer(i)) => {
+                self.problems.push(Problem::new(entry.origin.clone(), key, format!("must be in {min}..={max}, got {i}")));
+                None
+            }
+            other => {
+                let message = format!("must be a whole number, got a {}", other.type_name());
+                self.problems.push(Problem::new(entry.origin.clone(), key, message));
+                None
+            }
+        }
+    }
+
+    /// Check every parameter section and build [`Params`] from the well-typed keys.
+    fn params(&mut self, doc: &Document) -> Params {
+        let defaults = toml::Value::try_from(Params::default()).expect("parameters serialise to TOML");
+        let toml::Value::Table(defaults) = defaults else { unreachable!("Params is a struct") };
+        let mut clean = toml::Table::new();
+        for section in Params::SECTIONS {
+            let Some(entry) = doc.root.get(section) else { continue };
+            let Node::Table(table) = &entry.node else {
+                let message = format!("must be a table ([{section}]), got a {}", entry.node.type_name());
+                self.problems.push(Problem::new(entry.origin.clone(), section, message));
+                continue;
+            };
+            let Some(toml::Value::Table(known)) = defaults.get(section) else { continue };
+            let known: BTreeMap<String, Expected> =
+                known.iter().map(|(k, v)| (k.clone(), Expected::of(v))).collect();
+            clean.insert(section.into(), toml::Value::Table(self.clean_table(section, table, &known)));
+        }
+        let params = match Params::deserialize(toml::Value::Table(clean)) {
+            Ok(p) => p,
+            Err(e) => {
+                self.problems.push(Problem::new(Origin::file(self.path), "", e.to_string()));
+                Params::default()
+            }
+        };
+        for problem in params.check() {
+            let origin = lookup(&doc.root, &problem.path).unwrap_or_else(|| Origin::file(self.path));
+            self.problems.push(Problem::new(origin, &problem.path, problem.message));
+        }
+        params
+    }
+
+    /// Keep the keys of `table` that are known and well typed; report the others.
+    fn clean_table(
+        &mut self,
+        prefix: &str,
+        table: &BTreeMap<String, Entry>,
+        known: &BTreeMap<String, Expected>,
+    ) -> toml::Table {
+        let mut clean = toml::Table::new();
+        for (key, entry) in table {
+            let path = format!("{prefix}.{key}");
+            match known.get(key) {
+                None => self.unknown(entry, &path, suggest(key, known.keys().map(String::as_str))),
+                Some(t) => match t.accept(&entry.node) {
+                    Ok(value) => {
+                        clean.insert(key.clone(), value);
+                    }
+                    Err(e) => self.problems.push(Problem::new(entry.origin.clone(), &path, e)),
+                },
+            }
+        }
+        clean
+    }
+
+    /// Check every `[[intervention]]` table.
+    fn interventions(&mut self, doc: &Document, villages: u32) -> Vec<Intervention> {
+        let Some(entry) = doc.root.get("intervention") else { return Vec::new() };
+        let Node::Array(items) = &entry.node else {
+            let message = format!("must be an array of tables ([[intervention]]), got a {}", entry.node.type_name());
+            self.problems.push(Problem::new(entry.origin.clone(), "intervention", message));
+            return Vec::new();
+        };
+        let mut out: Vec<Intervention> = Vec::new();
+        let mut first_of: BTreeMap<String, Origin> = BTreeMap::new();
+        for (i, item) in items.iter().enumerate() {
+            let Node::Table(table) = &item.node else {
+                self.problems.push(Problem::new(item.origin.clone(), &format!("intervention[{i}]"), "must be a table"));
+                continue;
+            };
+            let label = match table.get("id").map(|e| &e.node) {
+                Some(Node::Scalar(toml::Value::String(id))) => format!("intervention[{id}]"),
+                _ => format!("intervention[#{}]", i + 1),
+            };
+            if let Some(iv) = self.intervention(&label, item, table, villages) {
+                if let Some(first) = first_of.get(&iv.id) {
+                    let at = first.position.map_or(String::new(), |(l, _)| format!(" (first at line {l})"));
+                    let message = format!("duplicate id \"{}\"{at}: every intervention needs its own id", iv.id);
+                    self.problems.push(Problem::new(item.origin.clone(), &format!("{label}.id"), message));
+                } else {
+                    first_of.insert(iv.id.clone(), item.origin.clone());
+                }
+                out.push(iv);
+            }
+        }
+        out
+    }
+
+    fn intervention(
+        &mut self,
+        label: &str,
+        item: &Entry,
+        table: &BTreeMap<String, Entry>,
+        villages: u32,
+    ) -> Option<Intervention> {
+        let before = self.problems.len();
+        let kind = match table.get("kind").map(|e| (&e.node, &e.origin)) {
+            Some((Node::Scalar(toml::Value::String(name)), origin)) => {
+                let kind = Kind::from_name(name);
+                if kind.is_none() {
+                    let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                    let hint = suggest(name, names.iter().copied()).map_or(String::new(), |s| format!(" (did you mean \"{s}\"?)"));
+                    let message = format!("unknown intervention kind \"{name}\"{hint}; expected one of {}", names.join(", "));
+                    self.problems.push(Problem::new(origin.clone(), &format!("{label}.kind"), message));
+                }
+                kind
+            }
+            _ => None,
+        };
+        let known = intervention_keys(kind);
+        let clean = self.clean_table(label, table, &known);
+        for required in ["id", "kind", "start_season", "end_season"] {
+            if !table.contains_key(required) {
+                self.problems.push(Problem::new(item.origin.clone(), &format!("{label}.{required}"), "is missing"));
+            }
+        }
+        if let Some(toml::Value::String(t)) = clean.get("targeting") {
+            if !Targeting::NAMES.contains(&t.as_str()) {
+                let origin = table["targeting"].origin.clone();
+                let message = format!("unknown targeting \"{t}\"; expected one of {}", Targeting::NAMES.join(", "));
+                self.problems.push(Problem::new(origin, &format!("{label}.targeting"), message));
+            }
+        }
+        if self.problems.len() > before {
+            return None;
+        }
+        let mut iv = match Intervention::deserialize(toml::Value::Table(clean)) {
+            Ok(iv) => iv,
+            Err(e) => {
+                self.problems.push(Problem::new(item.origin.clone(), label, e.to_string()));
+                return None;
+            }
+        };
+        iv.fill_defaults();
+        let mut range = Vec::new();
+        iv.check(label, villages, &mut range);
+        for p in range {
+            let key = p.path.rsplit('.').next().unwrap_or_default();
+            let origin = table.get(key).map_or(item.origin.clone(), |e| e.origin.clone());
+            self.problems.push(Problem::new(origin, &p.path, p.message));
+        }
+        Some(iv)
+    }
+}
+
+/// Keys an intervention of `kind` accepts, with their types (all effect keys when the kind
+/// is unknown, so that only genuinely unknown keys are reported).
+fn intervention_keys(kind: Option<Kind>) -> BTreeMap<String, Expected> {
+    let mut keys = BTreeMap::new();
+    for key in crate::interventions::COMMON_KEYS {
+        let t = match key {
+            "id" | "kind" | "targeting" => Expected::Text,
+            "start_season" | "end_season" | "capacity_per_season" => Expected::Count,
+            "villages" => Expected::Counts,
+            _ => Expected::Number,
+        };
+        keys.insert(key.to_string(), t);
+    }
+    let kinds: Vec<Kind> = kind.map_or(Kind::ALL.to_vec(), |k| vec![k]);
+    for k in kinds {
+        for key in k.effect_keys() {
+            keys.insert(key.to_string(), Expected::Number);
+        }
+    }
+    keys
+}
+
+/// The origin of the value at dotted `path` (sections only).
+fn lookup(root: &BTreeMap<String, Entry>, path: &str) -> Option<Origin> {
+    let mut parts = path.split('.');
+    let mut entry = root.get(parts.next()?)?;
+    for part in parts {
+        let Node::Table(t) = &entry.node else { return None };
+        entry = t.get(part)?;
+    }
+    Some(entry.origin.clone())
+}
