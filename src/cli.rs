@@ -48,6 +48,12 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Print the reference of every scenario key (Markdown), or a complete file of defaults.
+    Schema {
+        /// Print a scenario file stating every default instead.
+        #[arg(long)]
+        toml: bool,
+    },
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (TOML).
@@ -60,6 +66,11 @@ enum Command {
 pub fn run(args: Args) -> Result<()> {
     match args.command {
         Command::Validate { files } => validate(&files),
+        Command::Schema { toml } => {
+            let text = if toml { livelihoods::reference::toml_template() } else { livelihoods::reference::markdown() };
+            print!("{text}");
+            Ok(())
+        }
         Command::Run { files, out, threads, replications, households, seasons, quiet } => {
             let overrides = Overrides { replications, households, seasons };
             run_scenarios(&files, &out, threads, &overrides, quiet)

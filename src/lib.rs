@@ -16,6 +16,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`params`] | every model parameter: default, unit, range |
+//! | [`reference`] | the analyst's key reference, generated from the declarations |
 //! | [`scenario`] | TOML files: inheritance, validation, overrides |
 //! | [`model`] | households, villages, environment; one household's season |
 //! | [`interventions`] | the four modules: targeting, capacity, take-up, cost |
@@ -40,6 +41,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod params;
+pub mod reference;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn dates_convert() {
         assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339_utc(1_795_795_200), "2026-11-27T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_795_737_600), "2026-11-27T00:00:00Z");
         assert_eq!(rfc3339_utc(951_782_400 + 3661), "2000-02-29T01:01:01Z");
     }
 

@@ -29,15 +29,34 @@ pub fn check_range(path: &str, value: f64, min: f64, max: f64, out: &mut Vec<Ran
     }
 }
 
+/// Reference documentation of one parameter, generated from its declaration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldDoc {
+    /// Section (TOML table).
+    pub section: &'static str,
+    /// Key within the section.
+    pub key: &'static str,
+    /// Rust type (`u32`, `u64` or `f64`).
+    pub ty: &'static str,
+    /// Default value.
+    pub default: f64,
+    /// Smallest valid value.
+    pub min: f64,
+    /// Largest valid value.
+    pub max: f64,
+    /// Meaning, unit and source.
+    pub doc: &'static str,
+}
+
 macro_rules! section {
-    ($(#[$meta:meta])* $name:ident $key:literal {
-        $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $default:expr, $min:expr, $max:expr; )*
+    ($(#[doc = $sdoc:literal])* $name:ident $key:literal {
+        $( #[doc = $doc:literal] $field:ident : $ty:ident = $default:expr, $min:expr, $max:expr; )*
     }) => {
-        $(#[$meta])*
+        $(#[doc = $sdoc])*
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(default, deny_unknown_fields)]
         pub struct $name {
-            $( $(#[$fmeta])* pub $field: $ty, )*
+            $( #[doc = $doc] pub $field: $ty, )*
         }
 
         impl Default for $name {
@@ -49,6 +68,22 @@ macro_rules! section {
         impl $name {
             /// The TOML table this section is read from.
             pub const KEY: &'static str = $key;
+
+            /// What this section is for.
+            pub const ABOUT: &'static str = concat!($($sdoc),*);
+
+            /// Reference documentation of every key.
+            pub const DOCS: &'static [FieldDoc] = &[
+                $( FieldDoc {
+                    section: $key,
+                    key: stringify!($field),
+                    ty: stringify!($ty),
+                    default: $default as f64,
+                    min: $min as f64,
+                    max: $max as f64,
+                    doc: $doc,
+                }, )*
+            ];
 
             /// Append every out-of-range value of this section to `out`.
             pub fn check(&self, out: &mut Vec<RangeProblem>) {
@@ -115,8 +150,7 @@ section! {
         dry_months: f64 = 8.0, 1.0, 11.0;
         /// Calendar year of the first wet season; money is in constant rupiah of this year.
         base_year: u32 = 2024, 1900, 2200;
-        /// Seasons simulated before season 0 and not observed, so that savings, debt, herds and
-        /// adoption settle from their initial values (even; modelling choice).
+        /// Seasons simulated before season 0 and not observed, so savings, debt, herds and adoption settle (even; modelling choice).
         spin_up_seasons: u32 = 6, 0, 1000;
     }
 }
@@ -264,7 +298,7 @@ section! {
         /// Credit limit, months of expected income (modelling choice).
         credit_limit_months: f64 = 2.0, 0.0, 120.0;
         /// Extra share of income saved at full financial capability (Fernandes 2014: modest).
-        capability_save_uplift_share: f64 = 0.05, 0.0, 1.0;
+        capability_save_uplift_share: f64 = 0.03, 0.0, 1.0;
         /// Extra buffer months at full financial capability (modelling choice).
         capability_buffer_months: f64 = 1.0, 0.0, 60.0;
         /// Half-life of financial capability, months (negligible by ~20 months, Fernandes 2014).
@@ -385,6 +419,27 @@ impl Params {
         Readiness::KEY,
         Government::KEY,
     ];
+
+    /// Every section's name, purpose and keys, in file order.
+    pub fn reference() -> [(&'static str, &'static str, &'static [FieldDoc]); 15] {
+        [
+            (Population::KEY, Population::ABOUT, Population::DOCS),
+            (Poverty::KEY, Poverty::ABOUT, Poverty::DOCS),
+            (Calendar::KEY, Calendar::ABOUT, Calendar::DOCS),
+            (Climate::KEY, Climate::ABOUT, Climate::DOCS),
+            (Prices::KEY, Prices::ABOUT, Prices::DOCS),
+            (Farm::KEY, Farm::ABOUT, Farm::DOCS),
+            (Livestock::KEY, Livestock::ABOUT, Livestock::DOCS),
+            (Seaweed::KEY, Seaweed::ABOUT, Seaweed::DOCS),
+            (Labour::KEY, Labour::ABOUT, Labour::DOCS),
+            (Enterprise::KEY, Enterprise::ABOUT, Enterprise::DOCS),
+            (Finance::KEY, Finance::ABOUT, Finance::DOCS),
+            (Adoption::KEY, Adoption::ABOUT, Adoption::DOCS),
+            (Cooperative::KEY, Cooperative::ABOUT, Cooperative::DOCS),
+            (Readiness::KEY, Readiness::ABOUT, Readiness::DOCS),
+            (Government::KEY, Government::ABOUT, Government::DOCS),
+        ]
+    }
 
     /// Every out-of-range value and every violated cross-field rule.
     pub fn check(&self) -> Vec<RangeProblem> {

@@ -493,14 +493,20 @@ fn consume(
     let expected = f64::from(h.expected_income_idr_month);
     let illness_cost = if ill { f.illness_cost_months * expected } else { 0.0 };
     let cheap_credit = h.has(flag::COOP_MEMBER) && village.coop_exists;
-    let rate = if cheap_credit { f.coop_interest_per_month } else { f.lender_interest_per_month };
+    let skill = f64::from(h.finance_skill);
+    // Financially capable households find cheaper credit (savings groups, banks) in
+    // proportion to their capability.
+    let rate = if cheap_credit {
+        f.coop_interest_per_month
+    } else {
+        f.lender_interest_per_month - skill * (f.lender_interest_per_month - f.coop_interest_per_month)
+    };
     let interest = h.debt_idr * rate * ctx.months;
     let mut book = Book {
         cash: h.savings_idr + cash_flow - illness_cost,
         debt: h.debt_idr + interest,
         income: cash_flow - illness_cost - interest,
     };
-    let skill = f64::from(h.finance_skill);
     let save_share = (f.save_share + skill * f.capability_save_uplift_share).min(1.0);
     // Interest and the planned pay-off of debt are not income the household can consume.
     let planned = (expected - (rate + 1.0 / f.debt_payoff_months) * book.debt).max(0.0);
@@ -557,7 +563,10 @@ fn cover_shortfall(
         room -= loan;
     }
     let head_price = p.livestock.value_idr_per_head * (1.0 - p.livestock.distress_discount_share);
-    while head_price > 0.0 && need > 0.25 * head_price && h.cattle_head > 0 {
+    // A sale must be worth it: a quarter of an animal's price, rising to all of it with
+    // financial capability (capable households borrow rather than sell at a loss).
+    let threshold = (0.25 + 0.75 * f64::from(h.finance_skill)) * head_price;
+    while head_price > 0.0 && need > threshold && h.cattle_head > 0 {
         h.cattle_head -= 1;
         book.cash += head_price;
         book.income += head_price;
