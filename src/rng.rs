@@ -67,16 +67,10 @@ pub enum Purpose {
     Price,
     /// Illness and cattle loss of a household.
     Shock,
-    /// Maize yield noise.
-    Yield,
-    /// Wage-labour days noise and seaweed noise.
+    /// Normal deviates of a household's earnings: maize yield, wage days, seaweed, demand.
     Earnings,
-    /// Enterprise start, exit and demand.
-    Enterprise,
-    /// Adoption and dis-adoption of improved practice.
-    Adoption,
-    /// Cooperative join and exit by households.
-    Membership,
+    /// A household's decisions: adoption, membership, trainee start-up, enterprise exit.
+    Decision,
     /// Cooperative collapse and village-level draws.
     Village,
     /// Targeting and take-up of one intervention (hash of its id).
@@ -91,11 +85,8 @@ impl Purpose {
             Self::VillageWeather => 3,
             Self::Price => 4,
             Self::Shock => 5,
-            Self::Yield => 6,
             Self::Earnings => 7,
-            Self::Enterprise => 8,
-            Self::Adoption => 9,
-            Self::Membership => 10,
+            Self::Decision => 9,
             Self::Village => 11,
             Self::Intervention(hash) => 0x800 | (hash & 0x7FF),
         }
@@ -135,6 +126,58 @@ impl RunKey {
     }
 }
 
+impl RunKey {
+    /// Four 32-bit random words for `entity`'s `purpose` in `season`: one Philox call, the
+    /// cheapest way to draw. Each word has a fixed meaning for its purpose, so a household
+    /// sees the same numbers in every scenario whatever branch it takes.
+    #[inline]
+    pub fn block(self, season: u32, purpose: Purpose, entity: u32) -> [u32; 4] {
+        let key = [self.seed as u32, (self.seed >> 32) as u32];
+        philox4x32_10([0, entity, (season & 0xF_FFFF) | (purpose.code() << 20), self.replication], key)
+    }
+}
+
+/// `exp(sigma · z − sigma²/2)`: a lognormal multiplier with mean one from a standard normal `z`.
+#[inline]
+pub fn mean_one_lognormal(sigma: f64, z: f64) -> f64 {
+    if sigma == 0.0 { 1.0 } else { (sigma * z - 0.5 * sigma * sigma).exp() }
+}
+
+/// A 32-bit word as a uniform number in (0, 1).
+#[inline]
+pub fn unit(word: u32) -> f64 {
+    (f64::from(word) + 0.5) * (1.0 / 4_294_967_296.0)
+}
+
+/// A 32-bit word as a standard normal deviate, by inversion (Wichura 1988, algorithm AS 241
+/// PPND7, accurate to about 1e-7): one word per deviate, no rejection.
+#[inline]
+pub fn std_normal(word: u32) -> f64 {
+    ppnd7(unit(word))
+}
+
+/// The standard normal quantile function (AS 241, PPND7).
+pub fn ppnd7(p: f64) -> f64 {
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180625 - q * q;
+        return q * (((59.109_374_720 * r + 159.291_132_02) * r + 50.434_271_938) * r + 3.387_132_717_9)
+            / (((67.187_563_600 * r + 78.757_757_664) * r + 17.895_169_469) * r + 1.0);
+    }
+    let tail = if q < 0.0 { p } else { 1.0 - p };
+    let mut r = (-tail.ln()).sqrt();
+    let z = if r <= 5.0 {
+        r -= 1.6;
+        (((0.170_238_211_03 * r + 1.306_728_481_6) * r + 2.756_815_390_0) * r + 1.423_437_277_7)
+            / ((0.120_211_329_75 * r + 0.737_001_642_50) * r + 1.0)
+    } else {
+        r -= 5.0;
+        (((0.017_337_203_997 * r + 0.428_682_943_37) * r + 3.081_226_386_0) * r + 6.657_905_115_0)
+            / ((0.012_258_202_635 * r + 0.241_978_942_25) * r + 1.0)
+    };
+    if q < 0.0 { -z } else { z }
+}
+
 /// A keyed stream of random numbers; implements [`rand::Rng`] so `rand_distr` can use it.
 #[derive(Clone, Debug)]
 pub struct Draws {
@@ -145,7 +188,7 @@ pub struct Draws {
 }
 
 impl Draws {
-    #[inline]
+    #[inline(always)]
     fn next_word(&mut self) -> u32 {
         if self.used == 4 {
             self.buffer = philox4x32_10(self.counter, self.key);
@@ -234,9 +277,9 @@ mod tests {
     #[test]
     fn a_draw_depends_only_on_its_key() {
         let run = RunKey { seed: 7, replication: 3 };
-        let mut a = run.stream(5, Purpose::Yield, 42);
-        let _ = run.stream(5, Purpose::Yield, 41).uniform();
-        let mut b = run.stream(5, Purpose::Yield, 42);
+        let mut a = run.stream(5, Purpose::Earnings, 42);
+        let _ = run.stream(5, Purpose::Earnings, 41).uniform();
+        let mut b = run.stream(5, Purpose::Earnings, 42);
         assert_eq!(a.uniform(), b.uniform());
         let mut other = run.stream(5, Purpose::Shock, 42);
         assert_ne!(a.uniform(), other.uniform());
@@ -263,6 +306,28 @@ mod tests {
         assert!((f64::from(below_half) / f64::from(n) - 0.5).abs() < 0.005);
         assert!(mean.abs() < 0.01, "mean {mean}");
         assert!((var - 1.0).abs() < 0.02, "variance {var}");
+    }
+
+    #[test]
+    fn inverse_normal_matches_known_quantiles() {
+        for (p, z) in [(0.5, 0.0), (0.975, 1.959_963_985), (0.025, -1.959_963_985), (0.999, 3.090_232_306), (1e-9, -5.997_807_015)] {
+            assert!((ppnd7(p) - z).abs() < 1e-6, "p = {p}: {} vs {z}", ppnd7(p));
+        }
+    }
+
+    #[test]
+    fn block_words_give_standard_normals() {
+        let run = RunKey { seed: 5, replication: 2 };
+        let n = 100_000;
+        let (mut sum, mut sum_sq) = (0.0, 0.0);
+        for entity in 0..n {
+            let z = std_normal(run.block(3, Purpose::Earnings, entity)[1]);
+            sum += z;
+            sum_sq += z * z;
+        }
+        let mean = sum / f64::from(n);
+        assert!(mean.abs() < 0.015, "{mean}");
+        assert!((sum_sq / f64::from(n) - 1.0).abs() < 0.02);
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::model::household::Household;
 use crate::model::season::ProgrammeLevels;
 use crate::model::village::Villages;
 use crate::params::Params;
-use crate::rng::{Purpose, RunKey, id_hash};
+use crate::rng::{Purpose, RunKey, id_hash, unit};
 
 /// Running state of one intervention: who has already taken part.
 #[derive(Clone, Debug)]
@@ -114,8 +114,8 @@ pub fn deliver(
 /// The three uniforms of one household for one intervention and season: targeting score,
 /// delivery (for `all`), take-up.
 fn draws(ctx: &DeliveryCtx, hash: u32, id: u32) -> [f64; 3] {
-    let mut d = ctx.run.stream(ctx.season, Purpose::Intervention(hash), id);
-    [d.uniform(), d.uniform(), d.uniform()]
+    let w = ctx.run.block(ctx.season, Purpose::Intervention(hash), id);
+    [unit(w[0]), unit(w[1]), unit(w[2])]
 }
 
 /// Households invited this season, in ascending id order.

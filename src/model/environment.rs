@@ -3,7 +3,7 @@
 //! every scenario with the same seed sees the same weather and prices.
 
 use crate::params::{Params, SeasonKind};
-use crate::rng::{Purpose, RunKey};
+use crate::rng::{Purpose, RunKey, mean_one_lognormal, std_normal, unit};
 
 /// El Niño state of a year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub struct SeasonEnv {
 pub fn draw(params: &Params, run: RunKey, season: u32) -> SeasonEnv {
     let c = &params.climate;
     let year = season / 2;
-    let u = run.stream(year, Purpose::Climate, 0).uniform();
+    let u = unit(run.block(year, Purpose::Climate, 0)[0]);
     let el_nino = if u < c.strong_el_nino_probability {
         ElNino::Strong
     } else if u < c.el_nino_probability {
@@ -50,14 +50,15 @@ pub fn draw(params: &Params, run: RunKey, season: u32) -> SeasonEnv {
             };
             (0..villages as u32)
                 .map(|v| {
-                    let mut d = run.stream(season, Purpose::VillageWeather, v);
-                    (district * d.mean_one_lognormal(c.village_sigma)) as f32
+                    let z = std_normal(run.block(season, Purpose::VillageWeather, v)[0]);
+                    (district * mean_one_lognormal(c.village_sigma, z)) as f32
                 })
                 .collect()
         }
     };
     let pr = &params.prices;
-    let shock = run.stream(season, Purpose::Price, 0).mean_one_lognormal(pr.maize_price_sigma);
+    let z = std_normal(run.block(season, Purpose::Price, 0)[0]);
+    let shock = mean_one_lognormal(pr.maize_price_sigma, z);
     let el_nino_factor = if el_nino == ElNino::None { 1.0 } else { pr.el_nino_price_multiplier };
     SeasonEnv {
         el_nino,

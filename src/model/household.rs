@@ -12,7 +12,7 @@
 
 use crate::model::season::{SeasonCtx, VillageView};
 use crate::params::SeasonKind;
-use crate::rng::Purpose;
+use crate::rng::{Purpose, mean_one_lognormal, std_normal, unit};
 
 /// Bit flags of [`Household::flags`].
 pub mod flag {
@@ -119,71 +119,63 @@ pub struct Outcome {
     pub participated: bool,
 }
 
-/// The uniforms and normals one household uses in a season, drawn in a fixed order per
-/// purpose so that the same household sees the same numbers in every scenario.
+/// The random numbers one household uses in a season: three Philox blocks of four words,
+/// each word with a fixed meaning, so the same household sees the same numbers in every
+/// scenario and whichever branches it takes. Normals are computed only when used.
 struct Shocks {
     ill: bool,
     cattle_u: f64,
     calf_u: f64,
-    yield_z: f64,
-    labour_z: f64,
-    seaweed_z: f64,
+    start_u: f64,
+    earnings: [u32; 4],
     adopt_u: f64,
     member_u: f64,
     start_trained_u: f64,
     exit_u: f64,
-    start_u: f64,
-    demand_z: f64,
 }
 
 impl Shocks {
-    fn draw(ctx: &SeasonCtx, id: u32, kind: SeasonKind) -> Self {
+    #[inline]
+    fn draw(ctx: &SeasonCtx, id: u32) -> Self {
         let key = ctx.run;
         let s = ctx.season;
-        let mut shock = key.stream(s, Purpose::Shock, id);
-        let ill = shock.chance(ctx.consts.illness_probability);
-        let cattle_u = shock.uniform();
-        let calf_u = shock.uniform();
-        let yield_z = match kind {
-            SeasonKind::Wet => key.stream(s, Purpose::Yield, id).normal(),
-            SeasonKind::Dry => 0.0,
-        };
-        let mut earn = key.stream(s, Purpose::Earnings, id);
-        let labour_z = earn.normal();
-        let seaweed_z = match kind {
-            SeasonKind::Dry => earn.normal(),
-            SeasonKind::Wet => 0.0,
-        };
-        let adopt_u = key.stream(s, Purpose::Adoption, id).uniform();
-        let member_u = key.stream(s, Purpose::Membership, id).uniform();
-        let mut ent = key.stream(s, Purpose::Enterprise, id);
-        let start_trained_u = ent.uniform();
-        let exit_u = ent.uniform();
-        let start_u = ent.uniform();
-        let demand_z = ent.normal();
+        let shock = key.block(s, Purpose::Shock, id);
+        let decision = key.block(s, Purpose::Decision, id);
         Self {
-            ill,
-            cattle_u,
-            calf_u,
-            yield_z,
-            labour_z,
-            seaweed_z,
-            adopt_u,
-            member_u,
-            start_trained_u,
-            exit_u,
-            start_u,
-            demand_z,
+            ill: unit(shock[0]) < ctx.consts.illness_probability,
+            cattle_u: unit(shock[1]),
+            calf_u: unit(shock[2]),
+            start_u: unit(shock[3]),
+            earnings: key.block(s, Purpose::Earnings, id),
+            adopt_u: unit(decision[0]),
+            member_u: unit(decision[1]),
+            start_trained_u: unit(decision[2]),
+            exit_u: unit(decision[3]),
         }
+    }
+
+    fn yield_z(&self) -> f64 {
+        std_normal(self.earnings[0])
+    }
+
+    fn labour_z(&self) -> f64 {
+        std_normal(self.earnings[1])
+    }
+
+    fn seaweed_z(&self) -> f64 {
+        std_normal(self.earnings[2])
+    }
+
+    fn demand_z(&self) -> f64 {
+        std_normal(self.earnings[3])
     }
 }
 
 /// Advance one household by one season. `offers` holds the [`module`] bits of the modules
 /// it takes part in this season.
 pub fn step(h: &mut Household, id: u32, offers: u8, ctx: &SeasonCtx) -> Outcome {
-    let kind = ctx.kind;
     let village = ctx.village(h.village);
-    let draws = Shocks::draw(ctx, id, kind);
+    let draws = Shocks::draw(ctx, id);
     let readiness = (village.readiness + f64::from(h.readiness_offset)).clamp(0.0, 1.0);
     let mut out = Outcome { participated: offers != 0, ..Outcome::default() };
 
@@ -313,7 +305,7 @@ fn decide_membership(
     if !village.coop_exists {
         h.set(flag::COOP_MEMBER, false);
     } else if h.has(flag::COOP_MEMBER) {
-        if draws.member_u < 1.0 - (-c.exit_per_year * ctx.years).exp() {
+        if draws.member_u < ctx.consts.coop_exit_probability {
             h.set(flag::COOP_MEMBER, false);
         }
     } else {
@@ -338,7 +330,7 @@ fn decide_enterprise(h: &mut Household, draws: &Shocks, ctx: &SeasonCtx) -> f64 
         return 0.0;
     }
     let affordable = h.savings_idr >= e.start_capital_idr;
-    if affordable && draws.start_u < 1.0 - (-e.start_per_year * ctx.years).exp() {
+    if affordable && draws.start_u < ctx.consts.enterprise_start_probability {
         h.set(flag::ENTERPRISE, true);
         h.enterprise_capital_idr = e.start_capital_idr as f32;
         return -e.start_capital_idr;
@@ -361,7 +353,7 @@ fn produce(h: &mut Household, village: &VillageView, draws: &Shocks, ctx: &Seaso
     if ctx.kind == SeasonKind::Wet {
         let land = f64::from(h.land_ha);
         let expected_kg = land * p.farm.base_yield_t_ha * 1000.0 * practice_multiplier(h, ctx);
-        let noise = (ctx.consts.yield_sigma * draws.yield_z - ctx.consts.yield_mu_shift).exp();
+        let noise = (ctx.consts.yield_sigma * draws.yield_z() - ctx.consts.yield_mu_shift).exp();
         harvest_kg = expected_kg * village.yield_multiplier * noise;
         h.set(flag::BAD_HARVEST, harvest_kg < p.farm.bad_harvest_share * expected_kg);
         net += harvest_kg * ctx.maize_price_idr_per_kg * price_factor(member, ctx);
@@ -372,15 +364,15 @@ fn produce(h: &mut Household, village: &VillageView, draws: &Shocks, ctx: &Seaso
         let sigma = p.seaweed.income_sigma;
         net += p.seaweed.net_idr_per_month
             * ctx.months
-            * (sigma * draws.seaweed_z - 0.5 * sigma * sigma).exp();
+            * mean_one_lognormal(sigma, draws.seaweed_z());
     }
     let sigma = p.labour.season_sigma;
-    let days_noise = (sigma * draws.labour_z - 0.5 * sigma * sigma).exp();
+    let days_noise = mean_one_lognormal(sigma, draws.labour_z());
     let illness = if draws.ill { 0.5 } else { 1.0 };
     net += usual_wages_idr(h, ctx) * days_noise * illness;
     if h.has(flag::ENTERPRISE) {
         let sigma = p.enterprise.demand_sigma;
-        let demand = (sigma * draws.demand_z - 0.5 * sigma * sigma).exp();
+        let demand = mean_one_lognormal(sigma, draws.demand_z());
         net += usual_profit_idr(h, ctx) * demand;
     }
     Income { net_idr: net, harvest_kg }

@@ -18,6 +18,10 @@ pub struct SeasonConsts {
     pub cattle_survival: f64,
     /// Probability per head that a calf is kept this season.
     pub calf_per_head: f64,
+    /// Probability that a cooperative member leaves this season.
+    pub coop_exit_probability: f64,
+    /// Probability that a household able to afford it starts an enterprise this season.
+    pub enterprise_start_probability: f64,
     /// Mean maize yield multiplier of a year's weather.
     pub expected_weather_multiplier: f64,
     /// Mean maize price over years, rupiah per kg.
@@ -52,6 +56,8 @@ impl SeasonConsts {
             illness_probability: params.finance.illness_per_season,
             cattle_survival: (1.0 - params.livestock.loss_per_head_per_year).powf(years),
             calf_per_head: 1.0 - (-params.livestock.calves_kept_per_head_per_year * years).exp(),
+            coop_exit_probability: 1.0 - (-params.cooperative.exit_per_year * years).exp(),
+            enterprise_start_probability: 1.0 - (-params.enterprise.start_per_year * years).exp(),
             expected_weather_multiplier: {
                 let c = &params.climate;
                 (1.0 - c.el_nino_probability)

@@ -5,7 +5,7 @@
 //! households' results into readiness and cooperative survival after they have moved.
 
 use crate::params::Params;
-use crate::rng::{Purpose, RunKey};
+use crate::rng::{Purpose, RunKey, unit};
 
 /// Per-village counts gathered from the household phase (integers, so their sum does not
 /// depend on how the work was split).
@@ -81,7 +81,7 @@ impl Villages {
             let now = f64::from(self.readiness[v]);
             let pull = r.reversion_per_season * (f64::from(self.initial_readiness[v]) - now);
             self.readiness[v] = (now + r.learning_rate * signal + pull).clamp(0.0, 1.0) as f32;
-            let u = run.stream(season, Purpose::Village, v as u32).uniform();
+            let u = unit(run.block(season, Purpose::Village, v as u32)[0]);
             if !self.coop_exists[v] {
                 if u < 1.0 - (-c.formation_per_year * now * years).exp() {
                     self.coop_exists[v] = true;
