@@ -192,10 +192,12 @@ section! {
         yield_cv: f64 = 0.35, 0.0, 3.0;
         /// Yield gain of improved practice at full skill (so that participants gain ≈ +13 %, Waddington 2014).
         improved_yield_uplift_share: f64 = 0.25, 0.0, 5.0;
+        /// Share of the improved-practice yield gain realised with no trained skill (seed and spacing stay when skill fades; modelling choice).
+        untrained_uplift_share: f64 = 0.5, 0.0, 1.0;
         /// Input cost with traditional practice, rupiah per ha per season (modelling choice).
         input_cost_idr_per_ha: f64 = 600_000.0, 0.0, 1e9;
-        /// Extra input cost of improved practice, rupiah per ha per season (modelling choice).
-        improved_input_cost_idr_per_ha: f64 = 700_000.0, 0.0, 1e9;
+        /// Extra input cost of improved practice, rupiah per ha per season (modelling choice; FFS raise income more than yield, +20 % vs +13 %).
+        improved_input_cost_idr_per_ha: f64 = 300_000.0, 0.0, 1e9;
         /// Half-life of trained farm skill, months (2–3 years for training-only effects).
         skill_half_life_months: f64 = 30.0, 0.1, 1200.0;
         /// A harvest below this share of the expected one counts as a bad season (modelling choice).
@@ -298,9 +300,9 @@ section! {
         /// Credit limit, months of expected income (modelling choice).
         credit_limit_months: f64 = 2.0, 0.0, 120.0;
         /// Extra share of income saved at full financial capability (Fernandes 2014: modest).
-        capability_save_uplift_share: f64 = 0.03, 0.0, 1.0;
+        capability_save_uplift_share: f64 = 0.01, 0.0, 1.0;
         /// Extra buffer months at full financial capability (modelling choice).
-        capability_buffer_months: f64 = 1.0, 0.0, 60.0;
+        capability_buffer_months: f64 = 0.5, 0.0, 60.0;
         /// Half-life of financial capability, months (negligible by ~20 months, Fernandes 2014).
         capability_half_life_months: f64 = 7.0, 0.1, 1200.0;
         /// Illness probability per household per season (modelling choice).

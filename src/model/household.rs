@@ -380,7 +380,9 @@ fn produce(h: &mut Household, village: &VillageView, draws: &Shocks, ctx: &Seaso
 
 fn practice_multiplier(h: &Household, ctx: &SeasonCtx) -> f64 {
     if h.has(flag::IMPROVED) {
-        1.0 + ctx.params.farm.improved_yield_uplift_share * f64::from(h.farm_skill)
+        let f = &ctx.params.farm;
+        let realised = f.untrained_uplift_share + (1.0 - f.untrained_uplift_share) * f64::from(h.farm_skill);
+        1.0 + f.improved_yield_uplift_share * realised
     } else {
         1.0
     }
@@ -547,7 +549,9 @@ fn cover_shortfall(
 ) {
     let p = ctx.params;
     let mut room = (p.finance.credit_limit_months * expected - book.debt).max(0.0);
-    if cheap_credit {
+    // Members borrow from the cooperative, and financially capable households from savings
+    // groups or banks, before they sell cattle at a loss.
+    if cheap_credit || h.finance_skill >= 0.5 {
         let loan = need.min(room);
         book.debt += loan;
         book.cash += loan;
@@ -555,10 +559,8 @@ fn cover_shortfall(
         room -= loan;
     }
     let head_price = p.livestock.value_idr_per_head * (1.0 - p.livestock.distress_discount_share);
-    // A sale must be worth it: a quarter of an animal's price, rising to all of it with
-    // financial capability (capable households borrow rather than sell at a loss).
-    let threshold = (0.25 + 0.75 * f64::from(h.finance_skill)) * head_price;
-    while head_price > 0.0 && need > threshold && h.cattle_head > 0 {
+    // A sale must be worth it: at least a quarter of an animal's price.
+    while head_price > 0.0 && need > 0.25 * head_price && h.cattle_head > 0 {
         h.cattle_head -= 1;
         book.cash += head_price;
         book.income += head_price;

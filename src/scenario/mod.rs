@@ -163,6 +163,7 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
     let params = v.params(doc);
     let interventions = v.interventions(doc, params.population.villages);
     if !v.problems.is_empty() {
+        v.problems.sort_by(|a, b| (&a.origin.file, a.origin.position).cmp(&(&b.origin.file, b.origin.position)));
         return Err(Problems(v.problems));
     }
     let file_hashes = doc.files.iter().map(|(p, text)| (p.clone(), sha256_hex(text.as_bytes()))).collect();
@@ -346,12 +347,13 @@ impl Validator<'_> {
                 _ => format!("intervention[#{}]", i + 1),
             };
             if let Some(iv) = self.intervention(&label, item, table, villages) {
+                let at_id = table.get("id").map_or(&item.origin, |e| &e.origin);
                 if let Some(first) = first_of.get(&iv.id) {
                     let at = first.position.map_or(String::new(), |(l, _)| format!(" (first at line {l})"));
                     let message = format!("duplicate id \"{}\"{at}: every intervention needs its own id", iv.id);
-                    self.problems.push(Problem::new(item.origin.clone(), &format!("{label}.id"), message));
+                    self.problems.push(Problem::new(at_id.clone(), &format!("{label}.id"), message));
                 } else {
-                    first_of.insert(iv.id.clone(), item.origin.clone());
+                    first_of.insert(iv.id.clone(), at_id.clone());
                 }
                 out.push(iv);
             }
@@ -366,7 +368,7 @@ impl Validator<'_> {
         table: &BTreeMap<String, Entry>,
         villages: u32,
     ) -> Option<Intervention> {
-        let before = self.problems.len();
+        let mut blocking = false;
         let kind = match table.get("kind").map(|e| (&e.node, &e.origin)) {
             Some((Node::Scalar(toml::Value::String(name)), origin)) => {
                 let kind = Kind::from_name(name);
@@ -378,12 +380,18 @@ impl Validator<'_> {
                 }
                 kind
             }
+            Some((other, origin)) => {
+                let message = format!("must be a string, got a {}", other.type_name());
+                self.problems.push(Problem::new(origin.clone(), &format!("{label}.kind"), message));
+                None
+            }
             _ => None,
         };
         let known = intervention_keys(kind);
         let clean = self.clean_table(label, table, &known);
         for required in ["id", "kind", "start_season", "end_season"] {
             if !table.contains_key(required) {
+                blocking = true;
                 self.problems.push(Problem::new(item.origin.clone(), &format!("{label}.{required}"), "is missing"));
             }
         }
@@ -392,9 +400,11 @@ impl Validator<'_> {
                 let origin = table["targeting"].origin.clone();
                 let message = format!("unknown targeting \"{t}\"; expected one of {}", Targeting::NAMES.join(", "));
                 self.problems.push(Problem::new(origin, &format!("{label}.targeting"), message));
+                blocking = true;
             }
         }
-        if self.problems.len() > before {
+        let required_typed = ["id", "kind", "start_season", "end_season"].iter().all(|k| clean.contains_key(*k));
+        if blocking || kind.is_none() || !required_typed {
             return None;
         }
         let mut iv = match Intervention::deserialize(toml::Value::Table(clean)) {

@@ -1,0 +1,158 @@
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::common::{fixture, shipped};
+
+fn livelihoods(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_livelihoods")).args(args).current_dir(dir).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn validate_accepts_every_shipped_scenario_with_one_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<String> = fs::read_dir(shipped("x").parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(files.len() >= 9);
+    let mut args = vec!["validate"];
+    args.extend(files.iter().map(String::as_str));
+    let out = livelihoods(&args, dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("ok: ")).count(), files.len(), "{stdout}");
+}
+
+#[test]
+fn validate_reports_every_problem_with_file_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture("many_problems.toml");
+    let out = livelihoods(&["validate", path.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    let expected = [
+        ("5:1", "seasonz: unknown key (did you mean `seasons`?)"),
+        ("8:1", "population.households: must be a non-negative whole number, got -5"),
+        ("9:1", "population.coastal_share: must be in 0..=1, got 25 (a share: did you mean 0.25?)"),
+        ("10:1", "population.villages: must be a whole number, got a string"),
+        ("13:1", "farm.base_yeild_t_ha: unknown key (did you mean `base_yield_t_ha`?)"),
+        ("19:1", "intervention[a].end_season: is 1 but the start_season is 3"),
+        ("21:1", "intervention[a].takeup_max_shar: unknown key (did you mean `takeup_max_share`?)"),
+        ("24:1", "intervention[a].id: duplicate id \"a\" (first at line 16)"),
+        ("32:1", "intervention[b].kind: unknown intervention kind \"trainnig\""),
+    ];
+    for (position, message) in expected {
+        let line = format!("many_problems.toml:{position}: {message}");
+        assert!(err.contains(&line), "missing\n  {line}\nin\n{err}");
+    }
+    assert!(err.contains("9 problems"), "{err}");
+}
+
+#[test]
+fn a_syntax_error_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = livelihoods(&["validate", fixture("bad_syntax.toml").to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("bad_syntax.toml:3:"), "{err}");
+    assert!(err.contains("TOML syntax error"), "{err}");
+}
+
+#[test]
+fn missing_files_bases_and_base_cycles_are_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = livelihoods(&["validate", "no_such_scenario.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot read no_such_scenario.toml"));
+
+    let out = livelihoods(&["validate", fixture("missing_base.toml").to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("missing_base.toml:3:1: base: cannot read"), "{err}");
+
+    let out = livelihoods(&["validate", fixture("cycle_a.toml").to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("base files form a cycle"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn run_writes_results_and_a_manifest_with_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = fixture("small.toml");
+    let args = ["run", small.to_str().unwrap(), "--out", "results", "--threads", "2", "--replications", "3"];
+    let out = livelihoods(&args, dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("P0 2024 wet"), "{}", text(&out.stdout));
+    let result = dir.path().join("results/small");
+    let seasons = fs::read_to_string(result.join("seasons.csv")).unwrap();
+    let header = "scenario,replication,season,year,season_kind,p0,p1,p2,mean_consumption_pc_idr,\
+                  median_consumption_pc_idr,gini,food_poor_share,adopters_share,coop_members_share,\
+                  enterprises_share,mean_savings_idr,mean_debt_idr,participants,programme_cost_idr";
+    assert!(seasons.starts_with(header), "{}", seasons.lines().next().unwrap());
+    assert_eq!(seasons.lines().count(), 1 + 3 * 6);
+    let summary = fs::read_to_string(result.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 1 + 6);
+    assert!(summary.lines().next().unwrap().contains("p0_mean,p0_lo,p0_hi,p0_ci_lo,p0_ci_hi"));
+    let manifest: toml::Table = toml::from_str(&fs::read_to_string(result.join("manifest.toml")).unwrap()).unwrap();
+    assert_eq!(manifest["replications"].as_integer(), Some(3));
+    assert_eq!(manifest["threads"].as_integer(), Some(2));
+    assert_eq!(manifest["overrides"]["replications"].as_str(), Some("3"));
+    assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert!(manifest["rng"].as_str().unwrap().starts_with("Philox4x32-10"));
+    assert_eq!(manifest["parameters"]["population"]["households"].as_integer(), Some(3000));
+    assert_eq!(manifest["intervention"].as_array().unwrap().len(), 4);
+    assert!(manifest["started_utc"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn a_failed_run_writes_nothing_and_leaves_other_results_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("results/other");
+    fs::create_dir_all(&other).unwrap();
+    fs::write(other.join("seasons.csv"), "keep me").unwrap();
+    let small = fixture("small.toml");
+    let bad = fixture("many_problems.toml");
+    let out = livelihoods(&["run", small.to_str().unwrap(), bad.to_str().unwrap(), "--out", "results"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let names: Vec<String> =
+        fs::read_dir(dir.path().join("results")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    assert_eq!(names, vec!["other".to_string()]);
+    assert_eq!(fs::read_to_string(other.join("seasons.csv")).unwrap(), "keep me");
+}
+
+#[test]
+fn a_population_too_large_for_memory_is_refused_before_allocating() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = fixture("small.toml");
+    let out = livelihoods(&["run", small.to_str().unwrap(), "--households", "4000000000", "--out", "results"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("refusing to run") && err.contains("GB"), "{err}");
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn an_unwritable_output_is_an_other_error() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("results"), "a file, not a directory").unwrap();
+    let small = fixture("small.toml");
+    let out = livelihoods(&["run", small.to_str().unwrap(), "--out", "results", "--replications", "1"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("writing the results of small"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn bad_overrides_are_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = fixture("small.toml");
+    let out = livelihoods(&["run", small.to_str().unwrap(), "--households", "5"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--households: is 5, fewer than the scenario's 20 villages"));
+}
