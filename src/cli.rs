@@ -67,7 +67,11 @@ pub fn run(args: Args) -> Result<()> {
     match args.command {
         Command::Validate { files } => validate(&files),
         Command::Schema { toml } => {
-            let text = if toml { livelihoods::reference::toml_template() } else { livelihoods::reference::markdown() };
+            let text = if toml {
+                livelihoods::reference::toml_template()
+            } else {
+                livelihoods::reference::markdown()
+            };
             print!("{text}");
             Ok(())
         }
@@ -106,13 +110,21 @@ fn load(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>, Probl
     if problems.is_empty() { Ok(scenarios) } else { Err(Problems(problems)) }
 }
 
-fn run_scenarios(files: &[PathBuf], out: &PathBuf, threads: Option<usize>, overrides: &Overrides, quiet: bool) -> Result<()> {
+fn run_scenarios(
+    files: &[PathBuf],
+    out: &std::path::Path,
+    threads: Option<usize>,
+    overrides: &Overrides,
+    quiet: bool,
+) -> Result<()> {
     let scenarios = load(files, overrides)?;
-    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     if let Some(available) = runner::available_bytes() {
         runner::check_memory(&scenarios, threads, available).map_err(anyhow::Error::msg)?;
     }
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting the thread pool")?;
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting the thread pool")?;
     let started = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let info = RunInfo { threads, started_utc: output::rfc3339_utc(started) };
     let total: u64 = scenarios.iter().map(|s| u64::from(s.seasons) * u64::from(s.replications)).sum();
@@ -122,7 +134,7 @@ fn run_scenarios(files: &[PathBuf], out: &PathBuf, threads: Option<usize>, overr
     let results = pool.install(|| {
         runner::run_all(&scenarios, threads, &|| {
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n % 8 == 0 || n == total {
+            if n.is_multiple_of(8) || n == total {
                 bar.set_position(n);
             }
         })
@@ -130,8 +142,9 @@ fn run_scenarios(files: &[PathBuf], out: &PathBuf, threads: Option<usize>, overr
     bar.finish_and_clear();
     let seconds = clock.elapsed().as_secs_f64();
     for result in &results {
-        let dir = output::write_scenario(out, result, &info)
-            .with_context(|| format!("writing the results of {} under {}", result.scenario.name, out.display()))?;
+        let dir = output::write_scenario(out, result, &info).with_context(|| {
+            format!("writing the results of {} under {}", result.scenario.name, out.display())
+        })?;
         if !quiet {
             print_summary(result, &dir);
         }
@@ -153,8 +166,10 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    let style = ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} replication-seasons ({eta} left)")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style = ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:40}] {pos}/{len} replication-seasons ({eta} left)",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style.progress_chars("=> "));
     bar
 }
@@ -175,10 +190,22 @@ fn print_summary(result: &ScenarioResult, dir: &std::path::Path) {
         let b = last.stats[p0];
         println!(
             "  P0 {} {}: {:.3} [95% band {:.3}-{:.3}]   ->   {} {}: {:.3} [{:.3}-{:.3}]",
-            first.year, first.season_kind, a.mean, a.lo, a.hi, last.year, last.season_kind, b.mean, b.lo, b.hi
+            first.year,
+            first.season_kind,
+            a.mean,
+            a.lo,
+            a.hi,
+            last.year,
+            last.season_kind,
+            b.mean,
+            b.lo,
+            b.hi
         );
     }
     let means = livelihoods::summary::run_means(&result.runs, p0);
     let over_run = livelihoods::summary::Stat::of(&means);
-    println!("  P0 averaged over the run: {:.4} [95% CI {:.4}-{:.4}]", over_run.mean, over_run.ci_lo, over_run.ci_hi);
+    println!(
+        "  P0 averaged over the run: {:.4} [95% CI {:.4}-{:.4}]",
+        over_run.mean, over_run.ci_lo, over_run.ci_hi
+    );
 }

@@ -155,7 +155,11 @@ fn households_phase(
             .fold(|| Accumulator::new(villages), block)
             .reduce(|| Accumulator::new(villages), Accumulator::merge)
     } else {
-        households.chunks_mut(BLOCK).zip(offers.chunks(BLOCK)).enumerate().fold(Accumulator::new(villages), block)
+        households
+            .chunks_mut(BLOCK)
+            .zip(offers.chunks(BLOCK))
+            .enumerate()
+            .fold(Accumulator::new(villages), block)
     }
 }
 
@@ -171,8 +175,7 @@ fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season
         capacity_scale: scenario.capacity_scale,
     };
     for (iv, enrolment) in scenario.interventions.iter().zip(&mut world.enrolments) {
-        let delivered =
-            deliver(iv, enrolment, &ctx, &mut world.villages, &mut world.offers, &mut levels);
+        let delivered = deliver(iv, enrolment, &ctx, &mut world.villages, &mut world.offers, &mut levels);
         world.programme_cost_idr += delivered.cost_idr;
     }
     levels

@@ -470,7 +470,7 @@ impl Params {
                 ),
             });
         }
-        if self.calendar.spin_up_seasons % 2 != 0 {
+        if !self.calendar.spin_up_seasons.is_multiple_of(2) {
             out.push(RangeProblem {
                 path: "calendar.spin_up_seasons".into(),
                 message: format!(
@@ -512,7 +512,7 @@ pub enum SeasonKind {
 impl SeasonKind {
     /// Season 0 is the wet season of the base year; seasons alternate.
     pub fn of(season: u32) -> Self {
-        if season % 2 == 0 { Self::Wet } else { Self::Dry }
+        if season.is_multiple_of(2) { Self::Wet } else { Self::Dry }
     }
 
     /// Lower-case name used in output files.

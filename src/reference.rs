@@ -8,20 +8,98 @@ use crate::params::{FieldDoc, Params};
 
 /// Keys of an `[[intervention]]` table: key, type, default, valid values, meaning.
 pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 14] = [
-    ("id", "string", "required", "unique in the scenario", "Stable name; keys the intervention's random draws and its rows in results."),
-    ("kind", "string", "required", "production_training, cooperative, entrepreneurship, financial_management", "The module."),
-    ("start_season", "integer", "required", "0 ..", "First season of delivery (0 = wet season of the base year)."),
+    (
+        "id",
+        "string",
+        "required",
+        "unique in the scenario",
+        "Stable name; keys the intervention's random draws and its rows in results.",
+    ),
+    (
+        "kind",
+        "string",
+        "required",
+        "production_training, cooperative, entrepreneurship, financial_management",
+        "The module.",
+    ),
+    (
+        "start_season",
+        "integer",
+        "required",
+        "0 ..",
+        "First season of delivery (0 = wet season of the base year).",
+    ),
     ("end_season", "integer", "required", "start_season ..", "Last season of delivery, inclusive."),
-    ("targeting", "string", "poorest_first", "all, poorest_first, random, villages", "Whom to invite: everyone; lowest expected income per person first; a random sample; a random sample of the listed villages."),
-    ("villages", "list of integers", "[]", "0 .. population.villages − 1", "Villages served when targeting = \"villages\"."),
-    ("capacity_per_season", "integer", "—", "0 ..", "Invitations per season at government readiness 1, households; scaled with --households. Give this or the next key (not with targeting = \"all\")."),
-    ("coverage_share_per_season", "number", "—", "0 – 1", "Invitations per season as a share of all households."),
-    ("cost_idr_per_participant", "number", "per kind: 1,000,000 / 570,000 / 860,000 / 430,000", "≥ 0", "Rupiah per participant: USD 2.0 M for 10,000 farmers (ILO) = USD 200 × Rp 14,308 ≈ Rp 2.86 M, split across modules (split: modelling choice)."),
-    ("takeup_min_share", "number", "0.3", "0 – 1", "Take-up of an invited household at readiness 0 (modelling choice)."),
-    ("takeup_max_share", "number", "0.9", "takeup_min_share – 1", "Take-up at readiness 1; take-up rises linearly in between (modelling choice)."),
-    ("skill_share", "number", "1.0", "0 – 1", "production_training, entrepreneurship, financial_management: skill conferred (decays with the half-life of its section)."),
-    ("start_probability", "number", "0.18", "0 – 1", "entrepreneurship: probability a trainee starts a venture (SIYB: ≥ 2.65 M businesses from 15 M trainees)."),
-    ("governance_boost", "number", "0.3", "0 – 1", "cooperative: governance added to the village cooperative, × government readiness (modelling choice)."),
+    (
+        "targeting",
+        "string",
+        "poorest_first",
+        "all, poorest_first, random, villages",
+        "Whom to invite: everyone; lowest expected income per person first; a random sample; a random sample of the listed villages.",
+    ),
+    (
+        "villages",
+        "list of integers",
+        "[]",
+        "0 .. population.villages − 1",
+        "Villages served when targeting = \"villages\".",
+    ),
+    (
+        "capacity_per_season",
+        "integer",
+        "—",
+        "0 ..",
+        "Invitations per season at government readiness 1, households; scaled with --households. Give this or the next key (not with targeting = \"all\").",
+    ),
+    (
+        "coverage_share_per_season",
+        "number",
+        "—",
+        "0 – 1",
+        "Invitations per season as a share of all households.",
+    ),
+    (
+        "cost_idr_per_participant",
+        "number",
+        "per kind: 1,000,000 / 570,000 / 860,000 / 430,000",
+        "≥ 0",
+        "Rupiah per participant: USD 2.0 M for 10,000 farmers (ILO) = USD 200 × Rp 14,308 ≈ Rp 2.86 M, split across modules (split: modelling choice).",
+    ),
+    (
+        "takeup_min_share",
+        "number",
+        "0.3",
+        "0 – 1",
+        "Take-up of an invited household at readiness 0 (modelling choice).",
+    ),
+    (
+        "takeup_max_share",
+        "number",
+        "0.9",
+        "takeup_min_share – 1",
+        "Take-up at readiness 1; take-up rises linearly in between (modelling choice).",
+    ),
+    (
+        "skill_share",
+        "number",
+        "1.0",
+        "0 – 1",
+        "production_training, entrepreneurship, financial_management: skill conferred (decays with the half-life of its section).",
+    ),
+    (
+        "start_probability",
+        "number",
+        "0.18",
+        "0 – 1",
+        "entrepreneurship: probability a trainee starts a venture (SIYB: ≥ 2.65 M businesses from 15 M trainees).",
+    ),
+    (
+        "governance_boost",
+        "number",
+        "0.3",
+        "0 – 1",
+        "cooperative: governance added to the village cooperative, × government readiness (modelling choice).",
+    ),
 ];
 
 fn value(doc: &FieldDoc) -> String {
@@ -38,10 +116,28 @@ pub fn markdown() -> String {
     let mut s = String::new();
     s.push_str("### Top level\n\n| key | type | default | valid | meaning |\n|---|---|---|---|---|\n");
     for (k, t, d, v, m) in [
-        ("name", "string", "file name", "letters, digits, _ - .", "Scenario name; results go to <out>/<name>/."),
+        (
+            "name",
+            "string",
+            "file name",
+            "letters, digits, _ - .",
+            "Scenario name; results go to <out>/<name>/.",
+        ),
         ("description", "string", "\"\"", "", "What the scenario represents."),
-        ("base", "string", "—", "a file path", "File this one builds on, relative to this file; only differences need stating."),
-        ("seed", "integer", "20240301", "≥ 0", "Seed of every random draw; same seed = same weather, prices and shocks."),
+        (
+            "base",
+            "string",
+            "—",
+            "a file path",
+            "File this one builds on, relative to this file; only differences need stating.",
+        ),
+        (
+            "seed",
+            "integer",
+            "20240301",
+            "≥ 0",
+            "Seed of every random draw; same seed = same weather, prices and shocks.",
+        ),
         ("replications", "integer", "20", "≥ 1", "Independent replications."),
         ("seasons", "integer", "20", "≥ 1", "Observed seasons, two per year (wet, dry)."),
     ] {
@@ -54,7 +150,9 @@ pub fn markdown() -> String {
             let _ = writeln!(s, "| `{}` | {} | {} | {} |", d.key, value(d), range(d), d.doc.trim());
         }
     }
-    s.push_str("\n### [[intervention]]\n\n| key | type | default | valid | meaning |\n|---|---|---|---|---|\n");
+    s.push_str(
+        "\n### [[intervention]]\n\n| key | type | default | valid | meaning |\n|---|---|---|---|---|\n",
+    );
     for (k, t, d, v, m) in INTERVENTION_KEYS {
         let _ = writeln!(s, "| `{k}` | {t} | {d} | {v} | {m} |");
     }
@@ -63,7 +161,8 @@ pub fn markdown() -> String {
 
 /// A complete scenario file stating every default, with each key's meaning as a comment.
 pub fn toml_template() -> String {
-    let mut s = String::from("name = \"kupang_baseline\"\nseed = 20240301\nreplications = 20\nseasons = 20\n");
+    let mut s =
+        String::from("name = \"kupang_baseline\"\nseed = 20240301\nreplications = 20\nseasons = 20\n");
     for (section, about, docs) in Params::reference() {
         let _ = write!(s, "\n# {}\n[{section}]\n", about.trim());
         for d in docs {

@@ -25,7 +25,8 @@ use std::convert::Infallible;
 use rand::TryRng;
 
 /// Name of the generator, recorded in every `manifest.toml`.
-pub const ALGORITHM: &str = "Philox4x32-10 (counter-based; key = seed, counter = draw, entity, season|purpose, replication)";
+pub const ALGORITHM: &str =
+    "Philox4x32-10 (counter-based; key = seed, counter = draw, entity, season|purpose, replication)";
 
 const M0: u32 = 0xD251_1F53;
 const M1: u32 = 0xCD9E_8D57;
@@ -33,7 +34,7 @@ const W0: u32 = 0x9E37_79B9;
 const W1: u32 = 0xBB67_AE85;
 
 /// The Philox4x32 bijection with 10 rounds.
-#[inline]
+#[inline(always)]
 pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     let mut c = counter;
     let mut k = key;
@@ -44,12 +45,7 @@ pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
         }
         let p0 = u64::from(M0) * u64::from(c[0]);
         let p1 = u64::from(M1) * u64::from(c[2]);
-        c = [
-            (p1 >> 32) as u32 ^ c[1] ^ k[0],
-            p1 as u32,
-            (p0 >> 32) as u32 ^ c[3] ^ k[1],
-            p0 as u32,
-        ];
+        c = [(p1 >> 32) as u32 ^ c[1] ^ k[0], p1 as u32, (p0 >> 32) as u32 ^ c[3] ^ k[1], p0 as u32];
     }
     c
 }
@@ -140,7 +136,47 @@ impl RunKey {
 /// `exp(sigma · z − sigma²/2)`: a lognormal multiplier with mean one from a standard normal `z`.
 #[inline]
 pub fn mean_one_lognormal(sigma: f64, z: f64) -> f64 {
-    if sigma == 0.0 { 1.0 } else { (sigma * z - 0.5 * sigma * sigma).exp() }
+    if sigma == 0.0 { 1.0 } else { exp(sigma * z - 0.5 * sigma * sigma) }
+}
+
+/// `e^x`, computed the same way on every platform (the platform's `libm` may differ in the
+/// last bit) and cheaply enough for the household loop: x = k·ln 2 + r with |r| ≤ ln 2 / 2
+/// (Cody–Waite split of ln 2), e^r by its Taylor series to degree 12 (relative error < 1e-15),
+/// scaled by 2^k through the exponent bits.
+#[inline]
+pub fn exp(x: f64) -> f64 {
+    const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    if x.is_nan() {
+        return x;
+    }
+    if x > 709.0 {
+        return f64::INFINITY;
+    }
+    if x < -708.0 {
+        return 0.0;
+    }
+    // Adding and subtracting 1.5 · 2^52 rounds to the nearest integer without a libm call.
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    let k = (x * std::f64::consts::LOG2_E + ROUND) - ROUND;
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    // Taylor series of e^r, evaluated as two interleaved Horner chains (Estrin) for speed.
+    let r2 = r * r;
+    let even = 1.0
+        + r2 * (1.0 / 2.0
+            + r2 * (1.0 / 24.0
+                + r2 * (1.0 / 720.0
+                    + r2 * (1.0 / 40_320.0 + r2 * (1.0 / 3_628_800.0 + r2 * (1.0 / 479_001_600.0))))));
+    let odd = 1.0
+        + r2 * (1.0 / 6.0
+            + r2 * (1.0 / 120.0 + r2 * (1.0 / 5_040.0 + r2 * (1.0 / 362_880.0 + r2 * (1.0 / 39_916_800.0)))));
+    f64::from_bits(((k as i64 + 1023) as u64) << 52) * (even + r * odd)
+}
+
+/// The probability that an event with `rate` (per unit time) happens within one unit: 1 − e^(−rate).
+#[inline]
+pub fn hazard(rate: f64) -> f64 {
+    1.0 - exp(-rate)
 }
 
 /// A 32-bit word as a uniform number in (0, 1).
@@ -214,12 +250,10 @@ impl Draws {
         self.uniform() < p
     }
 
-    /// A standard normal deviate (Box–Muller; consumes exactly two uniforms).
+    /// A standard normal deviate (by inversion of one 32-bit word, see [`std_normal`]).
     #[inline]
     pub fn normal(&mut self) -> f64 {
-        let u1 = 1.0 - self.uniform(); // in (0, 1]
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        std_normal(self.next_word())
     }
 
     /// A lognormal multiplier with mean 1 and log-standard-deviation `sigma`.
@@ -228,7 +262,7 @@ impl Draws {
         if sigma == 0.0 {
             return 1.0;
         }
-        (sigma * self.normal() - 0.5 * sigma * sigma).exp()
+        exp(sigma * self.normal() - 0.5 * sigma * sigma)
     }
 }
 
@@ -310,7 +344,13 @@ mod tests {
 
     #[test]
     fn inverse_normal_matches_known_quantiles() {
-        for (p, z) in [(0.5, 0.0), (0.975, 1.959_963_985), (0.025, -1.959_963_985), (0.999, 3.090_232_306), (1e-9, -5.997_807_015)] {
+        for (p, z) in [
+            (0.5, 0.0),
+            (0.975, 1.959_963_985),
+            (0.025, -1.959_963_985),
+            (0.999, 3.090_232_306),
+            (1e-9, -5.997_807_015),
+        ] {
             assert!((ppnd7(p) - z).abs() < 1e-6, "p = {p}: {} vs {z}", ppnd7(p));
         }
     }
@@ -328,6 +368,19 @@ mod tests {
         let mean = sum / f64::from(n);
         assert!(mean.abs() < 0.015, "{mean}");
         assert!((sum_sq / f64::from(n) - 1.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn exp_agrees_with_the_standard_library() {
+        let mut x = -700.0;
+        while x < 700.0 {
+            let (ours, std) = (exp(x), x.exp());
+            assert!(((ours - std) / std).abs() < 4e-15, "exp({x}): {ours} vs {std}");
+            x += 0.137;
+        }
+        assert_eq!(exp(0.0), 1.0);
+        assert_eq!(exp(-1000.0), 0.0);
+        assert!(exp(1000.0).is_infinite());
     }
 
     #[test]

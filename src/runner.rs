@@ -42,7 +42,8 @@ pub fn strategy(jobs: usize, threads: usize) -> Strategy {
 
 /// Bytes of state one world of `scenario` holds.
 pub fn world_bytes(scenario: &Scenario) -> u64 {
-    let per_household = std::mem::size_of::<Household>() as u64 + 1 + scenario.interventions.len() as u64 / 8 + 1;
+    let per_household =
+        std::mem::size_of::<Household>() as u64 + 1 + scenario.interventions.len() as u64 / 8 + 1;
     scenario.params.population.households * per_household
 }
 
@@ -91,11 +92,8 @@ pub fn check_memory(scenarios: &[Scenario], threads: usize, available: u64) -> R
 /// Run every replication of every scenario. `on_season` is called after each simulated
 /// season of any job.
 pub fn run_all(scenarios: &[Scenario], threads: usize, on_season: &(dyn Fn() + Sync)) -> Vec<ScenarioResult> {
-    let jobs: Vec<(usize, u32)> = scenarios
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| (0..s.replications).map(move |r| (i, r)))
-        .collect();
+    let jobs: Vec<(usize, u32)> =
+        scenarios.iter().enumerate().flat_map(|(i, s)| (0..s.replications).map(move |r| (i, r))).collect();
     let run = |&(i, r): &(usize, u32), parallel: bool| {
         engine::run_replication(&scenarios[i], r, parallel, on_season)
     };

@@ -119,12 +119,7 @@ fn draws(ctx: &DeliveryCtx, hash: u32, id: u32) -> [f64; 3] {
 }
 
 /// Households invited this season, in ascending id order.
-fn invite(
-    iv: &Intervention,
-    enrolment: &Enrolment,
-    ctx: &DeliveryCtx,
-    hash: u32,
-) -> Vec<u32> {
+fn invite(iv: &Intervention, enrolment: &Enrolment, ctx: &DeliveryCtx, hash: u32) -> Vec<u32> {
     let g = ctx.params.government.readiness;
     let eligible = |id: usize| {
         !enrolment.contains(id)

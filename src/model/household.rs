@@ -12,7 +12,7 @@
 
 use crate::model::season::{SeasonCtx, VillageView};
 use crate::params::SeasonKind;
-use crate::rng::{Purpose, mean_one_lognormal, std_normal, unit};
+use crate::rng::{Purpose, exp, hazard, mean_one_lognormal, std_normal, unit};
 
 /// Bit flags of [`Household::flags`].
 pub mod flag {
@@ -97,7 +97,8 @@ impl Household {
 
     /// Adults who earn wages (at least one).
     pub fn adults(&self, adult_share: f64) -> f64 {
-        (f64::from(self.members) * adult_share).round().max(1.0)
+        // Round half up; `as` truncates a non-negative value.
+        ((f64::from(self.members) * adult_share + 0.5) as u32).max(1).into()
     }
 }
 
@@ -119,42 +120,60 @@ pub struct Outcome {
     pub participated: bool,
 }
 
-/// The random numbers one household uses in a season: three Philox blocks of four words,
-/// each word with a fixed meaning, so the same household sees the same numbers in every
-/// scenario and whichever branches it takes. Normals are computed only when used.
+/// The random numbers one household uses in a season, from Philox blocks of four 32-bit
+/// words in which every word has a fixed meaning, so the same household sees the same
+/// numbers in every scenario whichever branches it takes:
+///
+/// | block | words |
+/// |---|---|
+/// | `Shock` | illness, cattle loss, calf kept, cooperative join or exit |
+/// | `Earnings` | yield (wet) or seaweed (dry) deviate, wage-days deviate, adoption, spontaneous start |
+/// | `Decision` | enterprise demand deviate, enterprise exit, trainee start-up |
+///
+/// The `Decision` block is drawn only by households that run an enterprise or were just
+/// trained in one; normals are computed only when used.
 struct Shocks {
-    ill: bool,
-    cattle_u: f64,
-    calf_u: f64,
-    start_u: f64,
+    id: u32,
+    shock: [u32; 4],
     earnings: [u32; 4],
-    adopt_u: f64,
-    member_u: f64,
-    start_trained_u: f64,
-    exit_u: f64,
+    venture: Option<Venture>,
 }
 
 impl Shocks {
     #[inline]
     fn draw(ctx: &SeasonCtx, id: u32) -> Self {
-        let key = ctx.run;
-        let s = ctx.season;
-        let shock = key.block(s, Purpose::Shock, id);
-        let decision = key.block(s, Purpose::Decision, id);
         Self {
-            ill: unit(shock[0]) < ctx.consts.illness_probability,
-            cattle_u: unit(shock[1]),
-            calf_u: unit(shock[2]),
-            start_u: unit(shock[3]),
-            earnings: key.block(s, Purpose::Earnings, id),
-            adopt_u: unit(decision[0]),
-            member_u: unit(decision[1]),
-            start_trained_u: unit(decision[2]),
-            exit_u: unit(decision[3]),
+            id,
+            shock: ctx.run.block(ctx.season, Purpose::Shock, id),
+            earnings: ctx.run.block(ctx.season, Purpose::Earnings, id),
+            venture: None,
         }
     }
 
-    fn yield_z(&self) -> f64 {
+    /// The `Decision` block, drawn on first use.
+    fn venture(&mut self, ctx: &SeasonCtx) -> &Venture {
+        let id = self.id;
+        self.venture.get_or_insert_with(|| Venture::draw(ctx, id))
+    }
+
+    fn ill(&self, ctx: &SeasonCtx) -> bool {
+        unit(self.shock[0]) < ctx.consts.illness_probability
+    }
+
+    fn cattle_u(&self) -> f64 {
+        unit(self.shock[1])
+    }
+
+    fn calf_u(&self) -> f64 {
+        unit(self.shock[2])
+    }
+
+    fn member_u(&self) -> f64 {
+        unit(self.shock[3])
+    }
+
+    /// Maize yield deviate in the wet season, seaweed deviate in the dry season.
+    fn crop_z(&self) -> f64 {
         std_normal(self.earnings[0])
     }
 
@@ -162,12 +181,33 @@ impl Shocks {
         std_normal(self.earnings[1])
     }
 
-    fn seaweed_z(&self) -> f64 {
-        std_normal(self.earnings[2])
+    fn adopt_u(&self) -> f64 {
+        unit(self.earnings[2])
+    }
+
+    fn start_u(&self) -> f64 {
+        unit(self.earnings[3])
+    }
+}
+
+/// The `Decision` block of a household that runs or starts an enterprise.
+struct Venture([u32; 4]);
+
+impl Venture {
+    fn draw(ctx: &SeasonCtx, id: u32) -> Self {
+        Self(ctx.run.block(ctx.season, Purpose::Decision, id))
     }
 
     fn demand_z(&self) -> f64 {
-        std_normal(self.earnings[3])
+        std_normal(self.0[0])
+    }
+
+    fn exit_u(&self) -> f64 {
+        unit(self.0[1])
+    }
+
+    fn start_trained_u(&self) -> f64 {
+        unit(self.0[2])
     }
 }
 
@@ -175,29 +215,28 @@ impl Shocks {
 /// it takes part in this season.
 pub fn step(h: &mut Household, id: u32, offers: u8, ctx: &SeasonCtx) -> Outcome {
     let village = ctx.village(h.village);
-    let draws = Shocks::draw(ctx, id);
+    let mut draws = Shocks::draw(ctx, id);
     let readiness = (village.readiness + f64::from(h.readiness_offset)).clamp(0.0, 1.0);
     let mut out = Outcome { participated: offers != 0, ..Outcome::default() };
 
     decay_skills(h, ctx);
-    let mut cash_flow = take_part(h, offers, &village, &draws, ctx);
+    let mut cash_flow = take_part(h, offers, &village, &mut draws, ctx);
     let (adopted, disadopted) = decide_practice(h, readiness, &village, &draws, ctx);
     out.adopted = adopted;
     out.disadopted = disadopted;
     decide_membership(h, readiness, &village, &draws, ctx);
-    cash_flow += decide_enterprise(h, &draws, ctx);
+    cash_flow += decide_enterprise(h, &mut draws, ctx);
 
-    let income = produce(h, &village, &draws, ctx);
+    let income = produce(h, &village, &mut draws, ctx);
     out.harvest_kg = income.harvest_kg;
     cash_flow += income.net_idr;
     h.expected_income_idr_month = expected_income_idr_month(h, &village, ctx) as f32;
     change_herd(h, &draws, ctx);
 
-    let budget = consume(h, cash_flow, &village, draws.ill, ctx);
+    let budget = consume(h, cash_flow, &village, draws.ill(ctx), ctx);
     out.cash_income_idr = budget.cash_income_idr;
     out.consumption_idr = budget.consumption_idr;
-    h.consumption_pc_idr_month =
-        (budget.consumption_idr / ctx.months / f64::from(h.members)) as f32;
+    h.consumption_pc_idr_month = (budget.consumption_idr / ctx.months / f64::from(h.members)) as f32;
     out
 }
 
@@ -212,7 +251,7 @@ fn take_part(
     h: &mut Household,
     offers: u8,
     village: &VillageView,
-    draws: &Shocks,
+    draws: &mut Shocks,
     ctx: &SeasonCtx,
 ) -> f64 {
     if offers == 0 {
@@ -233,7 +272,7 @@ fn take_part(
         return 0.0;
     }
     h.business_skill = h.business_skill.max(levels.business_skill);
-    if draws.start_trained_u >= f64::from(levels.start_probability) {
+    if draws.venture(ctx).start_trained_u() >= f64::from(levels.start_probability) {
         return 0.0;
     }
     start_venture(h, ctx)
@@ -272,7 +311,7 @@ fn decide_practice(
             * (a.innovation_per_year
                 + a.imitation_per_year * village.adopter_share
                 + a.trained_per_year * f64::from(h.farm_skill));
-        if draws.adopt_u < 1.0 - (-rate).exp() {
+        if draws.adopt_u() < hazard(rate) {
             h.set(flag::IMPROVED, true);
             h.adopted_season = ctx.season as u16;
             h.farm_skill = h.farm_skill.max(a.peer_skill_share as f32);
@@ -287,7 +326,7 @@ fn decide_practice(
     if h.savings_idr < ctx.params.farm.improved_input_cost_idr_per_ha * f64::from(h.land_ha) {
         rate *= a.illiquid_multiplier;
     }
-    if draws.adopt_u < 1.0 - (-rate).exp() {
+    if draws.adopt_u() < hazard(rate) {
         h.set(flag::IMPROVED, false);
         return (false, true);
     }
@@ -305,23 +344,23 @@ fn decide_membership(
     if !village.coop_exists {
         h.set(flag::COOP_MEMBER, false);
     } else if h.has(flag::COOP_MEMBER) {
-        if draws.member_u < ctx.consts.coop_exit_probability {
+        if draws.member_u() < ctx.consts.coop_exit_probability {
             h.set(flag::COOP_MEMBER, false);
         }
     } else {
         let rate = c.join_per_year * readiness * village.governance;
-        if draws.member_u < 1.0 - (-rate * ctx.years).exp() {
+        if draws.member_u() < hazard(rate * ctx.years) {
             h.set(flag::COOP_MEMBER, true);
         }
     }
 }
 
 /// Enterprise exit and spontaneous start. Returns the cash flow (salvage or capital paid).
-fn decide_enterprise(h: &mut Household, draws: &Shocks, ctx: &SeasonCtx) -> f64 {
+fn decide_enterprise(h: &mut Household, draws: &mut Shocks, ctx: &SeasonCtx) -> f64 {
     let e = &ctx.params.enterprise;
     if h.has(flag::ENTERPRISE) {
         let rate = e.exit_per_year * (1.0 - e.skill_exit_cut_share * f64::from(h.business_skill));
-        if draws.exit_u < 1.0 - (-rate * ctx.years).exp() {
+        if draws.venture(ctx).exit_u() < hazard(rate * ctx.years) {
             let salvage = f64::from(h.enterprise_capital_idr) * e.salvage_share;
             h.set(flag::ENTERPRISE, false);
             h.enterprise_capital_idr = 0.0;
@@ -330,7 +369,7 @@ fn decide_enterprise(h: &mut Household, draws: &Shocks, ctx: &SeasonCtx) -> f64 
         return 0.0;
     }
     let affordable = h.savings_idr >= e.start_capital_idr;
-    if affordable && draws.start_u < ctx.consts.enterprise_start_probability {
+    if affordable && draws.start_u() < ctx.consts.enterprise_start_probability {
         h.set(flag::ENTERPRISE, true);
         h.enterprise_capital_idr = e.start_capital_idr as f32;
         return -e.start_capital_idr;
@@ -345,7 +384,7 @@ struct Income {
 
 /// Maize (wet season), cattle offtake, seaweed (dry season), wages and enterprise profit,
 /// net of input costs.
-fn produce(h: &mut Household, village: &VillageView, draws: &Shocks, ctx: &SeasonCtx) -> Income {
+fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &SeasonCtx) -> Income {
     let p = ctx.params;
     let member = h.has(flag::COOP_MEMBER) && village.coop_exists;
     let mut net = 0.0;
@@ -353,7 +392,7 @@ fn produce(h: &mut Household, village: &VillageView, draws: &Shocks, ctx: &Seaso
     if ctx.kind == SeasonKind::Wet {
         let land = f64::from(h.land_ha);
         let expected_kg = land * p.farm.base_yield_t_ha * 1000.0 * practice_multiplier(h, ctx);
-        let noise = (ctx.consts.yield_sigma * draws.yield_z() - ctx.consts.yield_mu_shift).exp();
+        let noise = exp(ctx.consts.yield_sigma * draws.crop_z() - ctx.consts.yield_mu_shift);
         harvest_kg = expected_kg * village.yield_multiplier * noise;
         h.set(flag::BAD_HARVEST, harvest_kg < p.farm.bad_harvest_share * expected_kg);
         net += harvest_kg * ctx.maize_price_idr_per_kg * price_factor(member, ctx);
@@ -362,17 +401,15 @@ fn produce(h: &mut Household, village: &VillageView, draws: &Shocks, ctx: &Seaso
     net += f64::from(h.cattle_head) * ctx.consts.offtake_idr_per_head_season;
     if ctx.kind == SeasonKind::Dry && h.has(flag::SEAWEED) {
         let sigma = p.seaweed.income_sigma;
-        net += p.seaweed.net_idr_per_month
-            * ctx.months
-            * mean_one_lognormal(sigma, draws.seaweed_z());
+        net += p.seaweed.net_idr_per_month * ctx.months * mean_one_lognormal(sigma, draws.crop_z());
     }
     let sigma = p.labour.season_sigma;
     let days_noise = mean_one_lognormal(sigma, draws.labour_z());
-    let illness = if draws.ill { 0.5 } else { 1.0 };
+    let illness = if draws.ill(ctx) { 0.5 } else { 1.0 };
     net += usual_wages_idr(h, ctx) * days_noise * illness;
     if h.has(flag::ENTERPRISE) {
         let sigma = p.enterprise.demand_sigma;
-        let demand = mean_one_lognormal(sigma, draws.demand_z());
+        let demand = mean_one_lognormal(sigma, draws.venture(ctx).demand_z());
         net += usual_profit_idr(h, ctx) * demand;
     }
     Income { net_idr: net, harvest_kg }
@@ -394,8 +431,8 @@ fn price_factor(member: bool, ctx: &SeasonCtx) -> f64 {
 
 fn input_cost_idr(h: &Household, member: bool, ctx: &SeasonCtx) -> f64 {
     let f = &ctx.params.farm;
-    let per_ha = f.input_cost_idr_per_ha
-        + if h.has(flag::IMPROVED) { f.improved_input_cost_idr_per_ha } else { 0.0 };
+    let per_ha =
+        f.input_cost_idr_per_ha + if h.has(flag::IMPROVED) { f.improved_input_cost_idr_per_ha } else { 0.0 };
     let saving = if member { 1.0 - ctx.params.cooperative.input_saving_share } else { 1.0 };
     f64::from(h.land_ha) * per_ha * saving
 }
@@ -403,7 +440,9 @@ fn input_cost_idr(h: &Household, member: bool, ctx: &SeasonCtx) -> f64 {
 /// Wages this season at the household's usual number of days.
 fn usual_wages_idr(h: &Household, ctx: &SeasonCtx) -> f64 {
     let l = &ctx.params.labour;
-    h.adults(l.adult_share) * ctx.consts.days_per_adult_month * ctx.months
+    h.adults(l.adult_share)
+        * ctx.consts.days_per_adult_month
+        * ctx.months
         * l.wage_idr_per_day
         * f64::from(h.labour_access)
 }
@@ -422,18 +461,18 @@ pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &Sea
     let p = ctx.params;
     let member = h.has(flag::COOP_MEMBER) && village.coop_exists;
     let land = f64::from(h.land_ha);
-    let maize = land * p.farm.base_yield_t_ha * 1000.0 * practice_multiplier(h, ctx)
+    let maize = land
+        * p.farm.base_yield_t_ha
+        * 1000.0
+        * practice_multiplier(h, ctx)
         * ctx.consts.expected_weather_multiplier
         * ctx.consts.expected_price_idr_per_kg
         * price_factor(member, ctx)
         - input_cost_idr(h, member, ctx);
-    let cattle = f64::from(h.cattle_head) * p.livestock.value_idr_per_head
-        * p.livestock.offtake_share_per_year;
-    let seaweed = if h.has(flag::SEAWEED) {
-        p.seaweed.net_idr_per_month * p.calendar.dry_months
-    } else {
-        0.0
-    };
+    let cattle =
+        f64::from(h.cattle_head) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
+    let seaweed =
+        if h.has(flag::SEAWEED) { p.seaweed.net_idr_per_month * p.calendar.dry_months } else { 0.0 };
     let l = &p.labour;
     let wages = h.adults(l.adult_share)
         * l.wage_idr_per_day
@@ -459,11 +498,11 @@ fn change_herd(h: &mut Household, draws: &Shocks, ctx: &SeasonCtx) {
         return;
     }
     let head = i32::from(h.cattle_head);
-    if draws.cattle_u >= ctx.consts.cattle_survival.powi(head) {
+    if draws.cattle_u() >= ctx.consts.cattle_survival.powi(head) {
         h.cattle_head -= 1;
     }
     let calf = 1.0 - (1.0 - ctx.consts.calf_per_head).powi(head);
-    if draws.calf_u < calf && u32::from(h.cattle_head) < ctx.params.livestock.max_head {
+    if draws.calf_u() < calf && u32::from(h.cattle_head) < ctx.params.livestock.max_head {
         h.cattle_head += 1;
     }
 }
@@ -476,13 +515,7 @@ struct Budget {
 /// The buffer-stock rule: consume expected income less saving, plus a share of cash above
 /// the buffer; when short, borrow from the cooperative, sell cattle, borrow from a lender,
 /// and only then cut consumption. `cash_flow` is the season's net inflow so far.
-fn consume(
-    h: &mut Household,
-    cash_flow: f64,
-    village: &VillageView,
-    ill: bool,
-    ctx: &SeasonCtx,
-) -> Budget {
+fn consume(h: &mut Household, cash_flow: f64, village: &VillageView, ill: bool, ctx: &SeasonCtx) -> Budget {
     let f = &ctx.params.finance;
     let expected = f64::from(h.expected_income_idr_month);
     let illness_cost = if ill { f.illness_cost_months * expected } else { 0.0 };
@@ -583,4 +616,111 @@ fn restock(h: &mut Household, cash: &mut f64, ctx: &SeasonCtx) -> f64 {
         return -l.value_idr_per_head;
     }
     0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::environment::{ElNino, SeasonEnv};
+    use crate::model::season::{ProgrammeLevels, SeasonConsts};
+    use crate::model::village::Villages;
+    use crate::params::{Params, SeasonKind};
+    use crate::rng::RunKey;
+
+    fn villages(coop: bool) -> Villages {
+        Villages {
+            readiness: vec![0.4],
+            initial_readiness: vec![0.4],
+            adopter_share: vec![0.3],
+            coop_exists: vec![coop],
+            governance: vec![0.5],
+        }
+    }
+
+    fn household() -> impl Strategy<Value = Household> {
+        (
+            (0.0..1e8f64, 0.0..5e7f64, 0.01..10.0f32, 0.1..5.0f32, -0.5..0.5f32),
+            (0.0..1.0f32, 0.0..1.0f32, 0.0..1.0f32, 0.0..2e7f32),
+            (1u8..=12, 0u8..=20, any::<u8>(), prop_oneof![Just(0.0f32), Just(2e6f32)]),
+        )
+            .prop_map(
+                |(
+                    (savings, debt, land, access, offset),
+                    (farm, business, finance, expected),
+                    (members, cattle, flags, capital),
+                )| {
+                    let mut h = Household {
+                        savings_idr: savings,
+                        debt_idr: debt,
+                        land_ha: land,
+                        labour_access: access,
+                        readiness_offset: offset,
+                        farm_skill: farm,
+                        business_skill: business,
+                        finance_skill: finance,
+                        expected_income_idr_month: expected,
+                        members,
+                        cattle_head: cattle,
+                        flags: flags & 0b0011_1111,
+                        ..Household::default()
+                    };
+                    if h.has(flag::ENTERPRISE) {
+                        h.enterprise_capital_idr = capital.max(1.0);
+                    }
+                    h
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Money is conserved through a season: the change in savings minus debt equals the
+        /// season's net cash income minus consumption; no stock becomes negative or NaN.
+        #[test]
+        fn a_season_conserves_money_and_keeps_stocks_valid(
+            start in household(),
+            offers in 0u8..16,
+            season in 0u32..40,
+            id in any::<u32>(),
+            coop in any::<bool>(),
+            seed in any::<u64>(),
+        ) {
+            let params = Params::default();
+            let kind = SeasonKind::of(season);
+            let consts = SeasonConsts::new(&params, kind);
+            let villages = villages(coop);
+            let env = SeasonEnv { el_nino: ElNino::None, maize_price_idr_per_kg: 3_700.0, village_yield_multiplier: vec![0.9] };
+            let months = params.months(kind);
+            let ctx = SeasonCtx {
+                params: &params,
+                consts: &consts,
+                run: RunKey { seed, replication: 0 },
+                season,
+                kind,
+                months,
+                years: months / 12.0,
+                maize_price_idr_per_kg: env.maize_price_idr_per_kg,
+                government: 0.6,
+                programme: ProgrammeLevels { production_skill: 1.0, business_skill: 1.0, start_probability: 0.18, finance_skill: 1.0 },
+                villages: &villages,
+                env: &env,
+            };
+            let mut h = start;
+            let out = step(&mut h, id, offers, &ctx);
+            let before = start.savings_idr - start.debt_idr;
+            let after = h.savings_idr - h.debt_idr;
+            let flow = out.cash_income_idr - out.consumption_idr;
+            let scale = 1.0 + start.savings_idr.abs() + start.debt_idr.abs() + out.consumption_idr.abs() + out.cash_income_idr.abs();
+            prop_assert!((after - before - flow).abs() <= 1e-9 * scale, "Δ {} vs flow {}", after - before, flow);
+            for x in [h.savings_idr, h.debt_idr, out.consumption_idr, f64::from(h.consumption_pc_idr_month), f64::from(h.expected_income_idr_month)] {
+                prop_assert!(x.is_finite() && x >= 0.0, "{x}");
+            }
+            for s in [h.farm_skill, h.business_skill, h.finance_skill] {
+                prop_assert!((0.0..=1.0).contains(&s));
+            }
+        }
+    }
 }

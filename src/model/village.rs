@@ -5,7 +5,7 @@
 //! households' results into readiness and cooperative survival after they have moved.
 
 use crate::params::Params;
-use crate::rng::{Purpose, RunKey, unit};
+use crate::rng::{Purpose, RunKey, hazard, unit};
 
 /// Per-village counts gathered from the household phase (integers, so their sum does not
 /// depend on how the work was split).
@@ -83,17 +83,16 @@ impl Villages {
             self.readiness[v] = (now + r.learning_rate * signal + pull).clamp(0.0, 1.0) as f32;
             let u = unit(run.block(season, Purpose::Village, v as u32)[0]);
             if !self.coop_exists[v] {
-                if u < 1.0 - (-c.formation_per_year * now * years).exp() {
+                if u < hazard(c.formation_per_year * now * years) {
                     self.coop_exists[v] = true;
                     self.governance[v] = c.initial_governance as f32;
                 }
                 continue;
             }
-            let governance =
-                f64::from(self.governance[v]) * (1.0 - c.governance_decay_per_year).powf(years);
+            let governance = f64::from(self.governance[v]) * (1.0 - c.governance_decay_per_year).powf(years);
             self.governance[v] = governance as f32;
             let rate = c.collapse_per_year * years * (1.0 - governance) * (1.0 - now);
-            if u < 1.0 - (-rate).exp() {
+            if u < hazard(rate) {
                 self.coop_exists[v] = false;
                 self.governance[v] = 0.0;
             }

@@ -82,7 +82,11 @@ fn load_inner(path: &Path, via: Option<&Origin>, stack: &mut Vec<PathBuf>) -> Re
     if stack.contains(&canonical) {
         let chain: Vec<String> = stack.iter().chain([&canonical]).map(|p| p.display().to_string()).collect();
         let origin = via.cloned().unwrap_or_else(|| Origin::file(path));
-        return Err(vec![Problem::new(origin, "base", format!("base files form a cycle: {}", chain.join(" -> ")))]);
+        return Err(vec![Problem::new(
+            origin,
+            "base",
+            format!("base files form a cycle: {}", chain.join(" -> ")),
+        )]);
     }
     let mut root = parse(path, &text)?;
     let mut files = vec![(path.to_path_buf(), text)];
@@ -90,7 +94,11 @@ fn load_inner(path: &Path, via: Option<&Origin>, stack: &mut Vec<PathBuf>) -> Re
         return Ok(Document { root, files });
     };
     let Node::Scalar(toml::Value::String(base_name)) = &base.node else {
-        return Err(vec![Problem::new(base.origin, "base", format!("must be a file name (a string), got a {}", base.node.type_name()))]);
+        return Err(vec![Problem::new(
+            base.origin,
+            "base",
+            format!("must be a file name (a string), got a {}", base.node.type_name()),
+        )]);
     };
     let base_path = path.parent().unwrap_or(Path::new(".")).join(base_name);
     stack.push(canonical);

@@ -23,7 +23,8 @@ use crate::interventions::{Intervention, Kind, Targeting};
 use crate::params::Params;
 
 /// Top-level keys that are not parameter sections.
-const TOP_KEYS: [&str; 7] = ["name", "description", "seed", "replications", "seasons", "base", "intervention"];
+const TOP_KEYS: [&str; 7] =
+    ["name", "description", "seed", "replications", "seasons", "base", "intervention"];
 
 /// A validated scenario, ready to run.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,7 +82,11 @@ impl Scenario {
         }
         if let Some(s) = o.seasons {
             if s == 0 || s >= 1 << 20 {
-                problems.push(Problem::new(at.clone(), "--seasons", format!("must be in 1..={}, got {s}", (1 << 20) - 1)));
+                problems.push(Problem::new(
+                    at.clone(),
+                    "--seasons",
+                    format!("must be in 1..={}, got {s}", (1 << 20) - 1),
+                ));
             }
             self.seasons = s;
             self.overrides.push(("seasons".into(), s.to_string()));
@@ -154,7 +159,13 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
     let name = v.string(doc, "name").unwrap_or_else(|| default_name(path));
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) || name.starts_with('.') {
         let origin = doc.root.get("name").map_or(Origin::file(path), |e| e.origin.clone());
-        v.problems.push(Problem::new(origin, "name", format!("\"{name}\" must use only letters, digits, '_', '-' and '.' (it names the output directory)")));
+        v.problems.push(Problem::new(
+            origin,
+            "name",
+            format!(
+                "\"{name}\" must use only letters, digits, '_', '-' and '.' (it names the output directory)"
+            ),
+        ));
     }
     let description = v.string(doc, "description").unwrap_or_default();
     let seed = v.integer(doc, "seed", 0, i64::MAX).unwrap_or(20_240_301) as u64;
@@ -163,7 +174,8 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
     let params = v.params(doc);
     let interventions = v.interventions(doc, params.population.villages);
     if !v.problems.is_empty() {
-        v.problems.sort_by(|a, b| (&a.origin.file, a.origin.position).cmp(&(&b.origin.file, b.origin.position)));
+        v.problems
+            .sort_by(|a, b| (&a.origin.file, a.origin.position).cmp(&(&b.origin.file, b.origin.position)));
         return Err(Problems(v.problems));
     }
     let file_hashes = doc.files.iter().map(|(p, text)| (p.clone(), sha256_hex(text.as_bytes()))).collect();
@@ -215,11 +227,17 @@ impl Expected {
         let got = node.type_name();
         match (self, node) {
             (Self::Count, Node::Scalar(toml::Value::Integer(i))) if *i >= 0 => Ok(toml::Value::Integer(*i)),
-            (Self::Count, Node::Scalar(toml::Value::Integer(i))) => Err(format!("must be a non-negative whole number, got {i}")),
+            (Self::Count, Node::Scalar(toml::Value::Integer(i))) => {
+                Err(format!("must be a non-negative whole number, got {i}"))
+            }
             (Self::Count, _) => Err(format!("must be a whole number, got a {got}")),
             (Self::Number, Node::Scalar(toml::Value::Integer(i))) => Ok(toml::Value::Float(*i as f64)),
-            (Self::Number, Node::Scalar(toml::Value::Float(x))) if x.is_finite() => Ok(toml::Value::Float(*x)),
-            (Self::Number, Node::Scalar(toml::Value::Float(x))) => Err(format!("must be a finite number, got {x}")),
+            (Self::Number, Node::Scalar(toml::Value::Float(x))) if x.is_finite() => {
+                Ok(toml::Value::Float(*x))
+            }
+            (Self::Number, Node::Scalar(toml::Value::Float(x))) => {
+                Err(format!("must be a finite number, got {x}"))
+            }
             (Self::Number, _) => Err(format!("must be a number, got a {got}")),
             (Self::Text, Node::Scalar(toml::Value::String(s))) => Ok(toml::Value::String(s.clone())),
             (Self::Text, _) => Err(format!("must be a string, got a {got}")),
@@ -262,7 +280,11 @@ impl Validator<'_> {
         match &entry.node {
             Node::Scalar(toml::Value::Integer(i)) if (min..=max).contains(i) => Some(*i),
             Node::Scalar(toml::Value::Integer(i)) => {
-                self.problems.push(Problem::new(entry.origin.clone(), key, format!("must be in {min}..={max}, got {i}")));
+                self.problems.push(Problem::new(
+                    entry.origin.clone(),
+                    key,
+                    format!("must be in {min}..={max}, got {i}"),
+                ));
                 None
             }
             other => {
@@ -331,7 +353,8 @@ impl Validator<'_> {
     fn interventions(&mut self, doc: &Document, villages: u32) -> Vec<Intervention> {
         let Some(entry) = doc.root.get("intervention") else { return Vec::new() };
         let Node::Array(items) = &entry.node else {
-            let message = format!("must be an array of tables ([[intervention]]), got a {}", entry.node.type_name());
+            let message =
+                format!("must be an array of tables ([[intervention]]), got a {}", entry.node.type_name());
             self.problems.push(Problem::new(entry.origin.clone(), "intervention", message));
             return Vec::new();
         };
@@ -339,7 +362,11 @@ impl Validator<'_> {
         let mut first_of: BTreeMap<String, Origin> = BTreeMap::new();
         for (i, item) in items.iter().enumerate() {
             let Node::Table(table) = &item.node else {
-                self.problems.push(Problem::new(item.origin.clone(), &format!("intervention[{i}]"), "must be a table"));
+                self.problems.push(Problem::new(
+                    item.origin.clone(),
+                    &format!("intervention[{i}]"),
+                    "must be a table",
+                ));
                 continue;
             };
             let label = match table.get("id").map(|e| &e.node) {
@@ -350,7 +377,8 @@ impl Validator<'_> {
                 let at_id = table.get("id").map_or(&item.origin, |e| &e.origin);
                 if let Some(first) = first_of.get(&iv.id) {
                     let at = first.position.map_or(String::new(), |(l, _)| format!(" (first at line {l})"));
-                    let message = format!("duplicate id \"{}\"{at}: every intervention needs its own id", iv.id);
+                    let message =
+                        format!("duplicate id \"{}\"{at}: every intervention needs its own id", iv.id);
                     self.problems.push(Problem::new(at_id.clone(), &format!("{label}.id"), message));
                 } else {
                     first_of.insert(iv.id.clone(), at_id.clone());
@@ -374,8 +402,12 @@ impl Validator<'_> {
                 let kind = Kind::from_name(name);
                 if kind.is_none() {
                     let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-                    let hint = suggest(name, names.iter().copied()).map_or(String::new(), |s| format!(" (did you mean \"{s}\"?)"));
-                    let message = format!("unknown intervention kind \"{name}\"{hint}; expected one of {}", names.join(", "));
+                    let hint = suggest(name, names.iter().copied())
+                        .map_or(String::new(), |s| format!(" (did you mean \"{s}\"?)"));
+                    let message = format!(
+                        "unknown intervention kind \"{name}\"{hint}; expected one of {}",
+                        names.join(", ")
+                    );
                     self.problems.push(Problem::new(origin.clone(), &format!("{label}.kind"), message));
                 }
                 kind
@@ -392,18 +424,24 @@ impl Validator<'_> {
         for required in ["id", "kind", "start_season", "end_season"] {
             if !table.contains_key(required) {
                 blocking = true;
-                self.problems.push(Problem::new(item.origin.clone(), &format!("{label}.{required}"), "is missing"));
+                self.problems.push(Problem::new(
+                    item.origin.clone(),
+                    &format!("{label}.{required}"),
+                    "is missing",
+                ));
             }
         }
-        if let Some(toml::Value::String(t)) = clean.get("targeting") {
-            if !Targeting::NAMES.contains(&t.as_str()) {
-                let origin = table["targeting"].origin.clone();
-                let message = format!("unknown targeting \"{t}\"; expected one of {}", Targeting::NAMES.join(", "));
-                self.problems.push(Problem::new(origin, &format!("{label}.targeting"), message));
-                blocking = true;
-            }
+        if let Some(toml::Value::String(t)) = clean.get("targeting")
+            && !Targeting::NAMES.contains(&t.as_str())
+        {
+            let origin = table["targeting"].origin.clone();
+            let message =
+                format!("unknown targeting \"{t}\"; expected one of {}", Targeting::NAMES.join(", "));
+            self.problems.push(Problem::new(origin, &format!("{label}.targeting"), message));
+            blocking = true;
         }
-        let required_typed = ["id", "kind", "start_season", "end_season"].iter().all(|k| clean.contains_key(*k));
+        let required_typed =
+            ["id", "kind", "start_season", "end_season"].iter().all(|k| clean.contains_key(*k));
         if blocking || kind.is_none() || !required_typed {
             return None;
         }

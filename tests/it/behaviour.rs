@@ -25,7 +25,13 @@ fn the_baseline_meets_the_calibration_targets() {
 
 #[test]
 fn each_module_alone_lowers_poverty_and_financial_management_fades() {
-    let names = ["kupang_baseline", "production_training_only", "cooperative_only", "entrepreneurship_only", "financial_management_only"];
+    let names = [
+        "kupang_baseline",
+        "production_training_only",
+        "cooperative_only",
+        "entrepreneurship_only",
+        "financial_management_only",
+    ];
     let scenarios: Vec<_> = names.iter().map(|n| load(n, 20_000, 20, 10)).collect();
     let results = run_on(2, &scenarios);
     for r in &results[1..] {

@@ -100,7 +100,8 @@ fn run_writes_results_and_a_manifest_with_provenance() {
     let summary = fs::read_to_string(result.join("summary.csv")).unwrap();
     assert_eq!(summary.lines().count(), 1 + 6);
     assert!(summary.lines().next().unwrap().contains("p0_mean,p0_lo,p0_hi,p0_ci_lo,p0_ci_hi"));
-    let manifest: toml::Table = toml::from_str(&fs::read_to_string(result.join("manifest.toml")).unwrap()).unwrap();
+    let manifest: toml::Table =
+        toml::from_str(&fs::read_to_string(result.join("manifest.toml")).unwrap()).unwrap();
     assert_eq!(manifest["replications"].as_integer(), Some(3));
     assert_eq!(manifest["threads"].as_integer(), Some(2));
     assert_eq!(manifest["overrides"]["replications"].as_str(), Some("3"));
@@ -119,10 +120,13 @@ fn a_failed_run_writes_nothing_and_leaves_other_results_alone() {
     fs::write(other.join("seasons.csv"), "keep me").unwrap();
     let small = fixture("small.toml");
     let bad = fixture("many_problems.toml");
-    let out = livelihoods(&["run", small.to_str().unwrap(), bad.to_str().unwrap(), "--out", "results"], dir.path());
+    let out =
+        livelihoods(&["run", small.to_str().unwrap(), bad.to_str().unwrap(), "--out", "results"], dir.path());
     assert_eq!(out.status.code(), Some(1));
-    let names: Vec<String> =
-        fs::read_dir(dir.path().join("results")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    let names: Vec<String> = fs::read_dir(dir.path().join("results"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
     assert_eq!(names, vec!["other".to_string()]);
     assert_eq!(fs::read_to_string(other.join("seasons.csv")).unwrap(), "keep me");
 }
@@ -131,7 +135,10 @@ fn a_failed_run_writes_nothing_and_leaves_other_results_alone() {
 fn a_population_too_large_for_memory_is_refused_before_allocating() {
     let dir = tempfile::tempdir().unwrap();
     let small = fixture("small.toml");
-    let out = livelihoods(&["run", small.to_str().unwrap(), "--households", "4000000000", "--out", "results"], dir.path());
+    let out = livelihoods(
+        &["run", small.to_str().unwrap(), "--households", "4000000000", "--out", "results"],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("refusing to run") && err.contains("GB"), "{err}");
@@ -143,7 +150,8 @@ fn an_unwritable_output_is_an_other_error() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("results"), "a file, not a directory").unwrap();
     let small = fixture("small.toml");
-    let out = livelihoods(&["run", small.to_str().unwrap(), "--out", "results", "--replications", "1"], dir.path());
+    let out =
+        livelihoods(&["run", small.to_str().unwrap(), "--out", "results", "--replications", "1"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("writing the results of small"), "{}", text(&out.stderr));
 }

@@ -37,7 +37,14 @@ fn both_parallel_strategies_give_the_same_bits() {
 
 #[test]
 fn scenarios_with_one_seed_share_weather_prices_and_shocks() {
-    let results = run_on(2, &[load("kupang_baseline", 3_000, 8, 2), load("dw4fs_el_nino", 3_000, 8, 2), load("dw4fs", 3_000, 8, 2)]);
+    let results = run_on(
+        2,
+        &[
+            load("kupang_baseline", 3_000, 8, 2),
+            load("dw4fs_el_nino", 3_000, 8, 2),
+            load("dw4fs", 3_000, 8, 2),
+        ],
+    );
     let (baseline, el_nino, dw4fs) = (&results[0], &results[1], &results[2]);
     for metric in ["el_nino", "maize_price_idr_per_kg"] {
         let k = metrics::index(metric).unwrap();
@@ -47,7 +54,14 @@ fn scenarios_with_one_seed_share_weather_prices_and_shocks() {
     }
     // A different climate must change the weather.
     let k = metrics::index("el_nino").unwrap();
-    assert!(baseline.runs.iter().flatten().zip(el_nino.runs.iter().flatten()).any(|(a, b)| a.values[k] != b.values[k]));
+    assert!(
+        baseline
+            .runs
+            .iter()
+            .flatten()
+            .zip(el_nino.runs.iter().flatten())
+            .any(|(a, b)| a.values[k] != b.values[k])
+    );
 }
 
 #[test]

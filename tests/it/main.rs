@@ -3,13 +3,13 @@
 /// Helpers shared by the tests: load, shrink and run scenarios in a pool of a given size.
 mod common;
 
+/// Calibration targets and the behaviour the model must show.
+mod behaviour;
 /// The command-line program: exit codes, messages, output files.
 mod cli;
 /// Identical bytes at every thread count and on both parallel strategies; common random numbers.
 mod determinism;
 /// A small world against stored results, to catch any unintended change of values.
 mod golden;
-/// Calibration targets and the behaviour the model must show.
-mod behaviour;
 /// Every shipped scenario validates and runs.
 mod scenarios;

@@ -41,5 +41,8 @@ fn the_baseline_file_states_exactly_the_model_defaults() {
 fn the_analysts_reference_lists_every_key() {
     let readme = fs::read_to_string(shipped("x").parent().unwrap().join("README.md")).unwrap();
     let reference = livelihoods::reference::markdown();
-    assert!(readme.contains(&reference), "scenarios/README.md is out of date: paste `livelihoods schema` into it");
+    assert!(
+        readme.contains(&reference),
+        "scenarios/README.md is out of date: paste `livelihoods schema` into it"
+    );
 }
