@@ -145,7 +145,7 @@ pub fn mean_one_lognormal(sigma: f64, z: f64) -> f64 {
 /// scaled by 2^k through the exponent bits.
 #[inline]
 pub fn exp(x: f64) -> f64 {
-    const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     if x.is_nan() {
         return x;
