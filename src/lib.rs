@@ -25,6 +25,7 @@
 //! | [`summary`] | mean, band and confidence interval across replications |
 //! | [`runner`] | scenarios × replications in parallel, memory guard |
 //! | [`output`] | CSV and manifest files, written atomically |
+//! | [`plot`] | charts (bundled font, SVG and PNG) |
 //! | [`rng`] | the only source of randomness (keyed Philox4x32-10) |
 //!
 //! ## Determinism contract
@@ -41,6 +42,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod params;
+pub mod plot;
 pub mod reference;
 pub mod rng;
 pub mod runner;

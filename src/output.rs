@@ -1,5 +1,5 @@
-//! Output files of a scenario: `seasons.csv`, `summary.csv` and `manifest.toml` in
-//! `<out>/<scenario name>/`.
+//! Output files of a scenario: `seasons.csv`, `summary.csv`, `manifest.toml` and the P0
+//! chart `p0.svg` / `p0.png` in `<out>/<scenario name>/`.
 //!
 //! A scenario's files are written into a temporary sibling directory and renamed into place
 //! only when all of them are complete, so a failed or interrupted run never leaves a
@@ -43,7 +43,9 @@ pub fn write_scenario(out: &Path, result: &ScenarioResult, info: &RunInfo) -> io
     let written = (|| {
         fs::write(tmp.join("seasons.csv"), seasons_csv(result))?;
         fs::write(tmp.join("summary.csv"), summary_csv(result))?;
-        fs::write(tmp.join("manifest.toml"), manifest(result, info))
+        fs::write(tmp.join("manifest.toml"), manifest(result, info))?;
+        let base_year = result.scenario.params.calendar.base_year;
+        crate::plot::p0_trajectory(name, base_year, &result.summary, &tmp.join("p0.svg"), &tmp.join("p0.png"))
     })();
     if let Err(e) = written {
         let _ = fs::remove_dir_all(&tmp);

@@ -110,6 +110,9 @@ fn run_writes_results_and_a_manifest_with_provenance() {
     assert_eq!(manifest["parameters"]["population"]["households"].as_integer(), Some(3000));
     assert_eq!(manifest["intervention"].as_array().unwrap().len(), 4);
     assert!(manifest["started_utc"].as_str().unwrap().ends_with('Z'));
+    let svg = fs::read_to_string(result.join("p0.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("poverty headcount P0"), "the chart has its title");
+    assert!(fs::read(result.join("p0.png")).unwrap().starts_with(b"\x89PNG"));
 }
 
 #[test]
