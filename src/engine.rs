@@ -22,7 +22,7 @@ use crate::metrics::{Accumulator, Lines, SeasonFacts, SeasonMetrics};
 use crate::model::environment::{self, ElNino};
 use crate::model::household::{self, Household};
 use crate::model::population;
-use crate::model::season::{ProgrammeLevels, SeasonConsts, SeasonCtx};
+use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx};
 use crate::model::village::Villages;
 use crate::params::SeasonKind;
 use crate::rng::RunKey;
@@ -42,6 +42,8 @@ pub struct World {
     pub enrolments: Vec<Enrolment>,
     /// Programme cost so far, rupiah.
     pub programme_cost_idr: f64,
+    /// Noise tables of the household loop.
+    noise: Noise,
     /// Workspace: module bits offered to each household this season.
     offers: Vec<u8>,
 }
@@ -58,6 +60,7 @@ impl World {
             villages,
             enrolments: scenario.interventions.iter().map(|_| Enrolment::new(n)).collect(),
             programme_cost_idr: 0.0,
+            noise: Noise::new(&scenario.params),
             offers: vec![0; n],
         }
     }
@@ -93,6 +96,7 @@ pub fn step_season(
     let ctx = SeasonCtx {
         params,
         consts: &consts,
+        noise: &world.noise,
         run,
         season,
         kind,
@@ -104,10 +108,8 @@ pub fn step_season(
         villages: &world.villages,
         env: &env,
     };
-    let lines = Lines {
-        poverty_idr: params.poverty.line_idr_per_capita_month,
-        food_idr: params.poverty.line_idr_per_capita_month * params.poverty.food_share,
-    };
+    let line = params.poverty.line_idr_per_capita_month;
+    let lines = Lines::new(line, line * params.poverty.food_share);
     let villages = world.villages.len();
     let acc = households_phase(&mut world.households, &world.offers, &ctx, lines, parallel);
     world.villages.update(&acc.villages, params, run, season);

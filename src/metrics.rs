@@ -44,10 +44,11 @@ pub struct Accumulator {
 }
 
 /// A non-negative amount rounded to the nearest whole unit (halves up); negative or NaN
-/// amounts count as zero.
+/// amounts count as zero. (Through `i64`: one instruction on every x86-64, where a direct
+/// `f64 as u64` is a branchy sequence; amounts stay far below 2^63.)
 #[inline]
 fn nearest(x: f64) -> u64 {
-    (x + 0.5) as u64
+    (x + 0.5).max(0.0) as i64 as u64
 }
 
 /// The lines that classify a household.
@@ -57,6 +58,15 @@ pub struct Lines {
     pub poverty_idr: f64,
     /// Food poverty line, rupiah per person per month.
     pub food_idr: f64,
+    /// 1 / `poverty_idr`.
+    pub inverse_poverty_idr: f64,
+}
+
+impl Lines {
+    /// The lines for a poverty line and a food line, rupiah per person per month.
+    pub fn new(poverty_idr: f64, food_idr: f64) -> Self {
+        Self { poverty_idr, food_idr, inverse_poverty_idr: 1.0 / poverty_idr }
+    }
 }
 
 impl Accumulator {
@@ -92,7 +102,7 @@ impl Accumulator {
         self.households += 1;
         self.persons += persons;
         if y < lines.poverty_idr {
-            let gap = (lines.poverty_idr - y) / lines.poverty_idr;
+            let gap = 1.0 - y * lines.inverse_poverty_idr;
             self.poor_persons += persons;
             self.gap_fixed += u128::from(persons * (gap * FIXED_ONE) as u64);
             self.gap_sq_fixed += u128::from(persons * (gap * gap * FIXED_ONE) as u64);
@@ -308,7 +318,7 @@ mod tests {
     #[test]
     fn fgt_indices_match_a_hand_computed_case() {
         // Line 100,000. A: 2 persons at 50,000 (gap 0.5); B: 3 persons at 200,000.
-        let lines = Lines { poverty_idr: 100_000.0, food_idr: 60_000.0 };
+        let lines = Lines::new(100_000.0, 60_000.0);
         let mut acc = Accumulator::new(1);
         acc.add(&household(2, 50_000.0), &Outcome::default(), lines);
         acc.add(&household(3, 200_000.0), &Outcome::default(), lines);
@@ -324,7 +334,7 @@ mod tests {
 
     #[test]
     fn gini_is_zero_for_equality_and_near_the_exact_value_otherwise() {
-        let lines = Lines { poverty_idr: 1.0, food_idr: 1.0 };
+        let lines = Lines::new(1.0, 1.0);
         let mut equal = Accumulator::new(1);
         for _ in 0..10 {
             equal.add(&household(1, 300_000.0), &Outcome::default(), lines);
@@ -353,7 +363,7 @@ mod tests {
 
     #[test]
     fn merging_in_any_grouping_gives_the_same_sums() {
-        let lines = Lines { poverty_idr: 527_275.0, food_idr: 400_000.0 };
+        let lines = Lines::new(527_275.0, 400_000.0);
         let hh: Vec<Household> =
             (0..1000).map(|i| household((i % 7 + 1) as u8, 100_000.0 + 1234.5 * i as f32)).collect();
         let sum = |chunk: usize| {

@@ -192,6 +192,51 @@ pub fn std_normal(word: u32) -> f64 {
     ppnd7(unit(word))
 }
 
+/// Intervals of a [`LognormalTable`].
+const TABLE_INTERVALS: usize = 1024;
+/// Intervals at each end where a [`LognormalTable`] computes the exact value.
+const EXACT_TAIL: usize = 32;
+
+/// The quantile function of a mean-one lognormal multiplier, tabulated at 1,025 evenly spaced
+/// probabilities and interpolated linearly, except in the outer 32 intervals of each tail
+/// (6 % of draws), where the function is steep and the exact value is computed. Sampling it
+/// with one 32-bit word replaces an inverse normal and an exponential in the household loop;
+/// the relative interpolation error is below 1e-4.
+#[derive(Clone, Debug)]
+pub struct LognormalTable {
+    sigma: f64,
+    values: Vec<f64>,
+}
+
+impl LognormalTable {
+    /// The table for log-standard deviation `sigma`.
+    pub fn new(sigma: f64) -> Self {
+        let values = (0..=TABLE_INTERVALS)
+            .map(|i| {
+                let p = (i as f64 / TABLE_INTERVALS as f64).clamp(1e-12, 1.0 - 1e-12);
+                mean_one_lognormal(sigma, ppnd7(p))
+            })
+            .collect();
+        Self { sigma, values }
+    }
+
+    /// The multiplier for a random `word`.
+    #[inline]
+    pub fn sample(&self, word: u32) -> f64 {
+        if self.sigma == 0.0 {
+            return 1.0;
+        }
+        let u = unit(word);
+        let x = u * TABLE_INTERVALS as f64;
+        let i = x as usize;
+        if !(EXACT_TAIL..TABLE_INTERVALS - EXACT_TAIL).contains(&i) {
+            return mean_one_lognormal(self.sigma, ppnd7(u));
+        }
+        let t = x - i as f64;
+        self.values[i] + t * (self.values[i + 1] - self.values[i])
+    }
+}
+
 /// The standard normal quantile function (AS 241, PPND7).
 pub fn ppnd7(p: f64) -> f64 {
     let q = p - 0.5;
@@ -381,6 +426,23 @@ mod tests {
         assert_eq!(exp(0.0), 1.0);
         assert_eq!(exp(-1000.0), 0.0);
         assert!(exp(1000.0).is_infinite());
+    }
+
+    #[test]
+    fn lognormal_tables_match_the_exact_quantiles() {
+        let table = LognormalTable::new(0.35);
+        let mut worst: f64 = 0.0;
+        let mut sum = 0.0;
+        let n = 1u64 << 20;
+        for k in 0..n {
+            let word = (k << 12) as u32 | 0x5A5;
+            let exact = mean_one_lognormal(0.35, ppnd7(unit(word)));
+            worst = worst.max(((table.sample(word) - exact) / exact).abs());
+            sum += table.sample(word);
+        }
+        assert!(worst < 1e-4, "worst relative error {worst}");
+        assert!((sum / n as f64 - 1.0).abs() < 1e-3, "mean {}", sum / n as f64);
+        assert_eq!(LognormalTable::new(0.0).sample(12345), 1.0);
     }
 
     #[test]

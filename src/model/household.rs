@@ -12,7 +12,7 @@
 
 use crate::model::season::{SeasonCtx, VillageView};
 use crate::params::SeasonKind;
-use crate::rng::{Purpose, exp, hazard, mean_one_lognormal, std_normal, unit};
+use crate::rng::{Purpose, hazard, unit};
 
 /// Bit flags of [`Household::flags`].
 pub mod flag {
@@ -131,8 +131,8 @@ pub struct Outcome {
 /// | `Decision` | enterprise demand deviate, enterprise exit, trainee start-up |
 ///
 /// The `Decision` block is drawn only by households that run an enterprise or were just
-/// trained in one; normals are computed only when used.
-struct Shocks {
+/// trained in one.
+pub struct Shocks {
     id: u32,
     shock: [u32; 4],
     earnings: [u32; 4],
@@ -140,8 +140,9 @@ struct Shocks {
 }
 
 impl Shocks {
+    /// Draw household `id`'s numbers for the season of `ctx`.
     #[inline]
-    fn draw(ctx: &SeasonCtx, id: u32) -> Self {
+    pub fn draw(ctx: &SeasonCtx, id: u32) -> Self {
         Self {
             id,
             shock: ctx.run.block(ctx.season, Purpose::Shock, id),
@@ -172,13 +173,13 @@ impl Shocks {
         unit(self.shock[3])
     }
 
-    /// Maize yield deviate in the wet season, seaweed deviate in the dry season.
-    fn crop_z(&self) -> f64 {
-        std_normal(self.earnings[0])
+    /// Word of the maize yield (wet season) or seaweed (dry season) noise.
+    fn crop_word(&self) -> u32 {
+        self.earnings[0]
     }
 
-    fn labour_z(&self) -> f64 {
-        std_normal(self.earnings[1])
+    fn labour_word(&self) -> u32 {
+        self.earnings[1]
     }
 
     fn adopt_u(&self) -> f64 {
@@ -198,8 +199,8 @@ impl Venture {
         Self(ctx.run.block(ctx.season, Purpose::Decision, id))
     }
 
-    fn demand_z(&self) -> f64 {
-        std_normal(self.0[0])
+    fn demand_word(&self) -> u32 {
+        self.0[0]
     }
 
     fn exit_u(&self) -> f64 {
@@ -214,8 +215,13 @@ impl Venture {
 /// Advance one household by one season. `offers` holds the [`module`] bits of the modules
 /// it takes part in this season.
 pub fn step(h: &mut Household, id: u32, offers: u8, ctx: &SeasonCtx) -> Outcome {
+    step_with(h, Shocks::draw(ctx, id), offers, ctx)
+}
+
+/// [`step`] with the household's random numbers already drawn.
+#[inline]
+pub fn step_with(h: &mut Household, mut draws: Shocks, offers: u8, ctx: &SeasonCtx) -> Outcome {
     let village = ctx.village(h.village);
-    let mut draws = Shocks::draw(ctx, id);
     let readiness = (village.readiness + f64::from(h.readiness_offset)).clamp(0.0, 1.0);
     let mut out = Outcome { participated: offers != 0, ..Outcome::default() };
 
@@ -236,7 +242,7 @@ pub fn step(h: &mut Household, id: u32, offers: u8, ctx: &SeasonCtx) -> Outcome 
     let budget = consume(h, cash_flow, &village, draws.ill(ctx), ctx);
     out.cash_income_idr = budget.cash_income_idr;
     out.consumption_idr = budget.consumption_idr;
-    h.consumption_pc_idr_month = (budget.consumption_idr / ctx.months / f64::from(h.members)) as f32;
+    h.consumption_pc_idr_month = (budget.consumption_idr / (ctx.months * f64::from(h.members))) as f32;
     out
 }
 
@@ -392,7 +398,7 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
     if ctx.kind == SeasonKind::Wet {
         let land = f64::from(h.land_ha);
         let expected_kg = land * p.farm.base_yield_t_ha * 1000.0 * practice_multiplier(h, ctx);
-        let noise = exp(ctx.consts.yield_sigma * draws.crop_z() - ctx.consts.yield_mu_shift);
+        let noise = ctx.noise.maize_yield.sample(draws.crop_word());
         harvest_kg = expected_kg * village.yield_multiplier * noise;
         h.set(flag::BAD_HARVEST, harvest_kg < p.farm.bad_harvest_share * expected_kg);
         net += harvest_kg * ctx.maize_price_idr_per_kg * price_factor(member, ctx);
@@ -400,16 +406,13 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
     }
     net += f64::from(h.cattle_head) * ctx.consts.offtake_idr_per_head_season;
     if ctx.kind == SeasonKind::Dry && h.has(flag::SEAWEED) {
-        let sigma = p.seaweed.income_sigma;
-        net += p.seaweed.net_idr_per_month * ctx.months * mean_one_lognormal(sigma, draws.crop_z());
+        net += p.seaweed.net_idr_per_month * ctx.months * ctx.noise.seaweed.sample(draws.crop_word());
     }
-    let sigma = p.labour.season_sigma;
-    let days_noise = mean_one_lognormal(sigma, draws.labour_z());
+    let days_noise = ctx.noise.labour_days.sample(draws.labour_word());
     let illness = if draws.ill(ctx) { 0.5 } else { 1.0 };
     net += usual_wages_idr(h, ctx) * days_noise * illness;
     if h.has(flag::ENTERPRISE) {
-        let sigma = p.enterprise.demand_sigma;
-        let demand = mean_one_lognormal(sigma, draws.venture(ctx).demand_z());
+        let demand = ctx.noise.demand.sample(draws.venture(ctx).demand_word());
         net += usual_profit_idr(h, ctx) * demand;
     }
     Income { net_idr: net, harvest_kg }
@@ -624,7 +627,7 @@ mod tests {
 
     use super::*;
     use crate::model::environment::{ElNino, SeasonEnv};
-    use crate::model::season::{ProgrammeLevels, SeasonConsts};
+    use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts};
     use crate::model::village::Villages;
     use crate::params::{Params, SeasonKind};
     use crate::rng::RunKey;
@@ -691,12 +694,14 @@ mod tests {
             let params = Params::default();
             let kind = SeasonKind::of(season);
             let consts = SeasonConsts::new(&params, kind);
+            let noise = Noise::new(&params);
             let villages = villages(coop);
             let env = SeasonEnv { el_nino: ElNino::None, maize_price_idr_per_kg: 3_700.0, village_yield_multiplier: vec![0.9] };
             let months = params.months(kind);
             let ctx = SeasonCtx {
                 params: &params,
                 consts: &consts,
+                noise: &noise,
                 run: RunKey { seed, replication: 0 },
                 season,
                 kind,

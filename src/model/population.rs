@@ -8,7 +8,7 @@ use rand_distr::{Distribution, LogNormal, Poisson};
 use rayon::prelude::*;
 
 use crate::model::household::{Household, flag};
-use crate::model::season::{ProgrammeLevels, SeasonConsts, SeasonCtx};
+use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx};
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
 use crate::rng::{Purpose, RunKey};
@@ -54,9 +54,11 @@ pub fn households(params: &Params, run: RunKey, villages: &Villages) -> Vec<Hous
         village_yield_multiplier: vec![1.0; villages.len()],
     };
     let consts = SeasonConsts::new(params, SeasonKind::Wet);
+    let noise = Noise::new(params);
     let ctx = SeasonCtx {
         params,
         consts: &consts,
+        noise: &noise,
         run,
         season: 0,
         kind: SeasonKind::Wet,
@@ -68,18 +70,32 @@ pub fn households(params: &Params, run: RunKey, villages: &Villages) -> Vec<Hous
         villages,
         env: &env,
     };
-    (0..n).into_par_iter().map(|id| household(id, &ctx)).collect()
+    let pop = &params.population;
+    let laws = Laws {
+        members_extra: Poisson::new(pop.members_mean - 1.0).ok(),
+        cattle_extra: Poisson::new(pop.cattle_head_per_owner - 1.0).ok(),
+        land: LogNormal::new(pop.land_mu, pop.land_sigma).ok(),
+    };
+    (0..n).into_par_iter().map(|id| household(id, &ctx, &laws)).collect()
 }
 
-fn household(id: u64, ctx: &SeasonCtx) -> Household {
+/// The distributions of household traits, built once per population. A degenerate one
+/// (mean of extra members or head 0, land σ 0) is `None` and gives its floor.
+struct Laws {
+    members_extra: Option<Poisson<f64>>,
+    cattle_extra: Option<Poisson<f64>>,
+    land: Option<LogNormal<f64>>,
+}
+
+fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     let p = ctx.params;
     let pop = &p.population;
     let mut d = ctx.run.stream(INIT_SEASON, Purpose::Population, id as u32);
     let village = village_of(id, pop.households, pop.villages);
     let view = ctx.village(village);
-    let members_extra = Poisson::new(pop.members_mean - 1.0).map_or(0.0, |x| x.sample(&mut d));
+    let members_extra = laws.members_extra.map_or(0.0, |x| x.sample(&mut d));
     let members = (1.0 + members_extra).min(f64::from(pop.members_max)) as u8;
-    let land = LogNormal::new(pop.land_mu, pop.land_sigma).map_or(0.0, |x| x.sample(&mut d));
+    let land = laws.land.map_or(pop.land_mu.exp(), |x| x.sample(&mut d));
     let mut h = Household {
         land_ha: land.min(pop.land_max_ha) as f32,
         labour_access: d.mean_one_lognormal(p.labour.access_sigma) as f32,
@@ -97,7 +113,7 @@ fn household(id: u64, ctx: &SeasonCtx) -> Household {
         }
     }
     if d.chance(pop.cattle_owner_share) {
-        let extra = Poisson::new(pop.cattle_head_per_owner - 1.0).map_or(0.0, |x| x.sample(&mut d));
+        let extra = laws.cattle_extra.map_or(0.0, |x| x.sample(&mut d));
         h.cattle_head = (1.0 + extra).min(f64::from(p.livestock.max_head)) as u8;
     }
     if d.chance(pop.adopter_share) {

@@ -7,7 +7,32 @@
 use crate::model::environment::SeasonEnv;
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
-use crate::rng::RunKey;
+use crate::rng::{LognormalTable, RunKey};
+
+/// The mean-one lognormal noises of the household loop, tabulated once per run.
+#[derive(Clone, Debug)]
+pub struct Noise {
+    /// Maize yield noise (from `farm.yield_cv`).
+    pub maize_yield: LognormalTable,
+    /// A season's wage days around the usual (`labour.season_sigma`).
+    pub labour_days: LognormalTable,
+    /// A seaweed season (`seaweed.income_sigma`).
+    pub seaweed: LognormalTable,
+    /// Enterprise demand (`enterprise.demand_sigma`).
+    pub demand: LognormalTable,
+}
+
+impl Noise {
+    /// Tables for `params`.
+    pub fn new(params: &Params) -> Self {
+        Self {
+            maize_yield: LognormalTable::new((1.0 + params.farm.yield_cv.powi(2)).ln().sqrt()),
+            labour_days: LognormalTable::new(params.labour.season_sigma),
+            seaweed: LognormalTable::new(params.seaweed.income_sigma),
+            demand: LognormalTable::new(params.enterprise.demand_sigma),
+        }
+    }
+}
 
 /// Per-season constants computed once from the parameters.
 #[derive(Clone, Debug)]
@@ -30,10 +55,6 @@ pub struct SeasonConsts {
     pub spend_excess_share: f64,
     /// Net offtake income per head this season, rupiah.
     pub offtake_idr_per_head_season: f64,
-    /// Log-standard deviation of yield noise.
-    pub yield_sigma: f64,
-    /// Shift that gives the yield noise a mean of one.
-    pub yield_mu_shift: f64,
     /// Wage-labour days per adult per month in this kind of season.
     pub days_per_adult_month: f64,
     /// Share of farm skill kept through this season.
@@ -50,7 +71,6 @@ impl SeasonConsts {
         let months = params.months(kind);
         let years = months / 12.0;
         let retention = |half_life_months: f64| 0.5f64.powf(months / half_life_months) as f32;
-        let yield_sigma = (1.0 + params.farm.yield_cv.powi(2)).ln().sqrt();
         let l = &params.labour;
         Self {
             illness_probability: params.finance.illness_per_season,
@@ -70,8 +90,6 @@ impl SeasonConsts {
             offtake_idr_per_head_season: params.livestock.value_idr_per_head
                 * params.livestock.offtake_share_per_year
                 * years,
-            yield_sigma,
-            yield_mu_shift: 0.5 * yield_sigma * yield_sigma,
             days_per_adult_month: match kind {
                 SeasonKind::Wet => l.days_per_adult_month_wet,
                 SeasonKind::Dry => l.days_per_adult_month_dry,
@@ -117,6 +135,8 @@ pub struct SeasonCtx<'a> {
     pub params: &'a Params,
     /// Derived constants.
     pub consts: &'a SeasonConsts,
+    /// Noise tables.
+    pub noise: &'a Noise,
     /// Seed and replication.
     pub run: RunKey,
     /// Season index, 0-based.
