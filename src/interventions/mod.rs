@@ -24,6 +24,8 @@ use crate::model::household::Household;
 use crate::model::season::ProgrammeLevels;
 use crate::model::village::Villages;
 use crate::params::Params;
+use rand::Rng;
+
 use crate::rng::{Purpose, RunKey, id_hash, unit};
 
 /// Running state of one intervention: who has already taken part.
@@ -92,7 +94,7 @@ pub fn deliver(
         let v = usize::from(h.village);
         let readiness = f64::from(villages.readiness[v] + h.readiness_offset).clamp(0.0, 1.0);
         let p = iv.takeup_min_share + (iv.takeup_max_share - iv.takeup_min_share) * readiness;
-        if draws(ctx, hash, id)[2] < p {
+        if draws(ctx, hash, id)[1] < p {
             enrolment.insert(id as usize);
             offers[id as usize] |= iv.kind.module_bit();
             supported[v] = true;
@@ -111,12 +113,15 @@ pub fn deliver(
     Delivered { participants, cost_idr: participants as f64 * iv.cost_idr_per_participant() }
 }
 
-/// The three uniforms of one household for one intervention and season: targeting score,
-/// delivery (for `all`), take-up.
-fn draws(ctx: &DeliveryCtx, hash: u32, id: u32) -> [f64; 3] {
+/// The two uniforms of one household for one intervention and season: delivery (for
+/// `all`) and take-up.
+fn draws(ctx: &DeliveryCtx, hash: u32, id: u32) -> [f64; 2] {
     let w = ctx.run.block(ctx.season, Purpose::Intervention(hash), id);
-    [unit(w[0]), unit(w[1]), unit(w[2])]
+    [unit(w[0]), unit(w[1])]
 }
+
+/// Entity of the lottery stream of an intervention (not a household id: ids are below it).
+const LOTTERY: u32 = u32::MAX;
 
 /// Households invited this season, in ascending id order.
 fn invite(iv: &Intervention, enrolment: &Enrolment, ctx: &DeliveryCtx, hash: u32) -> Vec<u32> {
@@ -128,20 +133,24 @@ fn invite(iv: &Intervention, enrolment: &Enrolment, ctx: &DeliveryCtx, hash: u32
     };
     let ids = (0..ctx.households.len()).filter(|&id| eligible(id)).map(|id| id as u32);
     if iv.targeting == Targeting::All {
-        return ids.filter(|&id| draws(ctx, hash, id)[1] < g).collect();
+        return ids.filter(|&id| draws(ctx, hash, id)[0] < g).collect();
     }
     let capacity = iv.capacity(ctx.params.population.households, ctx.capacity_scale);
     let slots = (capacity * g).round() as usize;
+    let mut invited = match iv.targeting {
+        Targeting::PoorestFirst => poorest(ids, slots, ctx.households),
+        _ => lottery(ids.collect(), slots, ctx, hash),
+    };
+    invited.sort_unstable();
+    invited
+}
+
+/// The `slots` eligible households with the lowest expected income per person (ties by id).
+fn poorest(ids: impl Iterator<Item = u32>, slots: usize, households: &[Household]) -> Vec<u32> {
     let mut scored: Vec<(f32, u32)> = ids
         .map(|id| {
-            let score = match iv.targeting {
-                Targeting::PoorestFirst => {
-                    let h = &ctx.households[id as usize];
-                    h.expected_income_idr_month / f32::from(h.members)
-                }
-                _ => draws(ctx, hash, id)[0] as f32,
-            };
-            (score, id)
+            let h = &households[id as usize];
+            (h.expected_income_idr_month / f32::from(h.members), id)
         })
         .collect();
     if scored.len() > slots {
@@ -151,9 +160,25 @@ fn invite(iv: &Intervention, enrolment: &Enrolment, ctx: &DeliveryCtx, hash: u32
         }
         scored.truncate(slots);
     }
-    let mut invited: Vec<u32> = scored.into_iter().map(|(_, id)| id).collect();
-    invited.sort_unstable();
-    invited
+    scored.into_iter().map(|(_, id)| id).collect()
+}
+
+/// A lottery: `slots` of the eligible households drawn without replacement (a partial
+/// Fisher–Yates shuffle driven by the intervention's own stream for the season), so its cost
+/// grows with the places, not with the population.
+fn lottery(mut ids: Vec<u32>, slots: usize, ctx: &DeliveryCtx, hash: u32) -> Vec<u32> {
+    if ids.len() <= slots {
+        return ids;
+    }
+    let mut stream = ctx.run.stream(ctx.season, Purpose::Intervention(hash), LOTTERY);
+    for i in 0..slots {
+        let remaining = (ids.len() - i) as u64;
+        // Multiply-shift maps a 32-bit word onto 0..remaining (bias below remaining / 2^32).
+        let j = i + ((u64::from(stream.next_u32()) * remaining) >> 32) as usize;
+        ids.swap(i, j);
+    }
+    ids.truncate(slots);
+    ids
 }
 
 fn raise_levels(iv: &Intervention, levels: &mut ProgrammeLevels) {

@@ -12,7 +12,7 @@
 
 use crate::model::season::{SeasonCtx, VillageView};
 use crate::params::SeasonKind;
-use crate::rng::{Purpose, hazard, unit};
+use crate::rng::{Purpose, unit};
 
 /// Bit flags of [`Household::flags`].
 pub mod flag {
@@ -317,7 +317,7 @@ fn decide_practice(
             * (a.innovation_per_year
                 + a.imitation_per_year * village.adopter_share
                 + a.trained_per_year * f64::from(h.farm_skill));
-        if draws.adopt_u() < hazard(rate) {
+        if draws.adopt_u() < ctx.noise.hazard.probability(rate) {
             h.set(flag::IMPROVED, true);
             h.adopted_season = ctx.season as u16;
             h.farm_skill = h.farm_skill.max(a.peer_skill_share as f32);
@@ -332,7 +332,7 @@ fn decide_practice(
     if h.savings_idr < ctx.params.farm.improved_input_cost_idr_per_ha * f64::from(h.land_ha) {
         rate *= a.illiquid_multiplier;
     }
-    if draws.adopt_u() < hazard(rate) {
+    if draws.adopt_u() < ctx.noise.hazard.probability(rate) {
         h.set(flag::IMPROVED, false);
         return (false, true);
     }
@@ -355,7 +355,7 @@ fn decide_membership(
         }
     } else {
         let rate = c.join_per_year * readiness * village.governance;
-        if draws.member_u() < hazard(rate * ctx.years) {
+        if draws.member_u() < ctx.noise.hazard.probability(rate * ctx.years) {
             h.set(flag::COOP_MEMBER, true);
         }
     }
@@ -366,7 +366,7 @@ fn decide_enterprise(h: &mut Household, draws: &mut Shocks, ctx: &SeasonCtx) -> 
     let e = &ctx.params.enterprise;
     if h.has(flag::ENTERPRISE) {
         let rate = e.exit_per_year * (1.0 - e.skill_exit_cut_share * f64::from(h.business_skill));
-        if draws.venture(ctx).exit_u() < hazard(rate * ctx.years) {
+        if draws.venture(ctx).exit_u() < ctx.noise.hazard.probability(rate * ctx.years) {
             let salvage = f64::from(h.enterprise_capital_idr) * e.salvage_share;
             h.set(flag::ENTERPRISE, false);
             h.enterprise_capital_idr = 0.0;

@@ -7,9 +7,10 @@
 use crate::model::environment::SeasonEnv;
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
-use crate::rng::{LognormalTable, RunKey};
+use crate::rng::{HazardTable, LognormalTable, RunKey};
 
-/// The mean-one lognormal noises of the household loop, tabulated once per run.
+/// The mean-one lognormal noises and the hazard probabilities of the household loop,
+/// tabulated once per run.
 #[derive(Clone, Debug)]
 pub struct Noise {
     /// Maize yield noise (from `farm.yield_cv`).
@@ -20,6 +21,8 @@ pub struct Noise {
     pub seaweed: LognormalTable,
     /// Enterprise demand (`enterprise.demand_sigma`).
     pub demand: LognormalTable,
+    /// Probabilities of hazards.
+    pub hazard: HazardTable,
 }
 
 impl Noise {
@@ -30,6 +33,7 @@ impl Noise {
             labour_days: LognormalTable::new(params.labour.season_sigma),
             seaweed: LognormalTable::new(params.seaweed.income_sigma),
             demand: LognormalTable::new(params.enterprise.demand_sigma),
+            hazard: HazardTable::default(),
         }
     }
 }
