@@ -37,8 +37,8 @@ pub struct Accumulator {
     participants: u64,
     harvest_g: u128,
     land_m2: u128,
-    bin_persons: Vec<u64>,
-    bin_consumption_idr_persons: Vec<u128>,
+    /// Per bin: persons, and rupiah × persons (one cache line holds both).
+    bins: Vec<[u64; 2]>,
     /// Per-village counts for the village update.
     pub villages: Vec<VillageCounts>,
 }
@@ -88,8 +88,7 @@ impl Accumulator {
             participants: 0,
             harvest_g: 0,
             land_m2: 0,
-            bin_persons: vec![0; BINS],
-            bin_consumption_idr_persons: vec![0; BINS],
+            bins: vec![[0; 2]; BINS],
             villages: vec![VillageCounts::default(); villages],
         }
     }
@@ -113,8 +112,9 @@ impl Accumulator {
         let rupiah = nearest(y);
         self.consumption_idr_persons += u128::from(rupiah * persons);
         let bin = (((y as f32).to_bits() >> BIN_SHIFT).clamp(BIN_FIRST, BIN_LAST) - BIN_FIRST) as usize;
-        self.bin_persons[bin] += persons;
-        self.bin_consumption_idr_persons[bin] += u128::from(rupiah * persons);
+        let cell = &mut self.bins[bin];
+        cell[0] += persons;
+        cell[1] += rupiah * persons;
         self.savings_idr += u128::from(nearest(h.savings_idr));
         self.debt_idr += u128::from(nearest(h.debt_idr));
         let improved = h.has(flag::IMPROVED);
@@ -150,11 +150,9 @@ impl Accumulator {
         self.participants += other.participants;
         self.harvest_g += other.harvest_g;
         self.land_m2 += other.land_m2;
-        for (a, b) in self.bin_persons.iter_mut().zip(&other.bin_persons) {
-            *a += b;
-        }
-        for (a, b) in self.bin_consumption_idr_persons.iter_mut().zip(&other.bin_consumption_idr_persons) {
-            *a += b;
+        for (a, b) in self.bins.iter_mut().zip(&other.bins) {
+            a[0] += b[0];
+            a[1] += b[1];
         }
         for (a, b) in self.villages.iter_mut().zip(&other.villages) {
             a.add(b);
@@ -166,10 +164,10 @@ impl Accumulator {
     fn median(&self) -> f64 {
         let half = self.persons.div_ceil(2);
         let mut seen = 0;
-        for (persons, total) in self.bin_persons.iter().zip(&self.bin_consumption_idr_persons) {
+        for &[persons, total] in &self.bins {
             seen += persons;
-            if seen >= half && *persons > 0 {
-                return *total as f64 / *persons as f64;
+            if seen >= half && persons > 0 {
+                return total as f64 / persons as f64;
             }
         }
         0.0
@@ -184,12 +182,12 @@ impl Accumulator {
         }
         let mut area = 0.0;
         let mut lorenz_before = 0.0;
-        for (persons, sum) in self.bin_persons.iter().zip(&self.bin_consumption_idr_persons) {
-            if *persons == 0 {
+        for &[persons, sum] in &self.bins {
+            if persons == 0 {
                 continue;
             }
-            let lorenz = lorenz_before + *sum as f64 / total;
-            area += *persons as f64 / total_persons * (lorenz + lorenz_before);
+            let lorenz = lorenz_before + sum as f64 / total;
+            area += persons as f64 / total_persons * (lorenz + lorenz_before);
             lorenz_before = lorenz;
         }
         1.0 - area
