@@ -19,7 +19,7 @@ fn dw4fs(households: u64) -> Scenario {
     let mut s = scenario::load(&path).expect("the shipped scenario is valid");
     let replications = (1_000_000 / households).max(1) as u32;
     let o =
-        Overrides { households: Some(households), seasons: Some(SEASONS), replications: Some(replications) };
+        Overrides { households: Some(households), seasons: None, replications: Some(replications) };
     s.apply(&o).expect("valid overrides");
     s
 }
