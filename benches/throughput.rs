@@ -18,8 +18,7 @@ fn dw4fs(households: u64) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dw4fs.toml");
     let mut s = scenario::load(&path).expect("the shipped scenario is valid");
     let replications = (1_000_000 / households).max(1) as u32;
-    let o =
-        Overrides { households: Some(households), seasons: None, replications: Some(replications) };
+    let o = Overrides { households: Some(households), seasons: None, replications: Some(replications) };
     s.apply(&o).expect("valid overrides");
     s
 }

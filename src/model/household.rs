@@ -51,8 +51,9 @@ pub struct Household {
     pub debt_idr: f64,
     /// Land farmed, ha (fixed).
     pub land_ha: f32,
-    /// Multiplier on the household's usual wage-labour days (fixed).
-    pub labour_access: f32,
+    /// What the household's workers earn in a day of work, rupiah: adults × daily wage ×
+    /// the household's access to work (fixed).
+    pub daily_wages_idr: f32,
     /// Household readiness minus its village's readiness (fixed).
     pub readiness_offset: f32,
     /// Capital of the enterprise, rupiah (0 when none).
@@ -442,12 +443,7 @@ fn input_cost_idr(h: &Household, member: bool, ctx: &SeasonCtx) -> f64 {
 
 /// Wages this season at the household's usual number of days.
 fn usual_wages_idr(h: &Household, ctx: &SeasonCtx) -> f64 {
-    let l = &ctx.params.labour;
-    h.adults(l.adult_share)
-        * ctx.consts.days_per_adult_month
-        * ctx.months
-        * l.wage_idr_per_day
-        * f64::from(h.labour_access)
+    f64::from(h.daily_wages_idr) * ctx.consts.days_per_adult_month * ctx.months
 }
 
 fn usual_profit_idr(h: &Household, ctx: &SeasonCtx) -> f64 {
@@ -476,12 +472,7 @@ pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &Sea
         f64::from(h.cattle_head) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
     let seaweed =
         if h.has(flag::SEAWEED) { p.seaweed.net_idr_per_month * p.calendar.dry_months } else { 0.0 };
-    let l = &p.labour;
-    let wages = h.adults(l.adult_share)
-        * l.wage_idr_per_day
-        * f64::from(h.labour_access)
-        * (l.days_per_adult_month_wet * p.calendar.wet_months
-            + l.days_per_adult_month_dry * p.calendar.dry_months);
+    let wages = f64::from(h.daily_wages_idr) * ctx.consts.days_per_adult_year;
     let e = &p.enterprise;
     let profit = if h.has(flag::ENTERPRISE) {
         f64::from(h.enterprise_capital_idr)
@@ -658,7 +649,7 @@ mod tests {
                         savings_idr: savings,
                         debt_idr: debt,
                         land_ha: land,
-                        labour_access: access,
+                        daily_wages_idr: access * 120_000.0,
                         readiness_offset: offset,
                         farm_skill: farm,
                         business_skill: business,

@@ -96,14 +96,16 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     let members_extra = laws.members_extra.map_or(0.0, |x| x.sample(&mut d));
     let members = (1.0 + members_extra).min(f64::from(pop.members_max)) as u8;
     let land = laws.land.map_or(pop.land_mu.exp(), |x| x.sample(&mut d));
+    let access = d.mean_one_lognormal(p.labour.access_sigma);
     let mut h = Household {
         land_ha: land.min(pop.land_max_ha) as f32,
-        labour_access: d.mean_one_lognormal(p.labour.access_sigma) as f32,
+        daily_wages_idr: 0.0,
         readiness_offset: (p.readiness.household_sigma * d.normal()) as f32,
         village,
         members,
         ..Household::default()
     };
+    h.daily_wages_idr = (h.adults(p.labour.adult_share) * p.labour.wage_idr_per_day * access) as f32;
     let coastal = d.chance(pop.coastal_share);
     let seaweed = d.chance(pop.seaweed_farmer_share);
     if coastal {

@@ -61,6 +61,8 @@ pub struct SeasonConsts {
     pub offtake_idr_per_head_season: f64,
     /// Wage-labour days per adult per month in this kind of season.
     pub days_per_adult_month: f64,
+    /// Wage-labour days per adult in a year.
+    pub days_per_adult_year: f64,
     /// Share of farm skill kept through this season.
     pub farm_skill_retention: f32,
     /// Share of business skill kept through this season.
@@ -98,6 +100,8 @@ impl SeasonConsts {
                 SeasonKind::Wet => l.days_per_adult_month_wet,
                 SeasonKind::Dry => l.days_per_adult_month_dry,
             },
+            days_per_adult_year: l.days_per_adult_month_wet * params.calendar.wet_months
+                + l.days_per_adult_month_dry * params.calendar.dry_months,
             farm_skill_retention: retention(params.farm.skill_half_life_months),
             business_skill_retention: retention(params.enterprise.skill_half_life_months),
             finance_skill_retention: retention(params.finance.capability_half_life_months),
