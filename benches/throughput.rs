@@ -23,12 +23,6 @@ fn dw4fs(households: u64) -> Scenario {
     s
 }
 
-fn simulated_household_seasons(s: &Scenario) -> u64 {
-    s.params.population.households
-        * u64::from(s.seasons + s.params.calendar.spin_up_seasons)
-        * u64::from(s.replications)
-}
-
 fn throughput(c: &mut Criterion) {
     let mut group = c.benchmark_group("dw4fs");
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(10));
@@ -36,7 +30,7 @@ fn throughput(c: &mut Criterion) {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
         for households in [10_000u64, 100_000, 1_000_000] {
             let scenarios = [dw4fs(households)];
-            group.throughput(Throughput::Elements(simulated_household_seasons(&scenarios[0])));
+            group.throughput(Throughput::Elements(scenarios[0].simulated_household_seasons()));
             let id = BenchmarkId::new(format!("{threads}_threads"), households);
             group.bench_with_input(id, &scenarios, |b, scenarios| {
                 b.iter(|| pool.install(|| runner::run_all(scenarios, threads, &|| {})));

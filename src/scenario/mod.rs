@@ -107,9 +107,15 @@ impl Scenario {
         if problems.is_empty() { Ok(()) } else { Err(Problems(problems)) }
     }
 
-    /// Person-seasons of work: households × seasons × replications.
+    /// Observed household-seasons: households × seasons × replications.
     pub fn household_seasons(&self) -> u64 {
         self.params.population.households * u64::from(self.seasons) * u64::from(self.replications)
+    }
+
+    /// Simulated household-seasons, spin-up included.
+    pub fn simulated_household_seasons(&self) -> u64 {
+        let seasons = u64::from(self.seasons) + u64::from(self.params.calendar.spin_up_seasons);
+        self.params.population.households * seasons * u64::from(self.replications)
     }
 }
 
