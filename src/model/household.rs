@@ -10,9 +10,10 @@
 //! environment, the village snapshot and its own keyed random draws, so the order in which
 //! households are visited can never matter.
 
+use crate::model::budget::consume;
+pub use crate::model::draws::Shocks;
 use crate::model::season::{SeasonCtx, VillageView};
 use crate::params::SeasonKind;
-use crate::rng::{Purpose, unit};
 
 /// Bit flags of [`Household::flags`].
 pub mod flag {
@@ -119,98 +120,6 @@ pub struct Outcome {
     pub disadopted: bool,
     /// Took part in at least one module this season.
     pub participated: bool,
-}
-
-/// The random numbers one household uses in a season, from Philox blocks of four 32-bit
-/// words in which every word has a fixed meaning, so the same household sees the same
-/// numbers in every scenario whichever branches it takes:
-///
-/// | block | words |
-/// |---|---|
-/// | `Shock` | illness, cattle loss, calf kept, cooperative join or exit |
-/// | `Earnings` | yield (wet) or seaweed (dry) deviate, wage-days deviate, adoption, spontaneous start |
-/// | `Decision` | enterprise demand deviate, enterprise exit, trainee start-up |
-///
-/// The `Decision` block is drawn only by households that run an enterprise or were just
-/// trained in one.
-pub struct Shocks {
-    id: u32,
-    shock: [u32; 4],
-    earnings: [u32; 4],
-    venture: Option<Venture>,
-}
-
-impl Shocks {
-    /// Draw household `id`'s numbers for the season of `ctx`.
-    #[inline]
-    pub fn draw(ctx: &SeasonCtx, id: u32) -> Self {
-        Self {
-            id,
-            shock: ctx.run.block(ctx.season, Purpose::Shock, id),
-            earnings: ctx.run.block(ctx.season, Purpose::Earnings, id),
-            venture: None,
-        }
-    }
-
-    /// The `Decision` block, drawn on first use.
-    fn venture(&mut self, ctx: &SeasonCtx) -> &Venture {
-        let id = self.id;
-        self.venture.get_or_insert_with(|| Venture::draw(ctx, id))
-    }
-
-    fn ill(&self, ctx: &SeasonCtx) -> bool {
-        unit(self.shock[0]) < ctx.consts.illness_probability
-    }
-
-    fn cattle_u(&self) -> f64 {
-        unit(self.shock[1])
-    }
-
-    fn calf_u(&self) -> f64 {
-        unit(self.shock[2])
-    }
-
-    fn member_u(&self) -> f64 {
-        unit(self.shock[3])
-    }
-
-    /// Word of the maize yield (wet season) or seaweed (dry season) noise.
-    fn crop_word(&self) -> u32 {
-        self.earnings[0]
-    }
-
-    fn labour_word(&self) -> u32 {
-        self.earnings[1]
-    }
-
-    fn adopt_u(&self) -> f64 {
-        unit(self.earnings[2])
-    }
-
-    fn start_u(&self) -> f64 {
-        unit(self.earnings[3])
-    }
-}
-
-/// The `Decision` block of a household that runs or starts an enterprise.
-struct Venture([u32; 4]);
-
-impl Venture {
-    fn draw(ctx: &SeasonCtx, id: u32) -> Self {
-        Self(ctx.run.block(ctx.season, Purpose::Decision, id))
-    }
-
-    fn demand_word(&self) -> u32 {
-        self.0[0]
-    }
-
-    fn exit_u(&self) -> f64 {
-        unit(self.0[1])
-    }
-
-    fn start_trained_u(&self) -> f64 {
-        unit(self.0[2])
-    }
 }
 
 /// Advance one household by one season. `offers` holds the [`module`] bits of the modules
@@ -499,117 +408,6 @@ fn change_herd(h: &mut Household, draws: &Shocks, ctx: &SeasonCtx) {
     if draws.calf_u() < calf && u32::from(h.cattle_head) < ctx.params.livestock.max_head {
         h.cattle_head += 1;
     }
-}
-
-struct Budget {
-    cash_income_idr: f64,
-    consumption_idr: f64,
-}
-
-/// The buffer-stock rule: consume expected income less saving, plus a share of cash above
-/// the buffer; when short, borrow from the cooperative, sell cattle, borrow from a lender,
-/// and only then cut consumption. `cash_flow` is the season's net inflow so far.
-fn consume(h: &mut Household, cash_flow: f64, village: &VillageView, ill: bool, ctx: &SeasonCtx) -> Budget {
-    let f = &ctx.params.finance;
-    let expected = f64::from(h.expected_income_idr_month);
-    let illness_cost = if ill { f.illness_cost_months * expected } else { 0.0 };
-    let cheap_credit = h.has(flag::COOP_MEMBER) && village.coop_exists;
-    let skill = f64::from(h.finance_skill);
-    // Financially capable households find cheaper credit (savings groups, banks) in
-    // proportion to their capability.
-    let rate = if cheap_credit {
-        f.coop_interest_per_month
-    } else {
-        f.lender_interest_per_month - skill * (f.lender_interest_per_month - f.coop_interest_per_month)
-    };
-    let interest = h.debt_idr * rate * ctx.months;
-    let mut book = Book {
-        cash: h.savings_idr + cash_flow - illness_cost,
-        debt: h.debt_idr + interest,
-        income: cash_flow - illness_cost - interest,
-    };
-    let save_share = (f.save_share + skill * f.capability_save_uplift_share).min(1.0);
-    // Interest and the planned pay-off of debt are not income the household can consume.
-    let planned = (expected - (rate + 1.0 / f.debt_payoff_months) * book.debt).max(0.0);
-    let target = ctx.months * planned * (1.0 - save_share);
-    let buffer = (f.buffer_months + skill * f.capability_buffer_months) * expected;
-
-    let repay = (f.repay_share * book.debt).min((book.cash - target).max(0.0));
-    book.debt -= repay;
-    book.cash -= repay;
-
-    let consumption = if book.cash >= target {
-        target + ctx.consts.spend_excess_share * (book.cash - target - buffer).max(0.0)
-    } else {
-        let need = target - book.cash;
-        cover_shortfall(h, &mut book, need, expected, cheap_credit, ctx);
-        target.min(book.cash).max(0.0)
-    };
-    book.cash -= consumption;
-    book.income += restock(h, &mut book.cash, ctx);
-    if book.cash < 0.0 {
-        // Costs already incurred that nobody would lend for become arrears.
-        book.debt -= book.cash;
-        book.cash = 0.0;
-    }
-    h.savings_idr = book.cash;
-    h.debt_idr = book.debt;
-    Budget { cash_income_idr: book.income, consumption_idr: consumption }
-}
-
-/// Cash, debt and the season's net cash income while the budget is settled.
-struct Book {
-    cash: f64,
-    debt: f64,
-    income: f64,
-}
-
-/// Raise `need` rupiah: cooperative credit, then distress sale of cattle (only for needs
-/// worth a good share of an animal), then the informal lender, within the credit limit.
-fn cover_shortfall(
-    h: &mut Household,
-    book: &mut Book,
-    mut need: f64,
-    expected: f64,
-    cheap_credit: bool,
-    ctx: &SeasonCtx,
-) {
-    let p = ctx.params;
-    let mut room = (p.finance.credit_limit_months * expected - book.debt).max(0.0);
-    // Members borrow from the cooperative, and financially capable households from savings
-    // groups or banks, before they sell cattle at a loss.
-    if cheap_credit || h.finance_skill >= 0.5 {
-        let loan = need.min(room);
-        book.debt += loan;
-        book.cash += loan;
-        need -= loan;
-        room -= loan;
-    }
-    let head_price = p.livestock.value_idr_per_head * (1.0 - p.livestock.distress_discount_share);
-    // A sale must be worth it: at least a quarter of an animal's price.
-    while head_price > 0.0 && need > 0.25 * head_price && h.cattle_head > 0 {
-        h.cattle_head -= 1;
-        book.cash += head_price;
-        book.income += head_price;
-        need -= head_price;
-    }
-    if need > 0.0 {
-        let loan = need.min(room);
-        book.debt += loan;
-        book.cash += loan;
-    }
-}
-
-/// Buy a head of cattle when savings are ample. Returns the cash flow (negative).
-fn restock(h: &mut Household, cash: &mut f64, ctx: &SeasonCtx) -> f64 {
-    let l = &ctx.params.livestock;
-    let can_keep = u32::from(h.cattle_head) < l.max_head;
-    if can_keep && l.value_idr_per_head > 0.0 && *cash > l.restock_savings_heads * l.value_idr_per_head {
-        h.cattle_head += 1;
-        *cash -= l.value_idr_per_head;
-        return -l.value_idr_per_head;
-    }
-    0.0
 }
 
 #[cfg(test)]

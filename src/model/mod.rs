@@ -3,6 +3,8 @@
 //! `model` knows the economics and nothing about files or threads beyond splitting the
 //! household phase into fixed blocks.
 
+pub mod budget;
+pub mod draws;
 pub mod environment;
 pub mod household;
 pub mod population;

@@ -1,0 +1,99 @@
+//! The random numbers of one household in one season.
+//!
+//! Every word of a Philox block has a fixed meaning, so the same household sees the same
+//! numbers in every scenario whichever branches it takes (common random numbers).
+
+use crate::model::season::SeasonCtx;
+use crate::rng::{Purpose, unit};
+
+/// The random numbers one household uses in a season, from Philox blocks of four 32-bit
+/// words in which every word has a fixed meaning, so the same household sees the same
+/// numbers in every scenario whichever branches it takes:
+///
+/// | block | words |
+/// |---|---|
+/// | `Shock` | illness, cattle loss, calf kept, cooperative join or exit |
+/// | `Earnings` | yield (wet) or seaweed (dry) deviate, wage-days deviate, adoption, spontaneous start |
+/// | `Decision` | enterprise demand deviate, enterprise exit, trainee start-up |
+///
+/// The `Decision` block is drawn only by households that run an enterprise or were just
+/// trained in one.
+pub struct Shocks {
+    id: u32,
+    shock: [u32; 4],
+    earnings: [u32; 4],
+    venture: Option<Venture>,
+}
+
+impl Shocks {
+    /// Draw household `id`'s numbers for the season of `ctx`.
+    #[inline]
+    pub fn draw(ctx: &SeasonCtx, id: u32) -> Self {
+        Self {
+            id,
+            shock: ctx.run.block(ctx.season, Purpose::Shock, id),
+            earnings: ctx.run.block(ctx.season, Purpose::Earnings, id),
+            venture: None,
+        }
+    }
+
+    /// The `Decision` block, drawn on first use.
+    pub(crate) fn venture(&mut self, ctx: &SeasonCtx) -> &Venture {
+        let id = self.id;
+        self.venture.get_or_insert_with(|| Venture::draw(ctx, id))
+    }
+
+    pub(crate) fn ill(&self, ctx: &SeasonCtx) -> bool {
+        unit(self.shock[0]) < ctx.consts.illness_probability
+    }
+
+    pub(crate) fn cattle_u(&self) -> f64 {
+        unit(self.shock[1])
+    }
+
+    pub(crate) fn calf_u(&self) -> f64 {
+        unit(self.shock[2])
+    }
+
+    pub(crate) fn member_u(&self) -> f64 {
+        unit(self.shock[3])
+    }
+
+    /// Word of the maize yield (wet season) or seaweed (dry season) noise.
+    pub(crate) fn crop_word(&self) -> u32 {
+        self.earnings[0]
+    }
+
+    pub(crate) fn labour_word(&self) -> u32 {
+        self.earnings[1]
+    }
+
+    pub(crate) fn adopt_u(&self) -> f64 {
+        unit(self.earnings[2])
+    }
+
+    pub(crate) fn start_u(&self) -> f64 {
+        unit(self.earnings[3])
+    }
+}
+
+/// The `Decision` block of a household that runs or starts an enterprise.
+pub(crate) struct Venture([u32; 4]);
+
+impl Venture {
+    fn draw(ctx: &SeasonCtx, id: u32) -> Self {
+        Self(ctx.run.block(ctx.season, Purpose::Decision, id))
+    }
+
+    pub(crate) fn demand_word(&self) -> u32 {
+        self.0[0]
+    }
+
+    pub(crate) fn exit_u(&self) -> f64 {
+        unit(self.0[1])
+    }
+
+    pub(crate) fn start_trained_u(&self) -> f64 {
+        unit(self.0[2])
+    }
+}
