@@ -193,3 +193,154 @@ fn raise_levels(iv: &Intervention, levels: &mut ProgrammeLevels) {
         Kind::FinancialManagement => levels.finance_skill = levels.finance_skill.max(skill),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::population;
+
+    fn world(households: u64) -> (Params, Vec<Household>, Villages) {
+        let mut params = Params::default();
+        params.population.households = households;
+        params.population.villages = 10;
+        let run = RunKey { seed: 4, replication: 0 };
+        let villages = population::villages(&params, run);
+        let hh = population::households(&params, run, &villages);
+        (params, hh, villages)
+    }
+
+    fn intervention(kind: Kind, targeting: Targeting, capacity: u64) -> Intervention {
+        let mut iv = Intervention {
+            id: "test".into(),
+            kind,
+            start_season: 0,
+            end_season: 3,
+            targeting,
+            villages: if targeting == Targeting::Villages { vec![2, 3] } else { vec![] },
+            capacity_per_season: (targeting != Targeting::All).then_some(capacity),
+            coverage_share_per_season: None,
+            cost_idr_per_participant: Some(1_000.0),
+            takeup_min_share: 0.3,
+            takeup_max_share: 0.9,
+            skill_share: None,
+            start_probability: None,
+            governance_boost: None,
+        };
+        iv.fill_defaults();
+        iv
+    }
+
+    fn deliver_once(
+        iv: &Intervention,
+        season: u32,
+        households: u64,
+    ) -> (Delivered, Vec<u8>, Villages, Vec<Household>) {
+        let (params, hh, mut villages) = world(households);
+        let ctx = DeliveryCtx {
+            params: &params,
+            run: RunKey { seed: 4, replication: 0 },
+            season,
+            households: &hh,
+            capacity_scale: 1.0,
+        };
+        let mut offers = vec![0; hh.len()];
+        let mut enrolment = Enrolment::new(hh.len());
+        let mut levels = ProgrammeLevels::default();
+        let d = deliver(iv, &mut enrolment, &ctx, &mut villages, &mut offers, &mut levels);
+        (d, offers, villages, hh)
+    }
+
+    #[test]
+    fn invitations_are_capacity_times_government_readiness_and_cost_is_per_participant() {
+        for targeting in [Targeting::Random, Targeting::PoorestFirst, Targeting::Villages] {
+            let iv = intervention(Kind::ProductionTraining, targeting, 500);
+            let (params, hh, _) = world(5_000);
+            let ctx = DeliveryCtx {
+                params: &params,
+                run: RunKey { seed: 4, replication: 0 },
+                season: 1,
+                households: &hh,
+                capacity_scale: 1.0,
+            };
+            let invited = invite(&iv, &Enrolment::new(hh.len()), &ctx, id_hash(&iv.id));
+            assert_eq!(invited.len(), 300, "{targeting:?}: 500 × readiness 0.6");
+            assert!(invited.windows(2).all(|w| w[0] < w[1]), "sorted and distinct");
+            let (d, offers, _, hh) = deliver_once(&iv, 1, 5_000);
+            let participants = offers.iter().filter(|&&o| o != 0).count() as u64;
+            assert_eq!(d.participants, participants);
+            assert_eq!(d.cost_idr, participants as f64 * 1_000.0);
+            assert!(participants > 90 && participants < 300, "take-up between 0.3 and 0.9: {participants}");
+            if targeting == Targeting::Villages {
+                assert!(offers.iter().zip(&hh).all(|(&o, h)| o == 0 || [2, 3].contains(&h.village)));
+            }
+        }
+    }
+
+    #[test]
+    fn poorest_first_invites_the_lowest_expected_income_per_person() {
+        let iv = intervention(Kind::FinancialManagement, Targeting::PoorestFirst, 100);
+        let (params, hh, _) = world(2_000);
+        let ctx = DeliveryCtx {
+            params: &params,
+            run: RunKey { seed: 4, replication: 0 },
+            season: 0,
+            households: &hh,
+            capacity_scale: 1.0,
+        };
+        let invited = invite(&iv, &Enrolment::new(hh.len()), &ctx, 7);
+        let per_person = |id: usize| hh[id].expected_income_idr_month / f32::from(hh[id].members);
+        let worst_invited = invited.iter().map(|&i| per_person(i as usize)).fold(f32::MIN, f32::max);
+        let uninvited_below = (0..hh.len())
+            .filter(|i| !invited.contains(&(*i as u32)) && per_person(*i) < worst_invited)
+            .count();
+        assert_eq!(uninvited_below, 0);
+    }
+
+    #[test]
+    fn zero_capacity_and_inactive_seasons_deliver_nothing() {
+        let idle = intervention(Kind::Cooperative, Targeting::Random, 0);
+        let (d, offers, villages, _) = deliver_once(&idle, 1, 3_000);
+        assert_eq!(d, Delivered::default());
+        assert!(offers.iter().all(|&o| o == 0));
+        assert_eq!(villages, world(3_000).2);
+        let later = intervention(Kind::Cooperative, Targeting::Random, 500);
+        assert_eq!(deliver_once(&later, 9, 3_000).0, Delivered::default());
+    }
+
+    #[test]
+    fn the_cooperative_module_forms_cooperatives_where_it_enrols() {
+        let iv = intervention(Kind::Cooperative, Targeting::Random, 1_000);
+        let (d, offers, villages, hh) = deliver_once(&iv, 0, 3_000);
+        assert!(d.participants > 0);
+        for (o, h) in offers.iter().zip(&hh) {
+            if *o != 0 {
+                assert!(villages.coop_exists[usize::from(h.village)]);
+                assert!(villages.governance[usize::from(h.village)] > 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn a_household_takes_part_in_an_intervention_once() {
+        let iv = intervention(Kind::Entrepreneurship, Targeting::All, 0);
+        let (params, hh, mut villages) = world(2_000);
+        let mut enrolment = Enrolment::new(hh.len());
+        let mut seen = vec![0u32; hh.len()];
+        for season in 0..4 {
+            let ctx = DeliveryCtx {
+                params: &params,
+                run: RunKey { seed: 4, replication: 0 },
+                season,
+                households: &hh,
+                capacity_scale: 1.0,
+            };
+            let mut offers = vec![0; hh.len()];
+            deliver(&iv, &mut enrolment, &ctx, &mut villages, &mut offers, &mut ProgrammeLevels::default());
+            for (s, o) in seen.iter_mut().zip(&offers) {
+                *s += u32::from(*o != 0);
+            }
+        }
+        assert!(seen.iter().all(|&n| n <= 1));
+        assert!(seen.iter().filter(|&&n| n == 1).count() > 1_000);
+    }
+}

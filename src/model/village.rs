@@ -99,3 +99,53 @@ impl Villages {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(readiness: f32, coop: bool, governance: f32) -> Villages {
+        Villages {
+            readiness: vec![readiness],
+            initial_readiness: vec![readiness],
+            adopter_share: vec![0.0],
+            coop_exists: vec![coop],
+            governance: vec![governance],
+        }
+    }
+
+    #[test]
+    fn readiness_rises_with_adoption_and_falls_with_dis_adoption() {
+        let params = Params::default();
+        let run = RunKey { seed: 1, replication: 0 };
+        let gain =
+            VillageCounts { households: 100, adopters: 40, new_adopters: 10, disadopters: 0, members: 0 };
+        let loss = VillageCounts { new_adopters: 0, disadopters: 10, ..gain };
+        let mut up = one(0.4, false, 0.0);
+        up.update(&[gain], &params, run, 0);
+        let mut down = one(0.4, false, 0.0);
+        down.update(&[loss], &params, run, 0);
+        assert!(up.readiness[0] > 0.4 && down.readiness[0] < 0.4);
+        assert_eq!(up.adopter_share[0], 0.4);
+    }
+
+    #[test]
+    fn well_governed_cooperatives_in_ready_villages_survive() {
+        let params = Params::default();
+        let counts = [VillageCounts { households: 100, ..VillageCounts::default() }];
+        let mut survived = 0;
+        for seed in 0..200 {
+            let mut v = one(1.0, true, 1.0);
+            v.update(&counts, &params, RunKey { seed, replication: 0 }, 1);
+            survived += u32::from(v.coop_exists[0]);
+        }
+        assert_eq!(survived, 200, "collapse hazard is zero at readiness 1");
+        let mut collapsed = 0;
+        for seed in 0..200 {
+            let mut v = one(0.0, true, 0.0);
+            v.update(&counts, &params, RunKey { seed, replication: 0 }, 1);
+            collapsed += u32::from(!v.coop_exists[0]);
+        }
+        assert!(collapsed > 10, "unready, ungoverned cooperatives collapse: {collapsed} of 200");
+    }
+}
