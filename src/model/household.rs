@@ -11,7 +11,7 @@
 //! households are visited can never matter.
 
 use crate::model::budget::consume;
-pub use crate::model::draws::Shocks;
+use crate::model::draws::Shocks;
 use crate::model::season::{SeasonCtx, VillageView};
 use crate::params::SeasonKind;
 
@@ -125,12 +125,7 @@ pub struct Outcome {
 /// Advance one household by one season. `offers` holds the [`module`] bits of the modules
 /// it takes part in this season.
 pub fn step(h: &mut Household, id: u32, offers: u8, ctx: &SeasonCtx) -> Outcome {
-    step_with(h, Shocks::draw(ctx, id), offers, ctx)
-}
-
-/// [`step`] with the household's random numbers already drawn.
-#[inline]
-pub fn step_with(h: &mut Household, mut draws: Shocks, offers: u8, ctx: &SeasonCtx) -> Outcome {
+    let mut draws = Shocks::draw(ctx, id);
     let village = ctx.village(h.village);
     let readiness = (village.readiness + f64::from(h.readiness_offset)).clamp(0.0, 1.0);
     let mut out = Outcome { participated: offers != 0, ..Outcome::default() };
