@@ -54,6 +54,37 @@ enum Command {
         #[arg(long)]
         toml: bool,
     },
+    /// Run scenarios with common random numbers and compare each with a baseline: paired
+    /// effects with confidence intervals and cost-effectiveness, in <out>/compare/.
+    Compare {
+        /// Scenario files (TOML); they must share seed, replications, seasons and households.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Name of the baseline scenario.
+        #[arg(long, default_value = "kupang_baseline")]
+        baseline: String,
+        /// Output directory; results go to <out>/compare/ and each scenario's to <out>/<name>/.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Override the replications of every scenario.
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Override the households of every scenario (intervention capacities scale along).
+        #[arg(long)]
+        households: Option<u64>,
+        /// Override the seasons of every scenario.
+        #[arg(long)]
+        seasons: Option<u32>,
+        /// Rupiah per US dollar for costs in dollars.
+        #[arg(long, default_value_t = livelihoods::compare::DEFAULT_IDR_PER_USD)]
+        idr_per_usd: f64,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (TOML).
@@ -77,7 +108,21 @@ pub fn run(args: Args) -> Result<()> {
         }
         Command::Run { files, out, threads, replications, households, seasons, quiet } => {
             let overrides = Overrides { replications, households, seasons };
-            run_scenarios(&files, &out, threads, &overrides, quiet)
+            run_scenarios(&files, &out, threads, &overrides, quiet).map(|_| ())
+        }
+        Command::Compare {
+            files,
+            baseline,
+            out,
+            threads,
+            replications,
+            households,
+            seasons,
+            idr_per_usd,
+            quiet,
+        } => {
+            let overrides = Overrides { replications, households, seasons };
+            compare(&files, &baseline, &out, threads, &overrides, idr_per_usd, quiet)
         }
     }
 }
@@ -110,14 +155,63 @@ fn load(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>, Probl
     if problems.is_empty() { Ok(scenarios) } else { Err(Problems(problems)) }
 }
 
+fn compare(
+    files: &[PathBuf],
+    baseline: &str,
+    out: &std::path::Path,
+    threads: Option<usize>,
+    overrides: &Overrides,
+    idr_per_usd: f64,
+    quiet: bool,
+) -> Result<()> {
+    let scenarios = load(files, overrides)?;
+    let b = livelihoods::compare::check_pairing(&scenarios, baseline)?;
+    let results = simulate(scenarios, out, threads, quiet)?;
+    let rows = livelihoods::compare::cost_effectiveness(&results, b, idr_per_usd);
+    let dir = output::write_atomically(out, "compare", |dir| {
+        std::fs::write(dir.join("effects.csv"), livelihoods::compare::effects_csv(&results, b))?;
+        std::fs::write(
+            dir.join("cost_effectiveness.csv"),
+            livelihoods::compare::cost_effectiveness_csv(&rows, idr_per_usd),
+        )
+    })
+    .with_context(|| format!("writing the comparison under {}", out.display()))?;
+    if !quiet {
+        println!("comparison against {baseline} -> {}", dir.display());
+        for r in rows.iter().filter(|r| r.scenario != baseline) {
+            let p = &r.person_years_averted;
+            println!(
+                "  {}: {:.0} poverty-person-years averted [95% CI {:.0} to {:.0}], Rp {:.0} ({:.0} USD) per person-year",
+                r.scenario,
+                p.mean,
+                p.ci_lo,
+                p.ci_hi,
+                r.cost_per_person_year_idr[0],
+                r.cost_per_person_year_idr[0] / idr_per_usd
+            );
+        }
+    }
+    Ok(())
+}
+
 fn run_scenarios(
     files: &[PathBuf],
     out: &std::path::Path,
     threads: Option<usize>,
     overrides: &Overrides,
     quiet: bool,
-) -> Result<()> {
+) -> Result<Vec<ScenarioResult>> {
     let scenarios = load(files, overrides)?;
+    simulate(scenarios, out, threads, quiet)
+}
+
+/// Run `scenarios` and write each one's results under `out`.
+fn simulate(
+    scenarios: Vec<Scenario>,
+    out: &std::path::Path,
+    threads: Option<usize>,
+    quiet: bool,
+) -> Result<Vec<ScenarioResult>> {
     let threads =
         threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     if let Some(available) = runner::available_bytes() {
@@ -158,7 +252,7 @@ fn run_scenarios(
             simulated as f64 / seconds.max(1e-9) / 1e6
         );
     }
-    Ok(())
+    Ok(results)
 }
 
 fn progress_bar(total: u64, quiet: bool) -> ProgressBar {

@@ -23,6 +23,7 @@
 //! | [`engine`] | the season schedule, written once |
 //! | [`metrics`] | FGT, consumption, Gini, reach: integer reductions |
 //! | [`summary`] | mean, band and confidence interval across replications |
+//! | [`compare`] | paired effects against a baseline, cost-effectiveness |
 //! | [`runner`] | scenarios × replications in parallel, memory guard |
 //! | [`output`] | CSV and manifest files, written atomically |
 //! | [`plot`] | charts (bundled font, SVG and PNG) |
@@ -36,6 +37,7 @@
 //! scenarios with the same seed share weather, prices and household shocks (common random
 //! numbers), and every sum over households is an integer.
 
+pub mod compare;
 pub mod engine;
 pub mod interventions;
 pub mod metrics;

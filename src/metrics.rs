@@ -35,6 +35,7 @@ pub struct Accumulator {
     members: u64,
     enterprises: u64,
     participants: u64,
+    ever_participants: u64,
     harvest_g: u128,
     land_m2: u128,
     /// Per bin: persons, and rupiah × persons (one cache line holds both).
@@ -86,6 +87,7 @@ impl Accumulator {
             members: 0,
             enterprises: 0,
             participants: 0,
+            ever_participants: 0,
             harvest_g: 0,
             land_m2: 0,
             bins: vec![[0; 2]; BINS],
@@ -123,6 +125,7 @@ impl Accumulator {
         self.members += u64::from(member);
         self.enterprises += u64::from(h.has(flag::ENTERPRISE) || h.has(flag::SEAWEED));
         self.participants += u64::from(out.participated);
+        self.ever_participants += u64::from(h.participated != 0);
         self.harvest_g += u128::from(nearest(out.harvest_kg * 1000.0));
         self.land_m2 += u128::from(nearest(f64::from(h.land_ha) * 10_000.0));
         let v = &mut self.villages[usize::from(h.village)];
@@ -148,6 +151,7 @@ impl Accumulator {
         self.members += other.members;
         self.enterprises += other.enterprises;
         self.participants += other.participants;
+        self.ever_participants += other.ever_participants;
         self.harvest_g += other.harvest_g;
         self.land_m2 += other.land_m2;
         for (a, b) in self.bins.iter_mut().zip(&other.bins) {
@@ -195,7 +199,7 @@ impl Accumulator {
 }
 
 /// Names of the metrics, in output order (after `season,year,season_kind`).
-pub const NAMES: [&str; 19] = [
+pub const NAMES: [&str; 21] = [
     "p0",
     "p1",
     "p2",
@@ -215,6 +219,8 @@ pub const NAMES: [&str; 19] = [
     "el_nino",
     "mean_community_readiness",
     "coop_villages_share",
+    "persons",
+    "ever_participants",
 ];
 
 /// The metrics of one season of one replication.
@@ -282,6 +288,8 @@ impl Accumulator {
             facts.el_nino,
             facts.mean_community_readiness,
             facts.coop_villages_share,
+            self.persons as f64,
+            self.ever_participants as f64,
         ];
         SeasonMetrics { season: facts.season, year: facts.year, season_kind: facts.season_kind, values }
     }

@@ -32,22 +32,34 @@ pub struct RunInfo {
 /// # Errors
 /// Any I/O error; the previous result (if any) is then left as it was.
 pub fn write_scenario(out: &Path, result: &ScenarioResult, info: &RunInfo) -> io::Result<PathBuf> {
-    fs::create_dir_all(out)?;
     let name = &result.scenario.name;
+    write_atomically(out, name, |dir| {
+        fs::write(dir.join("seasons.csv"), seasons_csv(result))?;
+        fs::write(dir.join("summary.csv"), summary_csv(result))?;
+        fs::write(dir.join("manifest.toml"), manifest(result, info))?;
+        let base_year = result.scenario.params.calendar.base_year;
+        crate::plot::p0_trajectory(name, base_year, &result.summary, &dir.join("p0.svg"), &dir.join("p0.png"))
+    })
+}
+
+/// Fill a fresh temporary directory with `fill`, then put it in place of `out/name` (which
+/// is replaced only once everything was written). Returns `out/name`.
+///
+/// # Errors
+/// Any I/O error from `fill` or the renames; `out/name` is then left as it was.
+pub fn write_atomically(
+    out: &Path,
+    name: &str,
+    fill: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<PathBuf> {
+    fs::create_dir_all(out)?;
     let target = out.join(name);
     let tmp = out.join(format!(".{name}.tmp-{}", std::process::id()));
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?;
     }
     fs::create_dir(&tmp)?;
-    let written = (|| {
-        fs::write(tmp.join("seasons.csv"), seasons_csv(result))?;
-        fs::write(tmp.join("summary.csv"), summary_csv(result))?;
-        fs::write(tmp.join("manifest.toml"), manifest(result, info))?;
-        let base_year = result.scenario.params.calendar.base_year;
-        crate::plot::p0_trajectory(name, base_year, &result.summary, &tmp.join("p0.svg"), &tmp.join("p0.png"))
-    })();
-    if let Err(e) = written {
+    if let Err(e) = fill(&tmp) {
         let _ = fs::remove_dir_all(&tmp);
         return Err(e);
     }

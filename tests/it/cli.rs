@@ -167,3 +167,35 @@ fn bad_overrides_are_input_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("--households: is 5, fewer than the scenario's 20 villages"));
 }
+
+#[test]
+fn compare_writes_effects_and_cost_effectiveness_or_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, dw4fs) = (shipped("kupang_baseline"), shipped("dw4fs"));
+    let files = [base.to_str().unwrap(), dw4fs.to_str().unwrap()];
+    let small = ["--households", "2000", "--seasons", "4", "--replications", "2", "--out", "results"];
+    let mut args = vec!["compare"];
+    args.extend(files);
+    args.extend(small);
+    let out = livelihoods(&args, dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let effects = fs::read_to_string(dir.path().join("results/compare/effects.csv")).unwrap();
+    assert_eq!(effects.lines().count(), 1 + 2 * 4);
+    let ce = fs::read_to_string(dir.path().join("results/compare/cost_effectiveness.csv")).unwrap();
+    assert!(ce.lines().nth(1).unwrap().starts_with("kupang_baseline,0,0,"), "{ce}");
+    assert!(dir.path().join("results/dw4fs/seasons.csv").exists());
+
+    let mut unknown = args.clone();
+    unknown.extend(["--baseline", "nobody"]);
+    let out = livelihoods(&unknown, dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("--baseline: \"nobody\" is not among the scenarios"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = livelihoods(&["compare"], dir.path());
+    assert_ne!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("required"), "{}", text(&out.stderr));
+}

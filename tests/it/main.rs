@@ -7,6 +7,8 @@ mod common;
 mod behaviour;
 /// The command-line program: exit codes, messages, output files.
 mod cli;
+/// Paired effects and cost-effectiveness against a baseline, on cases with known answers.
+mod compare;
 /// Identical bytes at every thread count and on both parallel strategies; common random numbers.
 mod determinism;
 /// A small world against stored results, to catch any unintended change of values.
