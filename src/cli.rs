@@ -85,6 +85,11 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Redraw the charts and report.html of a comparison from its files alone.
+    Plot {
+        /// A comparison directory (for example output/compare).
+        dir: PathBuf,
+    },
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (TOML).
@@ -97,6 +102,11 @@ enum Command {
 pub fn run(args: Args) -> Result<()> {
     match args.command {
         Command::Validate { files } => validate(&files),
+        Command::Plot { dir } => {
+            livelihoods::report::draw(&dir).with_context(|| format!("redrawing {}", dir.display()))?;
+            println!("redrew the charts and report.html in {}", dir.display());
+            Ok(())
+        }
         Command::Schema { toml } => {
             let text = if toml {
                 livelihoods::reference::toml_template()
@@ -168,26 +178,24 @@ fn compare(
     let b = livelihoods::compare::check_pairing(&scenarios, baseline)?;
     let results = simulate(scenarios, out, threads, quiet)?;
     let rows = livelihoods::compare::cost_effectiveness(&results, b, idr_per_usd);
+    let info = run_info(threads);
     let dir = output::write_atomically(out, "compare", |dir| {
-        std::fs::write(dir.join("effects.csv"), livelihoods::compare::effects_csv(&results, b))?;
-        std::fs::write(
-            dir.join("cost_effectiveness.csv"),
-            livelihoods::compare::cost_effectiveness_csv(&rows, idr_per_usd),
-        )
+        livelihoods::report::write_comparison(dir, &results, b, &rows, idr_per_usd, &info)
     })
     .with_context(|| format!("writing the comparison under {}", out.display()))?;
     if !quiet {
         println!("comparison against {baseline} -> {}", dir.display());
         for r in rows.iter().filter(|r| r.scenario != baseline) {
             let p = &r.person_years_averted;
+            let per = r.cost_per_person_year_idr[0];
+            let cost = if per.is_finite() {
+                format!("Rp {per:.0} ({:.0} USD) per person-year averted", per / idr_per_usd)
+            } else {
+                "no person-years averted".to_string()
+            };
             println!(
-                "  {}: {:.0} poverty-person-years averted [95% CI {:.0} to {:.0}], Rp {:.0} ({:.0} USD) per person-year",
-                r.scenario,
-                p.mean,
-                p.ci_lo,
-                p.ci_hi,
-                r.cost_per_person_year_idr[0],
-                r.cost_per_person_year_idr[0] / idr_per_usd
+                "  {}: {:.0} poverty-person-years averted [95% CI {:.0} to {:.0}]; {cost}",
+                r.scenario, p.mean, p.ci_lo, p.ci_hi
             );
         }
     }
@@ -205,6 +213,14 @@ fn run_scenarios(
     simulate(scenarios, out, threads, quiet)
 }
 
+/// Threads to use (default: every core) and the start time.
+fn run_info(threads: Option<usize>) -> RunInfo {
+    let threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let started = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    RunInfo { threads, started_utc: output::rfc3339_utc(started) }
+}
+
 /// Run `scenarios` and write each one's results under `out`.
 fn simulate(
     scenarios: Vec<Scenario>,
@@ -212,15 +228,13 @@ fn simulate(
     threads: Option<usize>,
     quiet: bool,
 ) -> Result<Vec<ScenarioResult>> {
-    let threads =
-        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let info = run_info(threads);
+    let threads = info.threads;
     if let Some(available) = runner::available_bytes() {
         runner::check_memory(&scenarios, threads, available).map_err(anyhow::Error::msg)?;
     }
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting the thread pool")?;
-    let started = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let info = RunInfo { threads, started_utc: output::rfc3339_utc(started) };
     let total: u64 = scenarios.iter().map(|s| u64::from(s.seasons) * u64::from(s.replications)).sum();
     let bar = progress_bar(total, quiet);
     let done = AtomicU64::new(0);

@@ -46,6 +46,8 @@ pub struct World {
     noise: Noise,
     /// Workspace: module bits offered to each household this season.
     offers: Vec<u8>,
+    /// Persons per consumption bin after the last season stepped.
+    distribution: Vec<u64>,
 }
 
 impl World {
@@ -62,6 +64,7 @@ impl World {
             programme_cost_idr: 0.0,
             noise: Noise::new(&scenario.params),
             offers: vec![0; n],
+            distribution: Vec::new(),
         }
     }
 }
@@ -113,6 +116,7 @@ pub fn step_season(
     let villages = world.villages.len();
     let acc = households_phase(&mut world.households, &world.offers, &ctx, lines, parallel);
     world.villages.update(&acc.villages, params, run, season);
+    world.distribution = acc.distribution();
     let observed = observed.unwrap_or(0);
     let facts = SeasonFacts {
         season: observed,
@@ -197,11 +201,15 @@ pub fn run_replication(
     for step in 0..spin_up {
         step_season(&mut world, scenario, run, step, parallel);
     }
-    (spin_up..spin_up + scenario.seasons)
+    let mut seasons: Vec<SeasonMetrics> = (spin_up..spin_up + scenario.seasons)
         .map(|step| {
             let m = step_season(&mut world, scenario, run, step, parallel);
             on_season();
             m
         })
-        .collect()
+        .collect();
+    if let Some(last) = seasons.last_mut() {
+        last.distribution = std::mem::take(&mut world.distribution);
+    }
+    seasons
 }

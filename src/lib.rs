@@ -27,6 +27,7 @@
 //! | [`runner`] | scenarios × replications in parallel, memory guard |
 //! | [`output`] | CSV and manifest files, written atomically |
 //! | [`plot`] | charts (bundled font, SVG and PNG) |
+//! | [`report`] | the comparison's data files, charts and HTML report |
 //! | [`rng`] | the only source of randomness (keyed Philox4x32-10) |
 //!
 //! ## Determinism contract
@@ -46,6 +47,7 @@ pub mod output;
 pub mod params;
 pub mod plot;
 pub mod reference;
+pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

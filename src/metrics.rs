@@ -164,6 +164,11 @@ impl Accumulator {
         self
     }
 
+    /// Persons per consumption bin.
+    pub fn distribution(&self) -> Vec<u64> {
+        self.bins.iter().map(|b| b[0]).collect()
+    }
+
     /// Person-weighted median of consumption per person, rupiah per month.
     fn median(&self) -> f64 {
         let half = self.persons.div_ceil(2);
@@ -235,7 +240,19 @@ pub struct SeasonMetrics {
     /// Values in the order of [`NAMES`]; `NaN` where a metric does not apply (yield in the
     /// dry season).
     pub values: [f64; NAMES.len()],
+    /// Persons per consumption bin (see [`bin_edges_idr`]); kept for the last season of a
+    /// replication only, empty otherwise.
+    pub distribution: Vec<u64>,
 }
+
+/// Lower and upper edge of consumption bin `i`, rupiah per person per month.
+pub fn bin_edges_idr(i: usize) -> (f64, f64) {
+    let edge = |j: u32| f64::from(f32::from_bits((BIN_FIRST + j) << BIN_SHIFT));
+    (edge(i as u32), edge(i as u32 + 1))
+}
+
+/// Number of consumption bins.
+pub const DISTRIBUTION_BINS: usize = BINS;
 
 /// Season-level facts that do not come from households.
 #[derive(Clone, Copy, Debug)]
@@ -291,7 +308,13 @@ impl Accumulator {
             self.persons as f64,
             self.ever_participants as f64,
         ];
-        SeasonMetrics { season: facts.season, year: facts.year, season_kind: facts.season_kind, values }
+        SeasonMetrics {
+            season: facts.season,
+            year: facts.year,
+            season_kind: facts.season_kind,
+            values,
+            distribution: Vec::new(),
+        }
     }
 }
 

@@ -37,8 +37,7 @@ pub fn write_scenario(out: &Path, result: &ScenarioResult, info: &RunInfo) -> io
         fs::write(dir.join("seasons.csv"), seasons_csv(result))?;
         fs::write(dir.join("summary.csv"), summary_csv(result))?;
         fs::write(dir.join("manifest.toml"), manifest(result, info))?;
-        let base_year = result.scenario.params.calendar.base_year;
-        crate::plot::p0_trajectory(name, base_year, &result.summary, &dir.join("p0.svg"), &dir.join("p0.png"))
+        crate::report::p0_chart(result).and_then(|c| crate::plot::save(&c, dir, "p0", (960, 540)))
     })
 }
 

@@ -55,7 +55,13 @@ fn synthetic(name: &str, p0: [[f64; 3]; 2], cost: f64, participants: f64) -> Sce
                     values[k("programme_cost_idr")] = cost;
                     values[k("ever_participants")] = participants;
                     let kind = if s % 2 == 0 { "wet" } else { "dry" };
-                    SeasonMetrics { season: s as u32, year: 2024 + s as u32 / 2, season_kind: kind, values }
+                    SeasonMetrics {
+                        season: s as u32,
+                        year: 2024 + s as u32 / 2,
+                        season_kind: kind,
+                        values,
+                        distribution: Vec::new(),
+                    }
                 })
                 .collect()
         })

@@ -13,5 +13,7 @@ mod compare;
 mod determinism;
 /// A small world against stored results, to catch any unintended change of values.
 mod golden;
+/// The comparison's charts and report: redrawn from files, rendered in a real browser.
+mod report;
 /// Every shipped scenario validates and runs.
 mod scenarios;

@@ -1,0 +1,242 @@
+//! The comparison an analyst opens: data files, charts and a self-contained HTML report.
+//!
+//! [`write_comparison`] writes the data of a comparison (`effects.csv`,
+//! `cost_effectiveness.csv`, `summary.csv` of every scenario, `distribution.csv`,
+//! `comparison.toml`) and then calls [`draw`], which builds every chart and `report.html`
+//! from those files alone — the same path `livelihoods plot DIR` takes, so a redraw gives the
+//! same pictures.
+
+mod charts;
+mod html;
+mod table;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use charts::p0_chart;
+pub use table::Table;
+
+use crate::compare::{self, CostEffectiveness};
+use crate::metrics::{DISTRIBUTION_BINS, bin_edges_idr};
+use crate::output::{RunInfo, number, summary_csv};
+use crate::runner::ScenarioResult;
+
+/// One parameter that differs from the baseline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Difference {
+    /// Dotted key, or `intervention`.
+    pub key: String,
+    /// The baseline's value.
+    pub baseline: String,
+    /// This scenario's value.
+    pub value: String,
+}
+
+/// A compared scenario, as the report describes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioInfo {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Scenario file.
+    pub file: String,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// Parameters that differ from the baseline.
+    pub differences: Vec<Difference>,
+}
+
+/// Provenance and facts of a comparison (`comparison.toml`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonInfo {
+    /// Baseline name.
+    pub baseline: String,
+    /// `livelihoods` version.
+    pub crate_version: String,
+    /// Random number generator.
+    pub rng: String,
+    /// Seed shared by every scenario.
+    pub seed: u64,
+    /// Replications of every scenario.
+    pub replications: u32,
+    /// Observed seasons.
+    pub seasons: u32,
+    /// Households simulated.
+    pub households: u64,
+    /// Threads used.
+    pub threads: usize,
+    /// Start of the run, UTC.
+    pub started_utc: String,
+    /// Rupiah per US dollar for costs.
+    pub idr_per_usd: f64,
+    /// Last season in which any intervention delivers.
+    pub programme_end_season: u32,
+    /// Poverty line, rupiah per person per month.
+    pub poverty_line_idr: f64,
+    /// Calendar year of season 0.
+    pub base_year: u32,
+    /// The scenarios, baseline first.
+    pub scenario: Vec<ScenarioInfo>,
+}
+
+/// Write the comparison of `results` against `results[baseline]` into `dir`, then draw it.
+///
+/// # Errors
+/// I/O or drawing errors.
+pub fn write_comparison(
+    dir: &Path,
+    results: &[ScenarioResult],
+    baseline: usize,
+    rows: &[CostEffectiveness],
+    idr_per_usd: f64,
+    info: &RunInfo,
+) -> io::Result<()> {
+    fs::write(dir.join("effects.csv"), compare::effects_csv(results, baseline))?;
+    fs::write(dir.join("cost_effectiveness.csv"), compare::cost_effectiveness_csv(rows, idr_per_usd))?;
+    let mut summaries = String::new();
+    for (i, r) in results.iter().enumerate() {
+        let text = summary_csv(r);
+        let body = if i == 0 { text.as_str() } else { text.split_once('\n').map_or("", |(_, rest)| rest) };
+        summaries.push_str(body);
+    }
+    fs::write(dir.join("summary.csv"), summaries)?;
+    fs::write(dir.join("distribution.csv"), distribution_csv(results))?;
+    let facts = comparison_info(results, baseline, idr_per_usd, info);
+    let text =
+        toml::to_string(&facts).map_err(|e| io::Error::other(format!("writing comparison.toml: {e}")))?;
+    fs::write(dir.join("comparison.toml"), text)?;
+    draw(dir)
+}
+
+/// Draw every chart and `report.html` of the comparison in `dir` from its files alone.
+///
+/// # Errors
+/// Missing or unreadable files, drawing errors.
+pub fn draw(dir: &Path) -> io::Result<()> {
+    let text = fs::read_to_string(dir.join("comparison.toml")).map_err(|e| {
+        io::Error::new(e.kind(), format!("reading {}: {e}", dir.join("comparison.toml").display()))
+    })?;
+    let info: ComparisonInfo = toml::from_str(&text)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("comparison.toml: {e}")))?;
+    let data = charts::Data {
+        info: &info,
+        summary: Table::read(&dir.join("summary.csv"))?,
+        effects: Table::read(&dir.join("effects.csv"))?,
+        cost: Table::read(&dir.join("cost_effectiveness.csv"))?,
+        distribution: Table::read(&dir.join("distribution.csv"))?,
+    };
+    let figures = charts::draw_all(&data, dir)?;
+    fs::write(dir.join("report.html"), html::report(&data, &figures, dir)?)
+}
+
+/// Persons per consumption bin in the last season, all replications together, per scenario.
+fn distribution_csv(results: &[ScenarioResult]) -> String {
+    let mut s = String::from("scenario,lower_idr,upper_idr,persons_share\n");
+    for r in results {
+        let mut persons = vec![0u64; DISTRIBUTION_BINS];
+        for run in &r.runs {
+            if let Some(last) = run.last() {
+                for (p, d) in persons.iter_mut().zip(&last.distribution) {
+                    *p += d;
+                }
+            }
+        }
+        let total = persons.iter().sum::<u64>().max(1) as f64;
+        for (i, p) in persons.iter().enumerate().filter(|(_, p)| **p > 0) {
+            let (lo, hi) = bin_edges_idr(i);
+            let _ = writeln!(
+                s,
+                "{},{},{},{}",
+                r.scenario.name,
+                number(lo),
+                number(hi),
+                number(*p as f64 / total)
+            );
+        }
+    }
+    s
+}
+
+fn comparison_info(
+    results: &[ScenarioResult],
+    baseline: usize,
+    idr_per_usd: f64,
+    info: &RunInfo,
+) -> ComparisonInfo {
+    let base = &results[baseline].scenario;
+    let order = std::iter::once(baseline).chain((0..results.len()).filter(|&i| i != baseline));
+    ComparisonInfo {
+        baseline: base.name.clone(),
+        crate_version: env!("CARGO_PKG_VERSION").into(),
+        rng: crate::rng::ALGORITHM.into(),
+        seed: base.seed,
+        replications: base.replications,
+        seasons: base.seasons,
+        households: base.params.population.households,
+        threads: info.threads,
+        started_utc: info.started_utc.clone(),
+        idr_per_usd,
+        programme_end_season: results
+            .iter()
+            .flat_map(|r| r.scenario.interventions.iter().map(|iv| iv.end_season))
+            .max()
+            .unwrap_or(0)
+            .min(base.seasons.saturating_sub(1)),
+        poverty_line_idr: base.params.poverty.line_idr_per_capita_month,
+        base_year: base.params.calendar.base_year,
+        scenario: order
+            .map(|i| {
+                let s = &results[i].scenario;
+                ScenarioInfo {
+                    name: s.name.clone(),
+                    description: s.description.clone(),
+                    file: s.path.display().to_string(),
+                    sha256: s.file_hashes.first().map(|(_, h)| h.clone()).unwrap_or_default(),
+                    differences: differences(base, s),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Parameters and interventions of `s` that differ from `base`.
+fn differences(base: &crate::scenario::Scenario, s: &crate::scenario::Scenario) -> Vec<Difference> {
+    let flat = |x: &crate::scenario::Scenario| {
+        let mut out = Vec::new();
+        if let Ok(toml::Value::Table(t)) = toml::Value::try_from(&x.params) {
+            for (section, v) in t {
+                if let toml::Value::Table(keys) = v {
+                    out.extend(keys.into_iter().map(|(k, v)| (format!("{section}.{k}"), v.to_string())));
+                }
+            }
+        }
+        out
+    };
+    let (a, b) = (flat(base), flat(s));
+    let mut diffs: Vec<Difference> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x.1 != y.1)
+        .map(|(x, y)| Difference { key: x.0.clone(), baseline: x.1.clone(), value: y.1.clone() })
+        .collect();
+    let describe = |x: &crate::scenario::Scenario| {
+        let list: Vec<String> = x
+            .interventions
+            .iter()
+            .map(|iv| {
+                format!("{} ({}, seasons {}–{})", iv.id, iv.kind.name(), iv.start_season, iv.end_season)
+            })
+            .collect();
+        if list.is_empty() { "none".to_string() } else { list.join("; ") }
+    };
+    let (ib, is) = (describe(base), describe(s));
+    if ib != is || base.interventions != s.interventions {
+        diffs.push(Difference { key: "intervention".into(), baseline: ib, value: is });
+    }
+    diffs
+}
