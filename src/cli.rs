@@ -78,6 +78,9 @@ enum Command {
         /// Override the seasons of every scenario.
         #[arg(long)]
         seasons: Option<u32>,
+        /// Season whose consumption distribution is charted (default: the last).
+        #[arg(long)]
+        distribution_season: Option<u32>,
         /// Rupiah per US dollar for costs in dollars.
         #[arg(long, default_value_t = livelihoods::compare::DEFAULT_IDR_PER_USD)]
         idr_per_usd: f64,
@@ -128,11 +131,13 @@ pub fn run(args: Args) -> Result<()> {
             replications,
             households,
             seasons,
+            distribution_season,
             idr_per_usd,
             quiet,
         } => {
             let overrides = Overrides { replications, households, seasons };
-            compare(&files, &baseline, &out, threads, &overrides, idr_per_usd, quiet)
+            let options = CompareOptions { baseline, idr_per_usd, distribution_season };
+            compare(&files, &options, &out, threads, &overrides, quiet)
         }
     }
 }
@@ -165,17 +170,40 @@ fn load(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>, Probl
     if problems.is_empty() { Ok(scenarios) } else { Err(Problems(problems)) }
 }
 
+/// What `compare` is asked for beyond the run options.
+struct CompareOptions {
+    baseline: String,
+    idr_per_usd: f64,
+    distribution_season: Option<u32>,
+}
+
 fn compare(
     files: &[PathBuf],
-    baseline: &str,
+    options: &CompareOptions,
     out: &std::path::Path,
     threads: Option<usize>,
     overrides: &Overrides,
-    idr_per_usd: f64,
     quiet: bool,
 ) -> Result<()> {
-    let scenarios = load(files, overrides)?;
+    let (baseline, idr_per_usd) = (options.baseline.as_str(), options.idr_per_usd);
+    let mut scenarios = load(files, overrides)?;
     let b = livelihoods::compare::check_pairing(&scenarios, baseline)?;
+    if let Some(season) = options.distribution_season {
+        let last = scenarios[b].seasons - 1;
+        if season > last {
+            let at = livelihoods::scenario::Origin { file: PathBuf::from("command line"), position: None };
+            let message = format!("is {season}, but the last season is {last}");
+            return Err(Problems(vec![livelihoods::scenario::Problem::new(
+                at,
+                "--distribution-season",
+                message,
+            )])
+            .into());
+        }
+    }
+    for s in &mut scenarios {
+        s.distribution_season = options.distribution_season;
+    }
     let results = simulate(scenarios, out, threads, quiet)?;
     let rows = livelihoods::compare::cost_effectiveness(&results, b, idr_per_usd);
     let info = run_info(threads);

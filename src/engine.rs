@@ -201,15 +201,16 @@ pub fn run_replication(
     for step in 0..spin_up {
         step_season(&mut world, scenario, run, step, parallel);
     }
-    let mut seasons: Vec<SeasonMetrics> = (spin_up..spin_up + scenario.seasons)
+    let keep = scenario.distribution_season.unwrap_or(scenario.seasons.saturating_sub(1));
+    let seasons: Vec<SeasonMetrics> = (spin_up..spin_up + scenario.seasons)
         .map(|step| {
-            let m = step_season(&mut world, scenario, run, step, parallel);
+            let mut m = step_season(&mut world, scenario, run, step, parallel);
+            if step - spin_up == keep {
+                m.distribution = std::mem::take(&mut world.distribution);
+            }
             on_season();
             m
         })
         .collect();
-    if let Some(last) = seasons.last_mut() {
-        last.distribution = std::mem::take(&mut world.distribution);
-    }
     seasons
 }

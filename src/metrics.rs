@@ -240,8 +240,8 @@ pub struct SeasonMetrics {
     /// Values in the order of [`NAMES`]; `NaN` where a metric does not apply (yield in the
     /// dry season).
     pub values: [f64; NAMES.len()],
-    /// Persons per consumption bin (see [`bin_edges_idr`]); kept for the last season of a
-    /// replication only, empty otherwise.
+    /// Persons per consumption bin (see [`bin_edges_idr`]); kept for one season of a
+    /// replication only (`Scenario::distribution_season`, default the last), empty otherwise.
     pub distribution: Vec<u64>,
 }
 

@@ -149,13 +149,22 @@ pub fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
             .into(),
     )?;
     let distribution = consumption(data)?;
-    put(&|d, s| save(&distribution, d, s, SIZE), "fig-distribution", "consumption_distribution", "Distribution of consumption per person in the last season, all replications together, with the poverty line.".into())?;
+    put(
+        &|d, s| save(&distribution, d, s, SIZE),
+        "fig-distribution",
+        "consumption_distribution",
+        format!(
+            "Distribution of consumption per person in season {} ({}), all replications together, with the poverty line.",
+            data.info.distribution_season,
+            data.year(f64::from(data.info.distribution_season))
+        ),
+    )?;
     let cost = cost_chart(data)?;
     put(&|d, s| save(&cost, d, s, (1300, 560)), "fig-cost", "cost_per_ppya", "Programme cost per poverty-person-year averted, with the interval from the 95 % confidence interval of person-years averted (scenarios that avert none are left out).".into())?;
     Ok(figures)
 }
 
-/// Consumption per person in the last season: the density of each fine bin (persons share
+/// Consumption per person in the chosen season: the density of each fine bin (persons share
 /// per Rp 1,000), smoothed by a moving average over 15 bins (about 4 % of consumption).
 fn consumption(data: &Data) -> io::Result<Distribution> {
     const SMOOTH: usize = 15;
@@ -187,7 +196,7 @@ fn consumption(data: &Data) -> io::Result<Distribution> {
         })
         .collect();
     Ok(Distribution {
-        title: "Consumption per person, last season".into(),
+        title: format!("Consumption per person, season {}", data.info.distribution_season),
         x_desc: "consumption per person, thousand rupiah per month".into(),
         series,
         line: (data.info.poverty_line_idr, format!("poverty line, Rp {:.0}", data.info.poverty_line_idr)),

@@ -80,6 +80,8 @@ pub struct ComparisonInfo {
     pub poverty_line_idr: f64,
     /// Calendar year of season 0.
     pub base_year: u32,
+    /// Season of the consumption distribution.
+    pub distribution_season: u32,
     /// The scenarios, baseline first.
     pub scenario: Vec<ScenarioInfo>,
 }
@@ -134,16 +136,14 @@ pub fn draw(dir: &Path) -> io::Result<()> {
     fs::write(dir.join("report.html"), html::report(&data, &figures, dir)?)
 }
 
-/// Persons per consumption bin in the last season, all replications together, per scenario.
+/// Persons per consumption bin in the kept season, all replications together, per scenario.
 fn distribution_csv(results: &[ScenarioResult]) -> String {
     let mut s = String::from("scenario,lower_idr,upper_idr,persons_share\n");
     for r in results {
         let mut persons = vec![0u64; DISTRIBUTION_BINS];
-        for run in &r.runs {
-            if let Some(last) = run.last() {
-                for (p, d) in persons.iter_mut().zip(&last.distribution) {
-                    *p += d;
-                }
+        for m in r.runs.iter().flatten() {
+            for (p, d) in persons.iter_mut().zip(&m.distribution) {
+                *p += d;
             }
         }
         let total = persons.iter().sum::<u64>().max(1) as f64;
@@ -189,6 +189,7 @@ fn comparison_info(
             .min(base.seasons.saturating_sub(1)),
         poverty_line_idr: base.params.poverty.line_idr_per_capita_month,
         base_year: base.params.calendar.base_year,
+        distribution_season: base.distribution_season.unwrap_or(base.seasons.saturating_sub(1)),
         scenario: order
             .map(|i| {
                 let s = &results[i].scenario;

@@ -50,6 +50,8 @@ pub struct Scenario {
     /// Multiplier on absolute intervention capacities when `--households` changes the
     /// population (run households / file households).
     pub capacity_scale: f64,
+    /// Observed season whose consumption distribution is kept for charts (default: the last).
+    pub distribution_season: Option<u32>,
     /// Command-line overrides applied, as `key = value` text.
     pub overrides: Vec<(String, String)>,
 }
@@ -196,6 +198,7 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
         params,
         interventions,
         capacity_scale: 1.0,
+        distribution_season: None,
         overrides: Vec::new(),
     })
 }
