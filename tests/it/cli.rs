@@ -195,6 +195,17 @@ fn compare_writes_effects_and_cost_effectiveness_or_refuses_bad_input() {
         text(&out.stderr)
     );
 
+    let other = fixture("other_seed.toml");
+    let mut unpaired = vec!["compare", files[0], other.to_str().unwrap()];
+    unpaired.extend(small);
+    let out = livelihoods(&unpaired, dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("other_seed.toml: seed: is 7 but the baseline"),
+        "{}",
+        text(&out.stderr)
+    );
+
     let out = livelihoods(&["compare"], dir.path());
     assert_ne!(out.status.code(), Some(0));
     assert!(text(&out.stderr).contains("required"), "{}", text(&out.stderr));
