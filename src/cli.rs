@@ -22,32 +22,42 @@ pub struct Args {
     command: Command,
 }
 
+/// What `run` and `compare` share: the files, where results go, threads and overrides.
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Scenario files (TOML).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output directory; each scenario writes <out>/<scenario name>/ (and compare <out>/compare/).
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Override the replications of every scenario.
+    #[arg(long)]
+    replications: Option<u32>,
+    /// Override the households of every scenario (intervention capacities scale along).
+    #[arg(long)]
+    households: Option<u64>,
+    /// Override the seasons of every scenario.
+    #[arg(long)]
+    seasons: Option<u32>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl RunArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides { replications: self.replications, households: self.households, seasons: self.seasons }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run scenarios (all replications, in parallel) and write results under --out.
-    Run {
-        /// Scenario files (TOML).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Output directory; each scenario writes <out>/<scenario name>/.
-        #[arg(long, default_value = "output")]
-        out: PathBuf,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Override the replications of every scenario.
-        #[arg(long)]
-        replications: Option<u32>,
-        /// Override the households of every scenario (intervention capacities scale along).
-        #[arg(long)]
-        households: Option<u64>,
-        /// Override the seasons of every scenario.
-        #[arg(long)]
-        seasons: Option<u32>,
-        /// Print nothing but errors.
-        #[arg(long)]
-        quiet: bool,
-    },
+    Run(RunArgs),
     /// Print the reference of every scenario key (Markdown), or a complete file of defaults.
     Schema {
         /// Print a scenario file stating every default instead.
@@ -55,38 +65,20 @@ enum Command {
         toml: bool,
     },
     /// Run scenarios with common random numbers and compare each with a baseline: paired
-    /// effects with confidence intervals and cost-effectiveness, in <out>/compare/.
+    /// effects with confidence intervals, cost-effectiveness, charts and report.html, in
+    /// <out>/compare/. The scenarios must share seed, replications, seasons and households.
     Compare {
-        /// Scenario files (TOML); they must share seed, replications, seasons and households.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
         /// Name of the baseline scenario.
         #[arg(long, default_value = "kupang_baseline")]
         baseline: String,
-        /// Output directory; results go to <out>/compare/ and each scenario's to <out>/<name>/.
-        #[arg(long, default_value = "output")]
-        out: PathBuf,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Override the replications of every scenario.
-        #[arg(long)]
-        replications: Option<u32>,
-        /// Override the households of every scenario (intervention capacities scale along).
-        #[arg(long)]
-        households: Option<u64>,
-        /// Override the seasons of every scenario.
-        #[arg(long)]
-        seasons: Option<u32>,
         /// Season whose consumption distribution is charted (default: the last).
         #[arg(long)]
         distribution_season: Option<u32>,
         /// Rupiah per US dollar for costs in dollars.
         #[arg(long, default_value_t = livelihoods::compare::DEFAULT_IDR_PER_USD)]
         idr_per_usd: f64,
-        /// Print nothing but errors.
-        #[arg(long)]
-        quiet: bool,
     },
     /// Redraw the charts and report.html of a comparison from its files alone.
     Plot {
@@ -119,25 +111,12 @@ pub fn run(args: Args) -> Result<()> {
             print!("{text}");
             Ok(())
         }
-        Command::Run { files, out, threads, replications, households, seasons, quiet } => {
-            let overrides = Overrides { replications, households, seasons };
-            run_scenarios(&files, &out, threads, &overrides, quiet).map(|_| ())
+        Command::Run(run) => {
+            run_scenarios(&run.files, &run.out, run.threads, &run.overrides(), run.quiet).map(|_| ())
         }
-        Command::Compare {
-            files,
-            baseline,
-            out,
-            threads,
-            replications,
-            households,
-            seasons,
-            distribution_season,
-            idr_per_usd,
-            quiet,
-        } => {
-            let overrides = Overrides { replications, households, seasons };
+        Command::Compare { run, baseline, distribution_season, idr_per_usd } => {
             let options = CompareOptions { baseline, idr_per_usd, distribution_season };
-            compare(&files, &options, &out, threads, &overrides, quiet)
+            compare(&run.files, &options, &run.out, run.threads, &run.overrides(), run.quiet)
         }
     }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
@@ -146,20 +147,9 @@ impl Chart for FanChart {
             let style = band.colour.stroke_width(width);
             let line: Vec<(f64, f64)> =
                 band.points.iter().map(|p| (p.0, p.1)).filter(|p| p.1.is_finite()).collect();
-            chart
-                .draw_series(LineSeries::new(line, style))
-                .map_err(drawing_error)?
-                .label(band.name.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+            labelled_line(&mut chart, line, style, &band.name)?;
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(drawing_error)?;
+        draw_legend(&mut chart)?;
         root.draw(&Text::new(
             format!("shaded: {}", self.band_label),
             (90, root.dim_in_pixel().1 as i32 - 18),
@@ -229,21 +219,9 @@ impl Chart for Distribution {
             .label(label.clone())
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
         for (name, colour, points) in &self.series {
-            let style = colour.stroke_width(2);
-            chart
-                .draw_series(LineSeries::new(points.clone(), style))
-                .map_err(drawing_error)?
-                .label(name.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+            labelled_line(&mut chart, points.clone(), colour.stroke_width(2), name)?;
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(drawing_error)?;
+        draw_legend(&mut chart)?;
         root.present().map_err(drawing_error)
     }
 }
@@ -309,6 +287,36 @@ impl Chart for Intervals {
         }
         root.present().map_err(drawing_error)
     }
+}
+
+/// A chart over two `f64` axes.
+type Plane<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A line with an entry in the legend.
+fn labelled_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Plane<'a, DB>,
+    points: Vec<(f64, f64)>,
+    style: ShapeStyle,
+    name: &str,
+) -> io::Result<()> {
+    chart
+        .draw_series(LineSeries::new(points, style))
+        .map_err(drawing_error)?
+        .label(name)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+    Ok(())
+}
+
+/// The legend, in the upper right corner.
+fn draw_legend<'a, DB: DrawingBackend + 'a>(chart: &mut Plane<'a, DB>) -> io::Result<()> {
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 13))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(drawing_error)
 }
 
 /// Axis numbers: plain for small values, with thousands separators for large ones.
