@@ -118,6 +118,8 @@ section! {
         cattle_head_per_owner: f64 = 1.7, 1.0, 20.0;
         /// Initial savings, months of expected income (modelling choice).
         savings_months: f64 = 1.0, 0.0, 24.0;
+        /// Log-standard deviation of initial savings around that (modelling choice).
+        savings_sigma: f64 = 0.5, 0.0, 3.0;
         /// Share already using improved practice at the start (modelling choice; hybrid/OPV < 45 %).
         adopter_share: f64 = 0.27, 0.0, 1.0;
         /// Share running a non-farm enterprise at the start (modelling choice).
@@ -216,6 +218,8 @@ section! {
         loss_per_head_per_year: f64 = 0.04, 0.0, 1.0;
         /// Calves kept per head per year (modelling choice; offtake income covers the calves sold).
         calves_kept_per_head_per_year: f64 = 0.05, 0.0, 5.0;
+        /// A distress sale is made only for a need of at least this share of an animal's sale price (modelling choice).
+        distress_min_need_share: f64 = 0.25, 0.0, 10.0;
         /// Discount on a distress sale, share of value (modelling choice).
         distress_discount_share: f64 = 0.3, 0.0, 1.0;
         /// A household buys a head when its savings exceed this many head values (modelling choice).
@@ -309,6 +313,8 @@ section! {
         illness_per_season: f64 = 0.05, 0.0, 1.0;
         /// Cost of an illness, months of expected income (modelling choice).
         illness_cost_months: f64 = 0.5, 0.0, 60.0;
+        /// Share of a season's wage days worked in a season of illness (modelling choice).
+        illness_days_share: f64 = 0.5, 0.0, 1.0;
     }
 }
 

@@ -102,8 +102,8 @@ fn cover_shortfall(
         room -= loan;
     }
     let head_price = p.livestock.value_idr_per_head * (1.0 - p.livestock.distress_discount_share);
-    // A sale must be worth it: at least a quarter of an animal's price.
-    while head_price > 0.0 && need > 0.25 * head_price && h.cattle_head > 0 {
+    // A sale must be worth it: a need of at least a given share of an animal's price.
+    while head_price > 0.0 && need > p.livestock.distress_min_need_share * head_price && h.cattle_head > 0 {
         h.cattle_head -= 1;
         book.cash += head_price;
         book.income += head_price;

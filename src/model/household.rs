@@ -314,7 +314,7 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
         net += p.seaweed.net_idr_per_month * ctx.months * ctx.noise.seaweed.sample(draws.crop_word());
     }
     let days_noise = ctx.noise.labour_days.sample(draws.labour_word());
-    let illness = if draws.ill(ctx) { 0.5 } else { 1.0 };
+    let illness = if draws.ill(ctx) { p.finance.illness_days_share } else { 1.0 };
     net += usual_wages_idr(h, ctx) * days_noise * illness;
     if h.has(flag::ENTERPRISE) {
         let demand = ctx.noise.demand.sample(draws.venture(ctx).demand_word());

@@ -131,7 +131,7 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     }
     let expected = crate::model::household::expected_income_idr_month(&h, &view, ctx);
     h.expected_income_idr_month = expected as f32;
-    h.savings_idr = (pop.savings_months * expected * d.mean_one_lognormal(0.5)).round();
+    h.savings_idr = (pop.savings_months * expected * d.mean_one_lognormal(pop.savings_sigma)).round();
     h.consumption_pc_idr_month = (expected * (1.0 - p.finance.save_share) / f64::from(h.members)) as f32;
     h
 }
