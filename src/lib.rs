@@ -16,7 +16,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`params`] | every model parameter: default, unit, range |
-//! | [`reference`] | the analyst's key reference, generated from the declarations |
+//! | [`reference`](mod@reference) | the analyst's key reference, generated from the declarations |
 //! | [`scenario`] | TOML files: inheritance, validation, overrides |
 //! | [`model`] | households, villages, environment; one household's season |
 //! | [`interventions`] | the four modules: targeting, capacity, take-up, cost |

@@ -1,6 +1,6 @@
 //! Model parameters: one typed struct per scenario-file section, with defaults and valid ranges.
 //!
-//! Each section is declared once with [`section!`]: the field, its unit (in the name), its
+//! Each section is declared once with `section!`: the field, its unit (in the name), its
 //! default and its range. From that single declaration come the serde mirror of the TOML
 //! section, the `Default` used when a file leaves a key out, and the range check. Defaults are
 //! sourced in `MODEL.md` (the ODD description) and in `scenarios/kupang_baseline.toml`;

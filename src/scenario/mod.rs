@@ -1,6 +1,6 @@
 //! Scenario files: loading, inheritance, validation, and command-line overrides.
 //!
-//! A scenario is read in two stages. [`document`] parses the TOML into a tree whose every
+//! A scenario is read in two stages. `document` parses the TOML into a tree whose every
 //! value remembers its file, line and column, and merges `base = "…"` files. This module
 //! then checks the tree against the parameter definitions ([`crate::params`]) and the
 //! intervention table ([`crate::interventions`]), collecting *every* problem — unknown keys
