@@ -82,10 +82,9 @@ pub fn step_season(
     parallel: bool,
 ) -> SeasonMetrics {
     let params = &scenario.params;
-    let season = step;
     let observed = step.checked_sub(params.calendar.spin_up_seasons);
-    let kind = SeasonKind::of(season);
-    let env = environment::draw(params, run, season);
+    let kind = SeasonKind::of(step);
+    let env = environment::draw(params, run, step);
     let levels = match observed {
         Some(s) => deliver_programme(world, scenario, run, s),
         None => {
@@ -101,12 +100,10 @@ pub fn step_season(
         consts: &consts,
         noise: &world.noise,
         run,
-        season,
+        season: step,
         kind,
         months,
         years: months / 12.0,
-        maize_price_idr_per_kg: env.maize_price_idr_per_kg,
-        government: params.government.readiness,
         programme: levels,
         villages: &world.villages,
         env: &env,
@@ -115,7 +112,7 @@ pub fn step_season(
     let lines = Lines::new(line, line * params.poverty.food_share);
     let villages = world.villages.len();
     let acc = households_phase(&mut world.households, &world.offers, &ctx, lines, parallel);
-    world.villages.update(&acc.villages, params, run, season);
+    world.villages.update(&acc.villages, params, run, step);
     world.distribution = acc.distribution();
     let observed = observed.unwrap_or(0);
     let facts = SeasonFacts {

@@ -341,7 +341,7 @@ impl Draws {
         if sigma == 0.0 {
             return 1.0;
         }
-        exp(sigma * self.normal() - 0.5 * sigma * sigma)
+        mean_one_lognormal(sigma, self.normal())
     }
 }
 

@@ -209,6 +209,16 @@ mod tests {
         (params, hh, villages)
     }
 
+    fn context<'a>(params: &'a Params, hh: &'a [Household], season: u32) -> DeliveryCtx<'a> {
+        DeliveryCtx {
+            params,
+            run: RunKey { seed: 4, replication: 0 },
+            season,
+            households: hh,
+            capacity_scale: 1.0,
+        }
+    }
+
     fn intervention(kind: Kind, targeting: Targeting, capacity: u64) -> Intervention {
         let mut iv = Intervention {
             id: "test".into(),
@@ -236,13 +246,7 @@ mod tests {
         households: u64,
     ) -> (Delivered, Vec<u8>, Villages, Vec<Household>) {
         let (params, hh, mut villages) = world(households);
-        let ctx = DeliveryCtx {
-            params: &params,
-            run: RunKey { seed: 4, replication: 0 },
-            season,
-            households: &hh,
-            capacity_scale: 1.0,
-        };
+        let ctx = context(&params, &hh, season);
         let mut offers = vec![0; hh.len()];
         let mut enrolment = Enrolment::new(hh.len());
         let mut levels = ProgrammeLevels::default();
@@ -255,13 +259,7 @@ mod tests {
         for targeting in [Targeting::Random, Targeting::PoorestFirst, Targeting::Villages] {
             let iv = intervention(Kind::ProductionTraining, targeting, 500);
             let (params, hh, _) = world(5_000);
-            let ctx = DeliveryCtx {
-                params: &params,
-                run: RunKey { seed: 4, replication: 0 },
-                season: 1,
-                households: &hh,
-                capacity_scale: 1.0,
-            };
+            let ctx = context(&params, &hh, 1);
             let invited = invite(&iv, &Enrolment::new(hh.len()), &ctx, id_hash(&iv.id));
             assert_eq!(invited.len(), 300, "{targeting:?}: 500 × readiness 0.6");
             assert!(invited.windows(2).all(|w| w[0] < w[1]), "sorted and distinct");
@@ -280,13 +278,7 @@ mod tests {
     fn poorest_first_invites_the_lowest_expected_income_per_person() {
         let iv = intervention(Kind::FinancialManagement, Targeting::PoorestFirst, 100);
         let (params, hh, _) = world(2_000);
-        let ctx = DeliveryCtx {
-            params: &params,
-            run: RunKey { seed: 4, replication: 0 },
-            season: 0,
-            households: &hh,
-            capacity_scale: 1.0,
-        };
+        let ctx = context(&params, &hh, 0);
         let invited = invite(&iv, &Enrolment::new(hh.len()), &ctx, 7);
         let per_person = |id: usize| hh[id].expected_income_idr_month / f32::from(hh[id].members);
         let worst_invited = invited.iter().map(|&i| per_person(i as usize)).fold(f32::MIN, f32::max);
@@ -327,13 +319,7 @@ mod tests {
         let mut enrolment = Enrolment::new(hh.len());
         let mut seen = vec![0u32; hh.len()];
         for season in 0..4 {
-            let ctx = DeliveryCtx {
-                params: &params,
-                run: RunKey { seed: 4, replication: 0 },
-                season,
-                households: &hh,
-                capacity_scale: 1.0,
-            };
+            let ctx = context(&params, &hh, season);
             let mut offers = vec![0; hh.len()];
             deliver(&iv, &mut enrolment, &ctx, &mut villages, &mut offers, &mut ProgrammeLevels::default());
             for (s, o) in seen.iter_mut().zip(&offers) {

@@ -230,7 +230,7 @@ fn decide_practice(
         }
         return (false, false);
     }
-    let mut rate = a.disadoption_per_year * (1.0 - a.extension_cut_share * ctx.government);
+    let mut rate = a.disadoption_per_year * (1.0 - a.extension_cut_share * ctx.params.government.readiness);
     if h.has(flag::BAD_HARVEST) {
         rate *= a.bad_season_multiplier;
     }
@@ -306,7 +306,7 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
         let noise = ctx.noise.maize_yield.sample(draws.crop_word());
         harvest_kg = expected_kg * village.yield_multiplier * noise;
         h.set(flag::BAD_HARVEST, harvest_kg < p.farm.bad_harvest_share * expected_kg);
-        net += harvest_kg * ctx.maize_price_idr_per_kg * price_factor(member, ctx);
+        net += harvest_kg * ctx.env.maize_price_idr_per_kg * price_factor(member, ctx);
         net -= input_cost_idr(h, member, ctx);
     }
     net += f64::from(h.cattle_head) * ctx.consts.offtake_idr_per_head_season;
@@ -491,8 +491,6 @@ mod tests {
                 kind,
                 months,
                 years: months / 12.0,
-                maize_price_idr_per_kg: env.maize_price_idr_per_kg,
-                government: 0.6,
                 programme: ProgrammeLevels { production_skill: 1.0, business_skill: 1.0, start_probability: 0.18, finance_skill: 1.0 },
                 villages: &villages,
                 env: &env,

@@ -64,8 +64,6 @@ pub fn households(params: &Params, run: RunKey, villages: &Villages) -> Vec<Hous
         kind: SeasonKind::Wet,
         months: params.calendar.wet_months,
         years: params.calendar.wet_months / 12.0,
-        maize_price_idr_per_kg: params.prices.maize_idr_per_kg,
-        government: params.government.readiness,
         programme: ProgrammeLevels::default(),
         villages,
         env: &env,

@@ -155,10 +155,6 @@ pub struct SeasonCtx<'a> {
     pub months: f64,
     /// Years in this season.
     pub years: f64,
-    /// Maize price this season, rupiah per kg.
-    pub maize_price_idr_per_kg: f64,
-    /// Government readiness in [0, 1].
-    pub government: f64,
     /// Training levels of the active modules.
     pub programme: ProgrammeLevels,
     /// Village snapshot (committed at the end of the previous season, plus this season's

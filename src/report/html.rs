@@ -88,17 +88,8 @@ fn scenarios_table(h: &mut String, data: &Data) {
 fn headline_table(h: &mut String, data: &Data) -> io::Result<()> {
     let t: &Table = &data.effects;
     let (scenario, season) = (t.column("scenario")?, t.column("season")?);
-    let cols = ["p0_diff_mean", "p0_diff_ci_lo", "p0_diff_ci_hi", "persons_lifted_mean", "p0_mean"]
-        .map(|c| t.column(c));
-    let [d, lo, hi, lifted, p0] =
-        [&cols[0], &cols[1], &cols[2], &cols[3], &cols[4]].map(|c| c.as_ref().map(|x| *x));
-    let (d, lo, hi, lifted, p0) = (
-        d.map_err(clone_err)?,
-        lo.map_err(clone_err)?,
-        hi.map_err(clone_err)?,
-        lifted.map_err(clone_err)?,
-        p0.map_err(clone_err)?,
-    );
+    let (d, lo, hi) = (t.column("p0_diff_mean")?, t.column("p0_diff_ci_lo")?, t.column("p0_diff_ci_hi")?);
+    let (lifted, p0) = (t.column("persons_lifted_mean")?, t.column("p0_mean")?);
     let end_programme = f64::from(data.info.programme_end_season);
     let end_run = f64::from(data.info.seasons.saturating_sub(1));
     let _ = write!(
@@ -130,10 +121,6 @@ fn headline_table(h: &mut String, data: &Data) -> io::Result<()> {
     }
     h.push_str("</table>\n");
     Ok(())
-}
-
-fn clone_err(e: &io::Error) -> io::Error {
-    io::Error::new(e.kind(), e.to_string())
 }
 
 fn cost_table(h: &mut String, data: &Data) -> io::Result<()> {
