@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::interventions::{DeliveryCtx, Enrolment, deliver};
 use crate::metrics::{Accumulator, Lines, SeasonFacts, SeasonMetrics};
+use crate::model::draws::{BATCH, Batch};
 use crate::model::environment::{self, ElNino};
 use crate::model::household::{self, Household};
 use crate::model::population;
@@ -144,9 +145,13 @@ fn households_phase(
 ) -> Accumulator {
     let villages = ctx.villages.len();
     let block = |mut acc: Accumulator, (b, (rows, offers)): (usize, (&mut [Household], &[u8]))| {
-        for (j, (h, &offer)) in rows.iter_mut().zip(offers).enumerate() {
-            let out = household::step(h, (b * BLOCK + j) as u32, offer, ctx);
-            acc.add(h, &out, lines);
+        let batches = rows.chunks_mut(BATCH).zip(offers.chunks(BATCH));
+        for (k, (rows, offers)) in batches.enumerate() {
+            let draws = Batch::draw(ctx, (b * BLOCK + k * BATCH) as u32, rows.len());
+            for (j, (h, &offer)) in rows.iter_mut().zip(offers).enumerate() {
+                let out = household::step_drawn(h, draws.shocks(j), offer, ctx);
+                acc.add(h, &out, lines);
+            }
         }
         acc
     };

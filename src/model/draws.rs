@@ -6,6 +6,9 @@
 use crate::model::season::SeasonCtx;
 use crate::rng::{Purpose, unit};
 
+/// Households whose blocks a [`Batch`] draws together.
+pub const BATCH: usize = 64;
+
 /// The random numbers one household uses in a season, from Philox blocks of four 32-bit
 /// words in which every word has a fixed meaning, so the same household sees the same
 /// numbers in every scenario whichever branches it takes:
@@ -74,6 +77,32 @@ impl Shocks {
 
     pub(crate) fn start_u(&self) -> f64 {
         unit(self.earnings[3])
+    }
+}
+
+/// The `Shock` and `Earnings` blocks of up to [`BATCH`] consecutive households, drawn
+/// together so that the generator's long dependency chains of different households overlap
+/// (see [`crate::rng::fill_blocks`]). The numbers are those [`Shocks::draw`] gives.
+pub struct Batch {
+    first: u32,
+    shock: [[u32; 4]; BATCH],
+    earnings: [[u32; 4]; BATCH],
+}
+
+impl Batch {
+    /// Draw the blocks of households `first..first + len` (`len` ≤ [`BATCH`]).
+    #[inline]
+    pub fn draw(ctx: &SeasonCtx, first: u32, len: usize) -> Self {
+        let mut batch = Self { first, shock: [[0; 4]; BATCH], earnings: [[0; 4]; BATCH] };
+        ctx.run.blocks(ctx.season, Purpose::Shock, first, &mut batch.shock[..len]);
+        ctx.run.blocks(ctx.season, Purpose::Earnings, first, &mut batch.earnings[..len]);
+        batch
+    }
+
+    /// The numbers of the `j`-th household of the batch.
+    #[inline]
+    pub fn shocks(&self, j: usize) -> Shocks {
+        Shocks { id: self.first + j as u32, shock: self.shock[j], earnings: self.earnings[j], venture: None }
     }
 }
 

@@ -125,7 +125,12 @@ pub struct Outcome {
 /// Advance one household by one season. `offers` holds the [`module`] bits of the modules
 /// it takes part in this season.
 pub fn step(h: &mut Household, id: u32, offers: u8, ctx: &SeasonCtx) -> Outcome {
-    let mut draws = Shocks::draw(ctx, id);
+    step_drawn(h, Shocks::draw(ctx, id), offers, ctx)
+}
+
+/// [`step`] with the household's numbers already drawn (by a [`crate::model::draws::Batch`]).
+#[inline]
+pub fn step_drawn(h: &mut Household, mut draws: Shocks, offers: u8, ctx: &SeasonCtx) -> Outcome {
     let village = ctx.village(h.village);
     let readiness = (village.readiness + f64::from(h.readiness_offset)).clamp(0.0, 1.0);
     let mut out = Outcome { participated: offers != 0, ..Outcome::default() };

@@ -1,0 +1,265 @@
+//! Every random draw of the model comes from here.
+//!
+//! The generator is **Philox4x32-10** (Salmon, Moraes, Dror & Shaw 2011, "Parallel random
+//! numbers: as easy as 1, 2, 3", SC'11), a counter-based generator: its output is a pure
+//! function of a 128-bit counter and a 64-bit key. We put the *identity* of a draw into
+//! that counter, so a draw never depends on the thread, the block, the visiting order or on
+//! how many draws other code made:
+//!
+//! | word | content |
+//! |---|---|
+//! | key | scenario seed (64 bits) |
+//! | counter 0 | draw index within the stream (each call yields 4 × 32 bits) |
+//! | counter 1 | entity (household, village, or 0 for district-wide draws) |
+//! | counter 2 | season (low 20 bits) and purpose (high 12 bits) |
+//! | counter 3 | replication |
+//!
+//! Two scenarios with the same seed therefore see the same weather, prices and household
+//! shocks (common random numbers), and an intervention's own draws (purpose keyed by the
+//! hash of its `id`) cannot shift anybody else's.
+//!
+//! The implementation is tested against the Random123 known-answer vectors.
+
+use std::convert::Infallible;
+
+use rand::TryRng;
+
+/// Name of the generator, recorded in every `manifest.toml`.
+pub const ALGORITHM: &str =
+    "Philox4x32-10 (counter-based; key = seed, counter = draw, entity, season|purpose, replication)";
+
+mod numeric;
+mod philox;
+
+pub use numeric::*;
+pub use philox::*;
+
+/// Why a draw is made. Codes are part of the output's identity: append, never renumber.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Initial population (land, members, cattle, …).
+    Population,
+    /// Province-wide El Niño state of a year.
+    Climate,
+    /// Drought severity of one village.
+    VillageWeather,
+    /// Maize price shock.
+    Price,
+    /// Illness and cattle loss of a household.
+    Shock,
+    /// Normal deviates of a household's earnings: maize yield, wage days, seaweed, demand.
+    Earnings,
+    /// A household's decisions: adoption, membership, trainee start-up, enterprise exit.
+    Decision,
+    /// Cooperative collapse and village-level draws.
+    Village,
+    /// Targeting and take-up of one intervention (hash of its id).
+    Intervention(u32),
+}
+
+impl Purpose {
+    fn code(self) -> u32 {
+        match self {
+            Self::Population => 1,
+            Self::Climate => 2,
+            Self::VillageWeather => 3,
+            Self::Price => 4,
+            Self::Shock => 5,
+            Self::Earnings => 7,
+            Self::Decision => 9,
+            Self::Village => 11,
+            Self::Intervention(hash) => 0x800 | (hash & 0x7FF),
+        }
+    }
+}
+
+/// FNV-1a hash of an intervention id, folded to the 11 bits a purpose code holds.
+pub fn id_hash(id: &str) -> u32 {
+    let mut h: u32 = 0x811C_9DC5;
+    for b in id.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    (h ^ (h >> 11) ^ (h >> 22)) & 0x7FF
+}
+
+/// The run-level part of a key: scenario seed and replication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunKey {
+    /// Scenario seed.
+    pub seed: u64,
+    /// Replication index, 0-based.
+    pub replication: u32,
+}
+
+impl RunKey {
+    /// The stream of draws for `entity`'s `purpose` in `season`.
+    #[inline]
+    pub fn stream(self, season: u32, purpose: Purpose, entity: u32) -> Draws {
+        let [high0, high1] = self.high(season, purpose);
+        Draws { key: self.key(), counter: [0, entity, high0, high1], buffer: [0; 4], used: 4 }
+    }
+}
+
+impl RunKey {
+    /// Four 32-bit random words for `entity`'s `purpose` in `season`: one Philox call, the
+    /// cheapest way to draw. Each word has a fixed meaning for its purpose, so a household
+    /// sees the same numbers in every scenario whatever branch it takes.
+    #[inline]
+    pub fn block(self, season: u32, purpose: Purpose, entity: u32) -> [u32; 4] {
+        let [high0, high1] = self.high(season, purpose);
+        philox4x32_10([0, entity, high0, high1], self.key())
+    }
+
+    /// The blocks of entities `first, first + 1, …` (one per element of `out`) for
+    /// `purpose` in `season`: what [`RunKey::block`] gives each, computed together.
+    #[inline]
+    pub fn blocks(self, season: u32, purpose: Purpose, first: u32, out: &mut [[u32; 4]]) {
+        fill_blocks(self.key(), self.high(season, purpose), first, out);
+    }
+
+    fn key(self) -> [u32; 2] {
+        [self.seed as u32, (self.seed >> 32) as u32]
+    }
+
+    /// Counter words 2 and 3: season and purpose, replication.
+    fn high(self, season: u32, purpose: Purpose) -> [u32; 2] {
+        debug_assert!(season < (1 << 20), "season fits in 20 bits");
+        [(season & 0xF_FFFF) | (purpose.code() << 20), self.replication]
+    }
+}
+
+/// A keyed stream of random numbers; implements [`rand::Rng`] so `rand_distr` can use it.
+#[derive(Clone, Debug)]
+pub struct Draws {
+    key: [u32; 2],
+    counter: [u32; 4],
+    buffer: [u32; 4],
+    used: usize,
+}
+
+impl Draws {
+    #[inline(always)]
+    fn next_word(&mut self) -> u32 {
+        if self.used == 4 {
+            self.buffer = philox4x32_10(self.counter, self.key);
+            self.counter[0] = self.counter[0].wrapping_add(1);
+            self.used = 0;
+        }
+        let w = self.buffer[self.used];
+        self.used += 1;
+        w
+    }
+
+    /// A uniform number in [0, 1) with 53 random bits.
+    #[inline]
+    pub fn uniform(&mut self) -> f64 {
+        let hi = u64::from(self.next_word());
+        let lo = u64::from(self.next_word());
+        (((hi << 32) | lo) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// True with probability `p`.
+    #[inline]
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.uniform() < p
+    }
+
+    /// A standard normal deviate (by inversion of one 32-bit word, see [`std_normal`]).
+    #[inline]
+    pub fn normal(&mut self) -> f64 {
+        std_normal(self.next_word())
+    }
+
+    /// A lognormal multiplier with mean 1 and log-standard-deviation `sigma`.
+    #[inline]
+    pub fn mean_one_lognormal(&mut self, sigma: f64) -> f64 {
+        if sigma == 0.0 {
+            return 1.0;
+        }
+        mean_one_lognormal(sigma, self.normal())
+    }
+}
+
+impl TryRng for Draws {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok(self.next_word())
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let hi = u64::from(self.next_word());
+        Ok((hi << 32) | u64::from(self.next_word()))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in dst.chunks_mut(4) {
+            let bytes = self.next_word().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Random123 `tests/kat_vectors`, the three `philox4x32 10` lines: counter, key, result.
+    #[test]
+    fn a_draw_depends_only_on_its_key() {
+        let run = RunKey { seed: 7, replication: 3 };
+        let mut a = run.stream(5, Purpose::Earnings, 42);
+        let _ = run.stream(5, Purpose::Earnings, 41).uniform();
+        let mut b = run.stream(5, Purpose::Earnings, 42);
+        assert_eq!(a.uniform(), b.uniform());
+        let mut other = run.stream(5, Purpose::Shock, 42);
+        assert_ne!(a.uniform(), other.uniform());
+    }
+
+    #[test]
+    fn uniforms_look_uniform_and_normals_standard() {
+        let run = RunKey { seed: 1, replication: 0 };
+        let n = 200_000;
+        let mut sum = 0.0;
+        let mut sum_sq = 0.0;
+        let mut below_half = 0;
+        for entity in 0..n {
+            let mut d = run.stream(0, Purpose::Earnings, entity);
+            if d.uniform() < 0.5 {
+                below_half += 1;
+            }
+            let z = d.normal();
+            sum += z;
+            sum_sq += z * z;
+        }
+        let mean = sum / f64::from(n);
+        let var = sum_sq / f64::from(n) - mean * mean;
+        assert!((f64::from(below_half) / f64::from(n) - 0.5).abs() < 0.005);
+        assert!(mean.abs() < 0.01, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.02, "variance {var}");
+    }
+
+    #[test]
+    fn block_words_give_standard_normals() {
+        let run = RunKey { seed: 5, replication: 2 };
+        let n = 100_000;
+        let (mut sum, mut sum_sq) = (0.0, 0.0);
+        for entity in 0..n {
+            let z = std_normal(run.block(3, Purpose::Earnings, entity)[1]);
+            sum += z;
+            sum_sq += z * z;
+        }
+        let mean = sum / f64::from(n);
+        assert!(mean.abs() < 0.015, "{mean}");
+        assert!((sum_sq / f64::from(n) - 1.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn intervention_purposes_stay_apart_from_model_purposes() {
+        for id in ["a", "dw4fs_production", "zzzz"] {
+            assert!(Purpose::Intervention(id_hash(id)).code() >= 0x800);
+        }
+    }
+}
