@@ -1,4 +1,4 @@
-//! Command-line interface: `run` and `validate`.
+//! Command-line interface: `run`, `compare`, `plot`, `bench`, `validate` and `schema`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -85,6 +85,25 @@ enum Command {
         /// A comparison directory (for example output/compare).
         dir: PathBuf,
     },
+    /// Measure household-seasons per second of a scenario (set-up included) against the
+    /// minimal kernel, at several sizes and thread counts, and print the table.
+    Bench {
+        /// Scenario to measure.
+        #[arg(long, default_value = "scenarios/dw4fs.toml")]
+        scenario: PathBuf,
+        /// Population sizes, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000u64, 100_000, 1_000_000])]
+        households: Vec<u64>,
+        /// Thread counts, comma-separated (default: 1 and every core).
+        #[arg(long, value_delimiter = ',')]
+        threads: Vec<usize>,
+        /// Household-seasons per measurement; small populations run more replications.
+        #[arg(long, default_value_t = 26_000_000)]
+        work: u64,
+        /// Timings per measurement; the best is kept.
+        #[arg(long, default_value_t = 2)]
+        repeats: u32,
+    },
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (TOML).
@@ -97,6 +116,9 @@ enum Command {
 pub fn run(args: Args) -> Result<()> {
     match args.command {
         Command::Validate { files } => validate(&files),
+        Command::Bench { scenario, households, threads, work, repeats } => {
+            bench(&BenchOptions { scenario, households, threads, work, repeats })
+        }
         Command::Plot { dir } => {
             livelihoods::report::draw(&dir).with_context(|| format!("redrawing {}", dir.display()))?;
             println!("redrew the charts and report.html in {}", dir.display());
@@ -119,6 +141,57 @@ pub fn run(args: Args) -> Result<()> {
             compare(&run.files, &options, &run.out, run.threads, &run.overrides(), run.quiet)
         }
     }
+}
+
+/// What `bench` is asked to measure.
+struct BenchOptions {
+    scenario: PathBuf,
+    households: Vec<u64>,
+    threads: Vec<usize>,
+    work: u64,
+    repeats: u32,
+}
+
+fn bench(options: &BenchOptions) -> Result<()> {
+    use livelihoods::bench;
+    let base = scenario::load(&options.scenario)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut threads = options.threads.clone();
+    if threads.is_empty() {
+        threads = vec![1, cores];
+        threads.dedup();
+    }
+    if let Some(&bad) = threads.iter().find(|&&t| t == 0) {
+        anyhow::bail!("--threads: {bad} is not a thread count (at least 1)");
+    }
+    let sized: Vec<Scenario> = options
+        .households
+        .iter()
+        .map(|&h| bench::sized(&base, h, options.work))
+        .collect::<Result<_, Problems>>()?;
+    if let Some(available) = runner::available_bytes() {
+        let most = threads.iter().copied().max().unwrap_or(1);
+        runner::check_memory(&sized, most, available).map_err(anyhow::Error::msg)?;
+    }
+    println!(
+        "{} ({} seasons + {} spin-up), best of {} on {} ({} cores)",
+        base.name,
+        base.seasons,
+        base.params.calendar.spin_up_seasons,
+        options.repeats.max(1),
+        bench::cpu_name().unwrap_or_else(|| "an unnamed CPU".into()),
+        cores
+    );
+    println!("{}", bench::header());
+    for &t in &threads {
+        for s in &sized {
+            println!("{}", bench::line(&bench::measure(s, t, options.repeats)));
+        }
+    }
+    if let Some(peak) = bench::peak_resident_bytes() {
+        println!("peak resident memory {:.0} MB", peak as f64 / 1e6);
+    }
+    Ok(())
 }
 
 fn validate(files: &[PathBuf]) -> Result<()> {

@@ -17,7 +17,7 @@
 
 use rayon::prelude::*;
 
-use crate::interventions::{DeliveryCtx, Enrolment, deliver};
+use crate::interventions::{DeliveryCtx, deliver};
 use crate::metrics::{Accumulator, Lines, SeasonFacts, SeasonMetrics};
 use crate::model::draws::{BATCH, Batch};
 use crate::model::environment::{self, ElNino};
@@ -39,14 +39,10 @@ pub struct World {
     pub households: Vec<Household>,
     /// Every village.
     pub villages: Villages,
-    /// Per intervention (file order): who has taken part.
-    pub enrolments: Vec<Enrolment>,
     /// Programme cost so far, rupiah.
     pub programme_cost_idr: f64,
     /// Noise tables of the household loop.
     noise: Noise,
-    /// Workspace: module bits offered to each household this season.
-    offers: Vec<u8>,
     /// Persons per consumption bin after the last season stepped.
     distribution: Vec<u64>,
 }
@@ -57,14 +53,11 @@ impl World {
         let run = RunKey { seed: scenario.seed, replication };
         let villages = population::villages(&scenario.params, run);
         let households = population::households(&scenario.params, run, &villages);
-        let n = households.len();
         Self {
             households,
             villages,
-            enrolments: scenario.interventions.iter().map(|_| Enrolment::new(n)).collect(),
             programme_cost_idr: 0.0,
             noise: Noise::new(&scenario.params),
-            offers: vec![0; n],
             distribution: Vec::new(),
         }
     }
@@ -88,10 +81,7 @@ pub fn step_season(
     let env = environment::draw(params, run, step);
     let levels = match observed {
         Some(s) => deliver_programme(world, scenario, run, s),
-        None => {
-            world.offers.fill(0);
-            ProgrammeLevels::default()
-        }
+        None => ProgrammeLevels::default(),
     };
 
     let consts = SeasonConsts::new(params, kind);
@@ -112,7 +102,7 @@ pub fn step_season(
     let line = params.poverty.line_idr_per_capita_month;
     let lines = Lines::new(line, line * params.poverty.food_share);
     let villages = world.villages.len();
-    let acc = households_phase(&mut world.households, &world.offers, &ctx, lines, parallel);
+    let acc = households_phase(&mut world.households, &ctx, lines, parallel);
     world.villages.update(&acc.villages, params, run, step);
     world.distribution = acc.distribution();
     let observed = observed.unwrap_or(0);
@@ -138,18 +128,16 @@ pub fn step_season(
 /// Phases 3–5 for every household, in fixed blocks; returns the season's sums.
 fn households_phase(
     households: &mut [Household],
-    offers: &[u8],
     ctx: &SeasonCtx,
     lines: Lines,
     parallel: bool,
 ) -> Accumulator {
     let villages = ctx.villages.len();
-    let block = |mut acc: Accumulator, (b, (rows, offers)): (usize, (&mut [Household], &[u8]))| {
-        let batches = rows.chunks_mut(BATCH).zip(offers.chunks(BATCH));
-        for (k, (rows, offers)) in batches.enumerate() {
+    let block = |mut acc: Accumulator, (b, rows): (usize, &mut [Household])| {
+        for (k, rows) in rows.chunks_mut(BATCH).enumerate() {
             let draws = Batch::draw(ctx, (b * BLOCK + k * BATCH) as u32, rows.len());
-            for (j, (h, &offer)) in rows.iter_mut().zip(offers).enumerate() {
-                let out = household::step_drawn(h, draws.shocks(j), offer, ctx);
+            for (j, h) in rows.iter_mut().enumerate() {
+                let out = household::step_drawn(h, draws.shocks(j), ctx);
                 acc.add(h, &out, lines);
             }
         }
@@ -158,33 +146,30 @@ fn households_phase(
     if parallel {
         households
             .par_chunks_mut(BLOCK)
-            .zip(offers.par_chunks(BLOCK))
             .enumerate()
             .fold(|| Accumulator::new(villages), block)
             .reduce(|| Accumulator::new(villages), Accumulator::merge)
     } else {
-        households
-            .chunks_mut(BLOCK)
-            .zip(offers.chunks(BLOCK))
-            .enumerate()
-            .fold(Accumulator::new(villages), block)
+        households.chunks_mut(BLOCK).enumerate().fold(Accumulator::new(villages), block)
     }
 }
 
 /// Phase 2: every intervention in file order; returns the season's training levels.
 fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season: u32) -> ProgrammeLevels {
-    world.offers.fill(0);
     let mut levels = ProgrammeLevels::default();
-    let ctx = DeliveryCtx {
-        params: &scenario.params,
-        run,
-        season,
-        households: &world.households,
-        capacity_scale: scenario.capacity_scale,
-    };
-    for (iv, enrolment) in scenario.interventions.iter().zip(&mut world.enrolments) {
-        let delivered = deliver(iv, enrolment, &ctx, &mut world.villages, &mut world.offers, &mut levels);
+    for (index, iv) in scenario.interventions.iter().enumerate() {
+        let ctx = DeliveryCtx {
+            params: &scenario.params,
+            run,
+            season,
+            households: &world.households,
+            capacity_scale: scenario.capacity_scale,
+        };
+        let delivered = deliver(iv, index, &ctx, &mut world.villages, &mut levels);
         world.programme_cost_idr += delivered.cost_idr;
+        for &id in &delivered.enrolled {
+            world.households[id as usize].enrol(index, iv.kind.module_bit());
+        }
     }
     levels
 }

@@ -21,6 +21,8 @@
 //! | [`model`] | households, villages, environment; one household's season |
 //! | [`interventions`] | the four modules: targeting, capacity, take-up, cost |
 //! | [`engine`] | the season schedule, written once |
+//! | [`kernel`] | the minimal kernel: the ceiling for the model's speed |
+//! | [`bench`] | throughput table: model against kernel, memory |
 //! | [`metrics`] | FGT, consumption, Gini, reach: integer reductions |
 //! | [`summary`] | mean, band and confidence interval across replications |
 //! | [`compare`] | paired effects against a baseline, cost-effectiveness |
@@ -38,9 +40,11 @@
 //! scenarios with the same seed share weather, prices and household shocks (common random
 //! numbers), and every sum over households is an integer.
 
+pub mod bench;
 pub mod compare;
 pub mod engine;
 pub mod interventions;
+pub mod kernel;
 pub mod metrics;
 pub mod model;
 pub mod output;

@@ -42,9 +42,7 @@ pub fn strategy(jobs: usize, threads: usize) -> Strategy {
 
 /// Bytes of state one world of `scenario` holds.
 pub fn world_bytes(scenario: &Scenario) -> u64 {
-    let per_household =
-        std::mem::size_of::<Household>() as u64 + 1 + scenario.interventions.len() as u64 / 8 + 1;
-    scenario.params.population.households * per_household
+    scenario.params.population.households * std::mem::size_of::<Household>() as u64
 }
 
 /// Peak bytes of state when running `scenarios` on `threads` threads.

@@ -28,34 +28,16 @@ use rand::Rng;
 
 use crate::rng::{Purpose, RunKey, id_hash, unit};
 
-/// Running state of one intervention: who has already taken part.
-#[derive(Clone, Debug)]
-pub struct Enrolment {
-    done: Vec<u64>,
-}
-
-impl Enrolment {
-    /// No household has taken part yet.
-    pub fn new(households: usize) -> Self {
-        Self { done: vec![0; households.div_ceil(64)] }
-    }
-
-    fn contains(&self, id: usize) -> bool {
-        self.done[id / 64] & (1 << (id % 64)) != 0
-    }
-
-    fn insert(&mut self, id: usize) {
-        self.done[id / 64] |= 1 << (id % 64);
-    }
-}
-
 /// What delivering one intervention in one season did.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Delivered {
     /// Households that took part.
     pub participants: u64,
     /// Cost booked, rupiah.
     pub cost_idr: f64,
+    /// Ids of the households that took part, ascending; the caller enrols them
+    /// ([`Household::enrol`]).
+    pub enrolled: Vec<u32>,
 }
 
 /// Inputs of delivery that do not change within a season.
@@ -72,35 +54,34 @@ pub struct DeliveryCtx<'a> {
     pub capacity_scale: f64,
 }
 
-/// Deliver `iv` this season: choose, invite, enrol. Writes `offers` (module bits per
-/// household), raises `levels`, and may form or strengthen cooperatives in `villages`.
+/// Deliver `iv`, the scenario's intervention `index`, this season: choose, invite, and
+/// return who takes part; raises `levels`, and may form or strengthen cooperatives in
+/// `villages`.
 pub fn deliver(
     iv: &Intervention,
-    enrolment: &mut Enrolment,
+    index: usize,
     ctx: &DeliveryCtx,
     villages: &mut Villages,
-    offers: &mut [u8],
     levels: &mut ProgrammeLevels,
 ) -> Delivered {
     if !iv.is_active(ctx.season) {
         return Delivered::default();
     }
     let hash = id_hash(&iv.id);
-    let invited = invite(iv, enrolment, ctx, hash);
+    let invited = invite(iv, index, ctx, hash);
     let mut supported = vec![false; villages.len()];
-    let mut participants = 0u64;
+    let mut enrolled = Vec::new();
     for id in invited {
         let h = &ctx.households[id as usize];
         let v = usize::from(h.village);
         let readiness = f64::from(villages.readiness[v] + h.readiness_offset).clamp(0.0, 1.0);
         let p = iv.takeup_min_share + (iv.takeup_max_share - iv.takeup_min_share) * readiness;
         if draws(ctx, hash, id)[1] < p {
-            enrolment.insert(id as usize);
-            offers[id as usize] |= iv.kind.module_bit();
+            enrolled.push(id);
             supported[v] = true;
-            participants += 1;
         }
     }
+    let participants = enrolled.len() as u64;
     if participants > 0 {
         raise_levels(iv, levels);
     }
@@ -110,7 +91,7 @@ pub fn deliver(
             villages.support_cooperative(v, ctx.params.cooperative.initial_governance, boost);
         }
     }
-    Delivered { participants, cost_idr: participants as f64 * iv.cost_idr_per_participant() }
+    Delivered { participants, cost_idr: participants as f64 * iv.cost_idr_per_participant(), enrolled }
 }
 
 /// The two uniforms of one household for one intervention and season: delivery (for
@@ -124,10 +105,10 @@ fn draws(ctx: &DeliveryCtx, hash: u32, id: u32) -> [f64; 2] {
 const LOTTERY: u32 = u32::MAX;
 
 /// Households invited this season, in ascending id order.
-fn invite(iv: &Intervention, enrolment: &Enrolment, ctx: &DeliveryCtx, hash: u32) -> Vec<u32> {
+fn invite(iv: &Intervention, index: usize, ctx: &DeliveryCtx, hash: u32) -> Vec<u32> {
     let g = ctx.params.government.readiness;
     let eligible = |id: usize| {
-        !enrolment.contains(id)
+        !ctx.households[id].is_enrolled(index)
             && (iv.targeting != Targeting::Villages
                 || iv.villages.contains(&u32::from(ctx.households[id].village)))
     };
@@ -245,12 +226,14 @@ mod tests {
         season: u32,
         households: u64,
     ) -> (Delivered, Vec<u8>, Villages, Vec<Household>) {
-        let (params, hh, mut villages) = world(households);
+        let (params, mut hh, mut villages) = world(households);
         let ctx = context(&params, &hh, season);
-        let mut offers = vec![0; hh.len()];
-        let mut enrolment = Enrolment::new(hh.len());
         let mut levels = ProgrammeLevels::default();
-        let d = deliver(iv, &mut enrolment, &ctx, &mut villages, &mut offers, &mut levels);
+        let d = deliver(iv, 0, &ctx, &mut villages, &mut levels);
+        for &id in &d.enrolled {
+            hh[id as usize].enrol(0, iv.kind.module_bit());
+        }
+        let offers = hh.iter().map(|h| h.offers).collect();
         (d, offers, villages, hh)
     }
 
@@ -260,7 +243,7 @@ mod tests {
             let iv = intervention(Kind::ProductionTraining, targeting, 500);
             let (params, hh, _) = world(5_000);
             let ctx = context(&params, &hh, 1);
-            let invited = invite(&iv, &Enrolment::new(hh.len()), &ctx, id_hash(&iv.id));
+            let invited = invite(&iv, 0, &ctx, id_hash(&iv.id));
             assert_eq!(invited.len(), 300, "{targeting:?}: 500 × readiness 0.6");
             assert!(invited.windows(2).all(|w| w[0] < w[1]), "sorted and distinct");
             let (d, offers, _, hh) = deliver_once(&iv, 1, 5_000);
@@ -279,7 +262,7 @@ mod tests {
         let iv = intervention(Kind::FinancialManagement, Targeting::PoorestFirst, 100);
         let (params, hh, _) = world(2_000);
         let ctx = context(&params, &hh, 0);
-        let invited = invite(&iv, &Enrolment::new(hh.len()), &ctx, 7);
+        let invited = invite(&iv, 0, &ctx, 7);
         let per_person = |id: usize| hh[id].expected_income_idr_month / f32::from(hh[id].members);
         let worst_invited = invited.iter().map(|&i| per_person(i as usize)).fold(f32::MIN, f32::max);
         let uninvited_below = (0..hh.len())
@@ -315,15 +298,14 @@ mod tests {
     #[test]
     fn a_household_takes_part_in_an_intervention_once() {
         let iv = intervention(Kind::Entrepreneurship, Targeting::All, 0);
-        let (params, hh, mut villages) = world(2_000);
-        let mut enrolment = Enrolment::new(hh.len());
+        let (params, mut hh, mut villages) = world(2_000);
         let mut seen = vec![0u32; hh.len()];
         for season in 0..4 {
             let ctx = context(&params, &hh, season);
-            let mut offers = vec![0; hh.len()];
-            deliver(&iv, &mut enrolment, &ctx, &mut villages, &mut offers, &mut ProgrammeLevels::default());
-            for (s, o) in seen.iter_mut().zip(&offers) {
-                *s += u32::from(*o != 0);
+            let d = deliver(&iv, 3, &ctx, &mut villages, &mut ProgrammeLevels::default());
+            for &id in &d.enrolled {
+                seen[id as usize] += 1;
+                hh[id as usize].enrol(3, iv.kind.module_bit());
             }
         }
         assert!(seen.iter().all(|&n| n <= 1));

@@ -81,7 +81,15 @@ pub struct Household {
     pub flags: u8,
     /// [`module`] bits of every module the household ever took part in.
     pub participated: u8,
+    /// [`module`] bits of the modules it takes part in this season (cleared by [`step`]).
+    pub offers: u8,
+    /// Bit `i` is set once it has taken part in the scenario's intervention `i`
+    /// (at most [`MAX_INTERVENTIONS`]).
+    pub enrolled: [u8; 3],
 }
+
+/// Interventions a scenario may hold: one enrolment bit each in the household's row.
+pub const MAX_INTERVENTIONS: usize = 24;
 
 impl Household {
     /// True if `bit` of [`flag`] is set.
@@ -95,6 +103,17 @@ impl Household {
         } else {
             self.flags &= !bit;
         }
+    }
+
+    /// True if the household has taken part in intervention `index`.
+    pub fn is_enrolled(&self, index: usize) -> bool {
+        self.enrolled[index / 8] & (1 << (index % 8)) != 0
+    }
+
+    /// Record that the household takes part in intervention `index`, module `bit`, this season.
+    pub fn enrol(&mut self, index: usize, bit: u8) {
+        self.enrolled[index / 8] |= 1 << (index % 8);
+        self.offers |= bit;
     }
 
     /// Adults who earn wages (at least one).
@@ -122,15 +141,16 @@ pub struct Outcome {
     pub participated: bool,
 }
 
-/// Advance one household by one season. `offers` holds the [`module`] bits of the modules
-/// it takes part in this season.
-pub fn step(h: &mut Household, id: u32, offers: u8, ctx: &SeasonCtx) -> Outcome {
-    step_drawn(h, Shocks::draw(ctx, id), offers, ctx)
+/// Advance one household by one season, taking part in the modules of
+/// [`Household::offers`] (which it clears).
+pub fn step(h: &mut Household, id: u32, ctx: &SeasonCtx) -> Outcome {
+    step_drawn(h, Shocks::draw(ctx, id), ctx)
 }
 
 /// [`step`] with the household's numbers already drawn (by a [`crate::model::draws::Batch`]).
 #[inline]
-pub fn step_drawn(h: &mut Household, mut draws: Shocks, offers: u8, ctx: &SeasonCtx) -> Outcome {
+pub fn step_drawn(h: &mut Household, mut draws: Shocks, ctx: &SeasonCtx) -> Outcome {
+    let offers = std::mem::take(&mut h.offers);
     let village = ctx.village(h.village);
     let readiness = (village.readiness + f64::from(h.readiness_offset)).clamp(0.0, 1.0);
     let mut out = Outcome { participated: offers != 0, ..Outcome::default() };
@@ -500,8 +520,8 @@ mod tests {
                 villages: &villages,
                 env: &env,
             };
-            let mut h = start;
-            let out = step(&mut h, id, offers, &ctx);
+            let mut h = Household { offers, ..start };
+            let out = step(&mut h, id, &ctx);
             let before = start.savings_idr - start.debt_idr;
             let after = h.savings_idr - h.debt_idr;
             let flow = out.cash_income_idr - out.consumption_idr;

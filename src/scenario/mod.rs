@@ -20,6 +20,7 @@ pub use document::{Document, Entry, Node};
 pub use problems::{Origin, Problem, Problems, suggest};
 
 use crate::interventions::{Intervention, Kind, Targeting};
+use crate::model::household::MAX_INTERVENTIONS;
 use crate::params::Params;
 
 /// Top-level keys that are not parameter sections.
@@ -369,6 +370,14 @@ impl Validator<'_> {
         };
         let mut out: Vec<Intervention> = Vec::new();
         let mut first_of: BTreeMap<String, Origin> = BTreeMap::new();
+        if let Some(extra) = items.get(MAX_INTERVENTIONS) {
+            let message = format!(
+                "is intervention number {} of {}, but a scenario holds at most {MAX_INTERVENTIONS}",
+                MAX_INTERVENTIONS + 1,
+                items.len()
+            );
+            self.problems.push(Problem::new(extra.origin.clone(), "intervention", message));
+        }
         for (i, item) in items.iter().enumerate() {
             let Node::Table(table) = &item.node else {
                 self.problems.push(Problem::new(

@@ -169,6 +169,59 @@ fn bad_overrides_are_input_errors() {
 }
 
 #[test]
+fn a_scenario_with_more_interventions_than_a_household_row_records_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut toml = String::from("name = \"crowded\"\n");
+    for i in 0..25 {
+        toml.push_str(&format!(
+            "\n[[intervention]]\nid = \"p{i}\"\nkind = \"production_training\"\n\
+             start_season = 0\nend_season = 1\ncapacity_per_season = 10\n"
+        ));
+    }
+    let path = dir.path().join("crowded.toml");
+    fs::write(&path, toml).unwrap();
+    let out = livelihoods(&["validate", path.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("crowded.toml:171:1: intervention: is intervention number 25")
+            && err.contains("at most 24"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bench_prints_model_and_kernel_speeds_for_every_size_and_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = fixture("small.toml");
+    let args = ["bench", "--scenario", small.to_str().unwrap(), "--households", "1000,2000"];
+    let mut args = args.to_vec();
+    args.extend(["--threads", "1,2", "--work", "40000", "--repeats", "1"]);
+    let out = livelihoods(&args, dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let rows: Vec<Vec<f64>> = stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .map(|l| l.split_whitespace().map(|x| x.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), 4, "{stdout}");
+    for (row, (households, threads)) in
+        rows.iter().zip([(1000.0, 1.0), (2000.0, 1.0), (1000.0, 2.0), (2000.0, 2.0)])
+    {
+        assert_eq!((row[0], row[1]), (households, threads));
+        // 40,000 household-seasons of 12 simulated seasons: 4 or 2 replications.
+        assert_eq!(row[2], (40_000.0 / (households * 12.0)).ceil());
+        assert!(row[3] > 0.0 && row[4] > 0.0 && (row[5] - row[3] / row[4]).abs() < 0.02, "{row:?}");
+        assert_eq!(row[6], 64.0);
+    }
+    assert!(stdout.contains("model/kernel") && stdout.contains("peak resident memory"), "{stdout}");
+    let out = livelihoods(&["bench", "--scenario", small.to_str().unwrap(), "--threads", "0"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--threads: 0"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn compare_writes_effects_and_cost_effectiveness_or_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let (base, dw4fs) = (shipped("kupang_baseline"), shipped("dw4fs"));

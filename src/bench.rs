@@ -1,0 +1,151 @@
+//! Throughput measurements: household-seasons per second of the full model (set-up
+//! included) against the [minimal kernel](crate::kernel), with the state each household
+//! costs. `livelihoods bench` prints the table; `benches/` uses the same functions.
+//!
+//! Every measurement does about the same work: small populations run more replications,
+//! so that figures at different sizes are comparable. The best of `repeats` timings is
+//! kept, the usual guard against a busy machine.
+
+use std::time::Instant;
+
+use crate::kernel;
+use crate::runner;
+use crate::scenario::{Overrides, Problems, Scenario};
+
+/// One row of the throughput table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measurement {
+    /// Households per replication.
+    pub households: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Replications run.
+    pub replications: u32,
+    /// Household-seasons simulated (spin-up included) per run.
+    pub household_seasons: u64,
+    /// Full model, household-seasons per second.
+    pub model_per_second: f64,
+    /// Minimal kernel, household-seasons per second.
+    pub kernel_per_second: f64,
+    /// Bytes of state per household.
+    pub bytes_per_household: f64,
+}
+
+impl Measurement {
+    /// Model speed as a share of the kernel's.
+    pub fn ratio(&self) -> f64 {
+        self.model_per_second / self.kernel_per_second
+    }
+}
+
+/// Replications that make `households` do about `work` household-seasons in `seasons`
+/// simulated seasons (at least one).
+pub fn replications_for(work: u64, households: u64, seasons: u32) -> u32 {
+    let per_replication = households.max(1) * u64::from(seasons.max(1));
+    (work.div_ceil(per_replication)).clamp(1, u64::from(u32::MAX)) as u32
+}
+
+/// `base` resized to `households` with replications for about `work` household-seasons.
+///
+/// # Errors
+/// The scenario's problems with the new size.
+pub fn sized(base: &Scenario, households: u64, work: u64) -> Result<Scenario, Problems> {
+    let mut s = base.clone();
+    let simulated_seasons = s.seasons + s.params.calendar.spin_up_seasons;
+    let replications = replications_for(work, households, simulated_seasons);
+    s.apply(&Overrides { households: Some(households), seasons: None, replications: Some(replications) })?;
+    Ok(s)
+}
+
+/// Time `scenario` and the kernel of the same size on `threads` threads; best of `repeats`.
+///
+/// # Panics
+/// If the thread pool cannot be started or the population does not fit the kernel's ids.
+pub fn measure(scenario: &Scenario, threads: usize, repeats: u32) -> Measurement {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
+    let households = scenario.params.population.households;
+    let seasons = scenario.seasons + scenario.params.calendar.spin_up_seasons;
+    let household_seasons = scenario.simulated_household_seasons();
+    let scenarios = std::slice::from_ref(scenario);
+    let ids = u32::try_from(households).expect("household ids fit in 32 bits");
+    let best = |f: &(dyn Fn() + Sync)| {
+        (0..repeats.max(1))
+            .map(|_| {
+                let clock = Instant::now();
+                pool.install(f);
+                clock.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let model_seconds = best(&|| {
+        std::hint::black_box(runner::run_all(scenarios, threads, &|| {}));
+    });
+    let kernel_seconds = best(&|| {
+        std::hint::black_box(kernel::run(ids, seasons, scenario.replications));
+    });
+    Measurement {
+        households,
+        threads,
+        replications: scenario.replications,
+        household_seasons,
+        model_per_second: household_seasons as f64 / model_seconds,
+        kernel_per_second: household_seasons as f64 / kernel_seconds,
+        bytes_per_household: runner::world_bytes(scenario) as f64 / households.max(1) as f64,
+    }
+}
+
+/// The header of the throughput table (speeds in millions of household-seasons per second).
+pub fn header() -> String {
+    format!(
+        "{:>10} {:>7} {:>12} {:>14} {:>15} {:>12} {:>15}",
+        "households",
+        "threads",
+        "replications",
+        "model M hs/s",
+        "kernel M hs/s",
+        "model/kernel",
+        "bytes/household"
+    )
+}
+
+/// One line of the throughput table.
+pub fn line(m: &Measurement) -> String {
+    format!(
+        "{:>10} {:>7} {:>12} {:>14.2} {:>15.2} {:>12.2} {:>15.1}",
+        m.households,
+        m.threads,
+        m.replications,
+        m.model_per_second / 1e6,
+        m.kernel_per_second / 1e6,
+        m.ratio(),
+        m.bytes_per_household
+    )
+}
+
+/// Peak resident memory of this process so far, bytes (None where the system does not say).
+pub fn peak_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// The processor's model name (None where the system does not say).
+pub fn cpu_name() -> Option<String> {
+    let info = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("model name"))?;
+    Some(line.split_once(':')?.1.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_populations_run_more_replications_for_the_same_work() {
+        assert_eq!(replications_for(26_000_000, 10_000, 26), 100);
+        assert_eq!(replications_for(26_000_000, 1_000_000, 26), 1);
+        assert_eq!(replications_for(26_000_000, 3_000_000, 26), 1);
+        assert_eq!(replications_for(1, 0, 0), 1);
+    }
+}

@@ -1,0 +1,331 @@
+//! The minimal kernel: a household season's arithmetic and random draws over a plain array,
+//! with nothing around it — no scenario, villages, programme, histogram, metrics or output.
+//!
+//! It is the ceiling against which the full model's speed is judged (`livelihoods bench`,
+//! `benches/`): per household and season it draws the same Philox blocks as the model
+//! (`Shock` and `Earnings` in batches, `Decision` for enterprises), samples the same
+//! lognormal and hazard tables and performs the same decisions, production, expected
+//! income, herd change and buffer-stock budget, with the parameters fixed at their defaults
+//! and every village alike. Its numbers are not model results.
+
+use rayon::prelude::*;
+
+use crate::engine::BLOCK;
+use crate::model::draws::BATCH;
+use crate::model::season::{Noise, SeasonConsts};
+use crate::params::{Params, SeasonKind};
+use crate::rng::{Purpose, RunKey, unit};
+
+const IMPROVED: u8 = 1;
+const MEMBER: u8 = 2;
+const ENTERPRISE: u8 = 4;
+const SEAWEED: u8 = 8;
+
+/// One household of the kernel.
+#[derive(Clone, Copy, Debug, Default)]
+struct Row {
+    savings_idr: f64,
+    debt_idr: f64,
+    land_ha: f32,
+    daily_wages_idr: f32,
+    capital_idr: f32,
+    skills: [f32; 3],
+    expected_idr_month: f32,
+    members: u8,
+    cattle_head: u8,
+    flags: u8,
+}
+
+/// What a kernel run sums, so that no work can be skipped.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct KernelSums {
+    /// Household-seasons simulated.
+    pub household_seasons: u64,
+    /// Persons × seasons in total.
+    pub person_seasons: u64,
+    /// Persons × seasons below the poverty line.
+    pub poor_person_seasons: u64,
+}
+
+impl KernelSums {
+    fn add(mut self, other: Self) -> Self {
+        self.household_seasons += other.household_seasons;
+        self.person_seasons += other.person_seasons;
+        self.poor_person_seasons += other.poor_person_seasons;
+        self
+    }
+}
+
+/// Run the kernel: `households` × `seasons` × `replications`, on the current rayon pool.
+/// Replications run in parallel when there are at least two per thread, otherwise
+/// households run in parallel blocks — the model's rule.
+pub fn run(households: u32, seasons: u32, replications: u32) -> KernelSums {
+    let params = Params::default();
+    let noise = Noise::new(&params);
+    let consts = [SeasonKind::Wet, SeasonKind::Dry].map(|kind| SeasonConsts::new(&params, kind));
+    let world = Kernel { params: &params, noise: &noise, consts: &consts };
+    let threads = rayon::current_num_threads() as u32;
+    let one = |r: u32, parallel: bool| world.replication(households, seasons, r, parallel);
+    if replications >= 2 * threads {
+        (0..replications).into_par_iter().map(|r| one(r, false)).reduce(KernelSums::default, KernelSums::add)
+    } else {
+        (0..replications).map(|r| one(r, true)).fold(KernelSums::default(), KernelSums::add)
+    }
+}
+
+struct Kernel<'a> {
+    params: &'a Params,
+    noise: &'a Noise,
+    consts: &'a [SeasonConsts; 2],
+}
+
+impl Kernel<'_> {
+    fn replication(&self, households: u32, seasons: u32, replication: u32, parallel: bool) -> KernelSums {
+        let run = RunKey { seed: 1, replication };
+        let mut rows = self.population(run, households);
+        let mut sums = KernelSums::default();
+        for season in 0..seasons {
+            let block = |(b, rows): (usize, &mut [Row])| self.block(run, season, (b * BLOCK) as u32, rows);
+            let season_sums = if parallel {
+                rows.par_chunks_mut(BLOCK).enumerate().map(block).reduce(KernelSums::default, KernelSums::add)
+            } else {
+                rows.chunks_mut(BLOCK).enumerate().map(block).fold(KernelSums::default(), KernelSums::add)
+            };
+            sums = sums.add(season_sums);
+        }
+        sums
+    }
+
+    fn population(&self, run: RunKey, households: u32) -> Vec<Row> {
+        let p = self.params;
+        let mut blocks = vec![[0; 4]; households as usize];
+        run.blocks(0, Purpose::Population, 0, &mut blocks);
+        let land = crate::rng::LognormalTable::new(p.population.land_sigma);
+        blocks
+            .iter()
+            .map(|w| {
+                let members = 1 + (w[1] % 8) as u8;
+                let flags = (w[3] & 0xF) as u8;
+                let mut row = Row {
+                    land_ha: (land.sample(w[0]) * p.population.land_mu.exp()) as f32,
+                    daily_wages_idr: (p.labour.wage_idr_per_day * f64::from(members).sqrt()) as f32,
+                    members,
+                    cattle_head: (w[2] % 4) as u8,
+                    flags,
+                    ..Row::default()
+                };
+                if flags & ENTERPRISE != 0 {
+                    row.capital_idr = p.enterprise.start_capital_idr as f32;
+                }
+                row.expected_idr_month = self.expected_idr_month(&row) as f32;
+                row.savings_idr = p.population.savings_months * f64::from(row.expected_idr_month);
+                row
+            })
+            .collect()
+    }
+
+    fn block(&self, run: RunKey, season: u32, first: u32, rows: &mut [Row]) -> KernelSums {
+        let kind = SeasonKind::of(season);
+        let line = self.params.poverty.line_idr_per_capita_month;
+        let mut sums = KernelSums::default();
+        let mut shock = [[0; 4]; BATCH];
+        let mut earnings = [[0; 4]; BATCH];
+        for (k, rows) in rows.chunks_mut(BATCH).enumerate() {
+            let first = first + (k * BATCH) as u32;
+            run.blocks(season, Purpose::Shock, first, &mut shock[..rows.len()]);
+            run.blocks(season, Purpose::Earnings, first, &mut earnings[..rows.len()]);
+            for (j, row) in rows.iter_mut().enumerate() {
+                let venture = (row.flags & ENTERPRISE != 0)
+                    .then(|| run.block(season, Purpose::Decision, first + j as u32));
+                let draws = Words { shock: shock[j], earnings: earnings[j], venture };
+                let consumption_pc = self.season(row, &draws, kind);
+                let persons = u64::from(row.members);
+                sums.household_seasons += 1;
+                sums.person_seasons += persons;
+                sums.poor_person_seasons += persons * u64::from(consumption_pc < line);
+            }
+        }
+        sums
+    }
+
+    /// One household's season; returns consumption per person and month.
+    fn season(&self, h: &mut Row, w: &Words, kind: SeasonKind) -> f64 {
+        let p = self.params;
+        let c = &self.consts[kind as usize];
+        let wet = kind == SeasonKind::Wet;
+        let months = p.months(kind);
+        let retention = [c.farm_skill_retention, c.business_skill_retention, c.finance_skill_retention];
+        for (s, r) in h.skills.iter_mut().zip(retention) {
+            *s *= r;
+        }
+        let readiness = p.readiness.community;
+        if wet {
+            let a = &p.adoption;
+            let improved = h.flags & IMPROVED != 0;
+            let rate = if improved {
+                a.disadoption_per_year * (1.0 - a.extension_cut_share * p.government.readiness)
+            } else {
+                readiness * (a.innovation_per_year + a.trained_per_year * f64::from(h.skills[0]))
+            };
+            if unit(w.earnings[2]) < self.noise.hazard.probability(rate) {
+                h.flags ^= IMPROVED;
+            }
+        }
+        let join = self.noise.hazard.probability(p.cooperative.join_per_year * readiness * months / 12.0);
+        let leave = if h.flags & MEMBER != 0 { c.coop_exit_probability } else { join };
+        if unit(w.shock[3]) < leave {
+            h.flags ^= MEMBER;
+        }
+        let mut cash = self.enterprise(h, w, months);
+        cash += self.produce(h, w, kind, months);
+        h.expected_idr_month = self.expected_idr_month(h) as f32;
+        let head = i32::from(h.cattle_head);
+        if head > 0 && unit(w.shock[1]) >= c.cattle_survival.powi(head) {
+            h.cattle_head -= 1;
+        }
+        if unit(w.shock[2]) < 1.0 - (1.0 - c.calf_per_head).powi(head) && u32::from(h.cattle_head) < 10 {
+            h.cattle_head += 1;
+        }
+        self.consume(h, cash, unit(w.shock[0]) < c.illness_probability, months, c.spend_excess_share)
+            / (months * f64::from(h.members))
+    }
+
+    fn enterprise(&self, h: &mut Row, w: &Words, months: f64) -> f64 {
+        let e = &self.params.enterprise;
+        if let Some(v) = w.venture {
+            let rate = e.exit_per_year * (1.0 - e.skill_exit_cut_share * f64::from(h.skills[1]));
+            if unit(v[1]) < self.noise.hazard.probability(rate * months / 12.0) {
+                h.flags &= !ENTERPRISE;
+                let salvage = f64::from(h.capital_idr) * e.salvage_share;
+                h.capital_idr = 0.0;
+                return salvage;
+            }
+        } else if h.savings_idr >= e.start_capital_idr && unit(w.earnings[3]) < 0.01 {
+            h.flags |= ENTERPRISE;
+            h.capital_idr = e.start_capital_idr as f32;
+            return -e.start_capital_idr;
+        }
+        0.0
+    }
+
+    fn produce(&self, h: &Row, w: &Words, kind: SeasonKind, months: f64) -> f64 {
+        let p = self.params;
+        let c = &self.consts[kind as usize];
+        let mut net = f64::from(h.cattle_head) * c.offtake_idr_per_head_season;
+        if kind == SeasonKind::Wet {
+            let expected_kg = f64::from(h.land_ha) * p.farm.base_yield_t_ha * 1000.0 * self.uplift(h);
+            let harvest_kg = expected_kg * self.noise.maize_yield.sample(w.earnings[0]);
+            net += harvest_kg * p.prices.maize_idr_per_kg - self.input_cost_idr(h);
+        } else if h.flags & SEAWEED != 0 {
+            net += p.seaweed.net_idr_per_month * months * self.noise.seaweed.sample(w.earnings[0]);
+        }
+        let ill = if unit(w.shock[0]) < c.illness_probability { p.finance.illness_days_share } else { 1.0 };
+        let days = self.noise.labour_days.sample(w.earnings[1]);
+        net += f64::from(h.daily_wages_idr) * c.days_per_adult_month * months * days * ill;
+        if let Some(v) = w.venture {
+            let e = &p.enterprise;
+            let profit = f64::from(h.capital_idr)
+                * e.return_share_per_month
+                * months
+                * (1.0 + e.skill_profit_uplift_share * f64::from(h.skills[1]));
+            net += profit * self.noise.demand.sample(v[0]);
+        }
+        net
+    }
+
+    fn uplift(&self, h: &Row) -> f64 {
+        let f = &self.params.farm;
+        if h.flags & IMPROVED == 0 {
+            return 1.0;
+        }
+        1.0 + f.improved_yield_uplift_share
+            * (f.untrained_uplift_share + (1.0 - f.untrained_uplift_share) * f64::from(h.skills[0]))
+    }
+
+    fn input_cost_idr(&self, h: &Row) -> f64 {
+        let f = &self.params.farm;
+        let improved = if h.flags & IMPROVED != 0 { f.improved_input_cost_idr_per_ha } else { 0.0 };
+        f64::from(h.land_ha) * (f.input_cost_idr_per_ha + improved)
+    }
+
+    fn expected_idr_month(&self, h: &Row) -> f64 {
+        let p = self.params;
+        let c = &self.consts[0];
+        let maize = f64::from(h.land_ha)
+            * p.farm.base_yield_t_ha
+            * 1000.0
+            * self.uplift(h)
+            * c.expected_weather_multiplier
+            * c.expected_price_idr_per_kg
+            - self.input_cost_idr(h);
+        let cattle =
+            f64::from(h.cattle_head) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
+        let seaweed =
+            if h.flags & SEAWEED != 0 { p.seaweed.net_idr_per_month * p.calendar.dry_months } else { 0.0 };
+        let e = &p.enterprise;
+        let profit = f64::from(h.capital_idr)
+            * e.return_share_per_month
+            * (1.0 + e.skill_profit_uplift_share * f64::from(h.skills[1]))
+            * 12.0;
+        let wages = f64::from(h.daily_wages_idr) * c.days_per_adult_year;
+        ((maize + cattle + seaweed + wages + profit) / 12.0).max(0.0)
+    }
+
+    /// The buffer-stock budget; returns the season's consumption.
+    fn consume(&self, h: &mut Row, cash_flow: f64, ill: bool, months: f64, spend_excess: f64) -> f64 {
+        let f = &self.params.finance;
+        let expected = f64::from(h.expected_idr_month);
+        let skill = f64::from(h.skills[2]);
+        let rate =
+            f.lender_interest_per_month - skill * (f.lender_interest_per_month - f.coop_interest_per_month);
+        let illness = if ill { f.illness_cost_months * expected } else { 0.0 };
+        let mut debt = h.debt_idr * (1.0 + rate * months);
+        let mut cash = h.savings_idr + cash_flow - illness;
+        let save = (f.save_share + skill * f.capability_save_uplift_share).min(1.0);
+        let target = months * (expected - (rate + 1.0 / f.debt_payoff_months) * debt).max(0.0) * (1.0 - save);
+        let buffer = (f.buffer_months + skill * f.capability_buffer_months) * expected;
+        let repay = (f.repay_share * debt).min((cash - target).max(0.0));
+        debt -= repay;
+        cash -= repay;
+        let consumption = if cash >= target {
+            target + spend_excess * (cash - target - buffer).max(0.0)
+        } else {
+            let loan = (target - cash).min((f.credit_limit_months * expected - debt).max(0.0));
+            debt += loan;
+            cash += loan;
+            target.min(cash).max(0.0)
+        };
+        cash -= consumption;
+        if cash < 0.0 {
+            debt -= cash;
+            cash = 0.0;
+        }
+        h.savings_idr = cash;
+        h.debt_idr = debt;
+        consumption
+    }
+}
+
+/// A household's random words of one season.
+struct Words {
+    shock: [u32; 4],
+    earnings: [u32; 4],
+    venture: Option<[u32; 4]>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kernel_does_all_its_work_and_gives_a_plausible_poverty_share() {
+        let one =
+            rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| run(9_000, 6, 2));
+        let two =
+            rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(|| run(9_000, 6, 2));
+        assert_eq!(one, two);
+        assert_eq!(one.household_seasons, 9_000 * 6 * 2);
+        let share = one.poor_person_seasons as f64 / one.person_seasons as f64;
+        assert!((0.01..0.9).contains(&share), "poverty share {share}");
+    }
+}
