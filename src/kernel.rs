@@ -179,13 +179,9 @@ impl Kernel<'_> {
         let mut cash = self.enterprise(h, w, months);
         cash += self.produce(h, w, kind, months);
         h.expected_idr_month = self.expected_idr_month(h) as f32;
-        let head = i32::from(h.cattle_head);
-        if head > 0 && unit(w.shock[1]) >= c.cattle_survival.powi(head) {
-            h.cattle_head -= 1;
-        }
-        if unit(w.shock[2]) < 1.0 - (1.0 - c.calf_per_head).powi(head) && u32::from(h.cattle_head) < 10 {
-            h.cattle_head += 1;
-        }
+        let head = usize::from(h.cattle_head);
+        h.cattle_head -= u8::from(unit(w.shock[1]) >= c.herd_survival[head]);
+        h.cattle_head += u8::from((unit(w.shock[2]) < c.herd_calf[head]) & (h.cattle_head < 10));
         self.consume(h, cash, unit(w.shock[0]) < c.illness_probability, months, c.spend_excess_share)
             / (months * f64::from(h.members))
     }

@@ -305,7 +305,8 @@ fn decide_enterprise(h: &mut Household, draws: &mut Shocks, ctx: &SeasonCtx) -> 
         return 0.0;
     }
     let affordable = h.savings_idr >= e.start_capital_idr;
-    if affordable && draws.start_u() < ctx.consts.enterprise_start_probability {
+    // `&`, not `&&`: one rarely taken branch instead of an unpredictable one.
+    if affordable & (draws.start_u() < ctx.consts.enterprise_start_probability) {
         h.set(flag::ENTERPRISE, true);
         h.enterprise_capital_idr = e.start_capital_idr as f32;
         return -e.start_capital_idr;
@@ -349,24 +350,26 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
 }
 
 fn practice_multiplier(h: &Household, ctx: &SeasonCtx) -> f64 {
-    if h.has(flag::IMPROVED) {
-        let f = &ctx.params.farm;
-        let realised = f.untrained_uplift_share + (1.0 - f.untrained_uplift_share) * f64::from(h.farm_skill);
-        1.0 + f.improved_yield_uplift_share * realised
-    } else {
-        1.0
-    }
+    let f = &ctx.params.farm;
+    let realised = f.untrained_uplift_share + (1.0 - f.untrained_uplift_share) * f64::from(h.farm_skill);
+    1.0 + only_if(h.has(flag::IMPROVED), f.improved_yield_uplift_share * realised)
 }
 
 fn price_factor(member: bool, ctx: &SeasonCtx) -> f64 {
-    if member { 1.0 + ctx.params.cooperative.price_premium_share } else { 1.0 }
+    1.0 + only_if(member, ctx.params.cooperative.price_premium_share)
+}
+
+/// `x` if `on`, else 0, by multiplication: the same value as the branch, without a branch
+/// to mispredict where the condition varies from household to household.
+#[inline(always)]
+pub(crate) fn only_if(on: bool, x: f64) -> f64 {
+    x * f64::from(u8::from(on))
 }
 
 fn input_cost_idr(h: &Household, member: bool, ctx: &SeasonCtx) -> f64 {
     let f = &ctx.params.farm;
-    let per_ha =
-        f.input_cost_idr_per_ha + if h.has(flag::IMPROVED) { f.improved_input_cost_idr_per_ha } else { 0.0 };
-    let saving = if member { 1.0 - ctx.params.cooperative.input_saving_share } else { 1.0 };
+    let per_ha = f.input_cost_idr_per_ha + only_if(h.has(flag::IMPROVED), f.improved_input_cost_idr_per_ha);
+    let saving = 1.0 - only_if(member, ctx.params.cooperative.input_saving_share);
     f64::from(h.land_ha) * per_ha * saving
 }
 
@@ -399,35 +402,28 @@ pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &Sea
         - input_cost_idr(h, member, ctx);
     let cattle =
         f64::from(h.cattle_head) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
-    let seaweed =
-        if h.has(flag::SEAWEED) { p.seaweed.net_idr_per_month * p.calendar.dry_months } else { 0.0 };
+    let seaweed = only_if(h.has(flag::SEAWEED), p.seaweed.net_idr_per_month * p.calendar.dry_months);
     let wages = f64::from(h.daily_wages_idr) * ctx.consts.days_per_adult_year;
     let e = &p.enterprise;
-    let profit = if h.has(flag::ENTERPRISE) {
+    let profit = only_if(
+        h.has(flag::ENTERPRISE),
         f64::from(h.enterprise_capital_idr)
             * e.return_share_per_month
             * (1.0 + e.skill_profit_uplift_share * f64::from(h.business_skill))
-            * 12.0
-    } else {
-        0.0
-    };
+            * 12.0,
+    );
     let months = p.calendar.wet_months + p.calendar.dry_months;
     ((maize + cattle + seaweed + wages + profit) / months).max(0.0)
 }
 
-/// Cattle lost to disease or theft, and calves kept, this season (no cash flow).
+/// Cattle lost to disease or theft, and calves kept, this season (no cash flow). Without
+/// cattle neither can happen (survival 1, calf probability 0); written without branches,
+/// since whether a household keeps cattle is unpredictable from one to the next.
 fn change_herd(h: &mut Household, draws: &Shocks, ctx: &SeasonCtx) {
-    if h.cattle_head == 0 {
-        return;
-    }
-    let head = i32::from(h.cattle_head);
-    if draws.cattle_u() >= ctx.consts.cattle_survival.powi(head) {
-        h.cattle_head -= 1;
-    }
-    let calf = 1.0 - (1.0 - ctx.consts.calf_per_head).powi(head);
-    if draws.calf_u() < calf && u32::from(h.cattle_head) < ctx.params.livestock.max_head {
-        h.cattle_head += 1;
-    }
+    let head = usize::from(h.cattle_head);
+    h.cattle_head -= u8::from(draws.cattle_u() >= ctx.consts.herd_survival[head]);
+    let room = u32::from(h.cattle_head) < ctx.params.livestock.max_head;
+    h.cattle_head += u8::from((draws.calf_u() < ctx.consts.herd_calf[head]) & room);
 }
 
 #[cfg(test)]

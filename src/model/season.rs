@@ -47,6 +47,10 @@ pub struct SeasonConsts {
     pub cattle_survival: f64,
     /// Probability per head that a calf is kept this season.
     pub calf_per_head: f64,
+    /// By herd size: probability that no head is lost this season (`cattle_survival^head`).
+    pub herd_survival: [f64; 256],
+    /// By herd size: probability that a calf is kept this season (`1 − (1 − calf_per_head)^head`).
+    pub herd_calf: [f64; 256],
     /// Probability that a cooperative member leaves this season.
     pub coop_exit_probability: f64,
     /// Probability that a household able to afford it starts an enterprise this season.
@@ -78,10 +82,15 @@ impl SeasonConsts {
         let years = months / 12.0;
         let retention = |half_life_months: f64| 0.5f64.powf(months / half_life_months) as f32;
         let l = &params.labour;
+        let cattle_survival = (1.0 - params.livestock.loss_per_head_per_year).powf(years);
+        let calf_per_head = 1.0 - (-params.livestock.calves_kept_per_head_per_year * years).exp();
+        let by_head = |f: &dyn Fn(i32) -> f64| std::array::from_fn(|head| f(head as i32));
         Self {
             illness_probability: params.finance.illness_per_season,
-            cattle_survival: (1.0 - params.livestock.loss_per_head_per_year).powf(years),
-            calf_per_head: 1.0 - (-params.livestock.calves_kept_per_head_per_year * years).exp(),
+            cattle_survival,
+            calf_per_head,
+            herd_survival: by_head(&|head| cattle_survival.powi(head)),
+            herd_calf: by_head(&|head| 1.0 - (1.0 - calf_per_head).powi(head)),
             coop_exit_probability: 1.0 - (-params.cooperative.exit_per_year * years).exp(),
             enterprise_start_probability: 1.0 - (-params.enterprise.start_per_year * years).exp(),
             expected_weather_multiplier: {

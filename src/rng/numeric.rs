@@ -88,19 +88,23 @@ impl LognormalTable {
     }
 
     /// The multiplier for a random `word`.
-    #[inline]
+    #[inline(always)]
     pub fn sample(&self, word: u32) -> f64 {
-        if self.sigma == 0.0 {
-            return 1.0;
-        }
         let u = unit(word);
         let x = u * TABLE_INTERVALS as f64;
         let i = x as usize;
-        if !(EXACT_TAIL..TABLE_INTERVALS - EXACT_TAIL).contains(&i) {
-            return mean_one_lognormal(self.sigma, ppnd7(u));
+        if !(EXACT_TAIL..TABLE_INTERVALS - EXACT_TAIL).contains(&i) || self.sigma == 0.0 {
+            return self.exact(u);
         }
         let t = x - i as f64;
         self.values[i] + t * (self.values[i + 1] - self.values[i])
+    }
+
+    /// The multiplier at probability `u`, computed (tails, and σ = 0).
+    #[cold]
+    #[inline(never)]
+    fn exact(&self, u: f64) -> f64 {
+        if self.sigma == 0.0 { 1.0 } else { mean_one_lognormal(self.sigma, ppnd7(u)) }
     }
 }
 
@@ -126,16 +130,22 @@ impl Default for HazardTable {
 
 impl HazardTable {
     /// The probability of an event with `rate` within one unit of time.
-    #[inline]
+    #[inline(always)]
     pub fn probability(&self, rate: f64) -> f64 {
         if !(0.0..HAZARD_MAX_RATE).contains(&rate) {
-            return hazard(rate);
+            return exact_hazard(rate);
         }
         let x = rate * HAZARD_STEPS_PER_UNIT;
         let i = x as usize;
         let t = x - i as f64;
         self.values[i] + t * (self.values[i + 1] - self.values[i])
     }
+}
+
+#[cold]
+#[inline(never)]
+fn exact_hazard(rate: f64) -> f64 {
+    hazard(rate)
 }
 
 /// The standard normal quantile function (AS 241, PPND7).
