@@ -174,13 +174,14 @@ fn bench(options: &BenchOptions) -> Result<()> {
         runner::check_memory(&sized, most, available).map_err(anyhow::Error::msg)?;
     }
     println!(
-        "{} ({} seasons + {} spin-up), best of {} on {} ({} cores)",
+        "{} ({} seasons + {} spin-up), best of {} on {} ({} cores), random-number kernel {}",
         base.name,
         base.seasons,
         base.params.calendar.spin_up_seasons,
         options.repeats.max(1),
         bench::cpu_name().unwrap_or_else(|| "an unnamed CPU".into()),
-        cores
+        cores,
+        livelihoods::rng::kernel().name()
     );
     println!("{}", bench::header());
     for &t in &threads {

@@ -5,6 +5,8 @@
 //! ([`fill_blocks`]), so that the chains of different households overlap in the CPU instead
 //! of stalling each household's update.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
 const M0: u32 = 0xD251_1F53;
 const M1: u32 = 0xCD9E_8D57;
 const W0: u32 = 0x9E37_79B9;
@@ -27,13 +29,158 @@ pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     c
 }
 
+/// The code path of [`fill_blocks`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// One block after another, for any CPU.
+    Portable,
+    /// Eight blocks at once in AVX2 registers; chosen only on CPUs that have AVX2.
+    Avx2,
+}
+
+impl Kernel {
+    /// Name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Portable => "portable",
+            Self::Avx2 => "avx2",
+        }
+    }
+
+    /// The fastest kernel this CPU runs (detected at run time).
+    pub fn best() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Self::Avx2;
+        }
+        Self::Portable
+    }
+}
+
+const UNSET: u8 = 0;
+const PORTABLE: u8 = 1;
+const AVX2: u8 = 2;
+static KERNEL: AtomicU8 = AtomicU8::new(UNSET);
+
+/// Environment variable that, set to `portable`, makes [`fill_blocks`] use the portable
+/// kernel (to check that results do not depend on the CPU's instruction set).
+pub const KERNEL_VARIABLE: &str = "LIVELIHOODS_RNG_KERNEL";
+
+/// The kernel [`fill_blocks`] uses: the fastest this CPU runs, unless [`KERNEL_VARIABLE`]
+/// or [`use_kernel`] chose the portable one.
+pub fn kernel() -> Kernel {
+    match KERNEL.load(Ordering::Relaxed) {
+        PORTABLE => Kernel::Portable,
+        AVX2 => Kernel::Avx2,
+        _ => {
+            let portable = std::env::var(KERNEL_VARIABLE).is_ok_and(|v| v == "portable");
+            use_kernel(if portable { Kernel::Portable } else { Kernel::best() })
+        }
+    }
+}
+
+/// Make [`fill_blocks`] use `kernel` in this process; a kernel the CPU lacks falls back to
+/// the portable one. Returns the kernel in use. Results do not depend on it: every kernel
+/// computes the same words.
+pub fn use_kernel(kernel: Kernel) -> Kernel {
+    let chosen = if kernel == Kernel::Avx2 && Kernel::best() == Kernel::Avx2 { AVX2 } else { PORTABLE };
+    KERNEL.store(chosen, Ordering::Relaxed);
+    if chosen == AVX2 { Kernel::Avx2 } else { Kernel::Portable }
+}
+
 /// Fill `out[i]` with the block of counter `[0, first + i, high[0], high[1]]` under `key`:
 /// the blocks of consecutive entities for one purpose, season and replication.
 #[inline]
 pub fn fill_blocks(key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u32; 4]]) {
+    #[cfg(target_arch = "x86_64")]
+    if kernel() == Kernel::Avx2 {
+        // SAFETY: `kernel()` is `Avx2` only if the CPU reported AVX2 (`Kernel::best`).
+        #[allow(unsafe_code)]
+        unsafe {
+            avx2::fill_blocks(key, high, first, out);
+        }
+        return;
+    }
+    fill_blocks_portable(key, high, first, out);
+}
+
+fn fill_blocks_portable(key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u32; 4]]) {
     for (i, block) in out.iter_mut().enumerate() {
-        let entity = first.wrapping_add(i as u32);
-        *block = philox4x32_10([0, entity, high[0], high[1]], key);
+        *block = philox4x32_10([0, first.wrapping_add(i as u32), high[0], high[1]], key);
+    }
+}
+
+/// Philox4x32-10 on eight counters at once: each 256-bit register holds one word of eight
+/// blocks. AVX2 multiplies the even 32-bit lanes to 64 bits (`vpmuludq`), so each round
+/// multiplies even and odd lanes separately and blends the halves back.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use super::{M0, M1, W0, W1, fill_blocks_portable};
+
+    /// High and low 32 bits of `a × m` in every lane.
+    #[target_feature(enable = "avx2")]
+    fn mul_hi_lo(a: __m256i, m: __m256i) -> (__m256i, __m256i) {
+        let even = _mm256_mul_epu32(a, m);
+        let odd = _mm256_mul_epu32(_mm256_srli_epi64::<32>(a), m);
+        let hi = _mm256_blend_epi32::<0b1010_1010>(_mm256_srli_epi64::<32>(even), odd);
+        let lo = _mm256_blend_epi32::<0b1010_1010>(even, _mm256_slli_epi64::<32>(odd));
+        (hi, lo)
+    }
+
+    /// The words of eight blocks, lane `i` of each register belonging to block `i`.
+    #[target_feature(enable = "avx2")]
+    fn eight(key: [u32; 2], high: [u32; 2], first: u32) -> [[u32; 8]; 4] {
+        let e = |i: u32| first.wrapping_add(i) as i32;
+        let mut c0 = _mm256_setzero_si256();
+        let mut c1 = _mm256_setr_epi32(e(0), e(1), e(2), e(3), e(4), e(5), e(6), e(7));
+        let mut c2 = _mm256_set1_epi32(high[0] as i32);
+        let mut c3 = _mm256_set1_epi32(high[1] as i32);
+        let (m0, m1) = (_mm256_set1_epi32(M0 as i32), _mm256_set1_epi32(M1 as i32));
+        let mut k = key;
+        for round in 0..10 {
+            if round > 0 {
+                k[0] = k[0].wrapping_add(W0);
+                k[1] = k[1].wrapping_add(W1);
+            }
+            let (hi0, lo0) = mul_hi_lo(c0, m0);
+            let (hi1, lo1) = mul_hi_lo(c2, m1);
+            c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), _mm256_set1_epi32(k[0] as i32));
+            c1 = lo1;
+            c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), _mm256_set1_epi32(k[1] as i32));
+            c3 = lo0;
+        }
+        [lanes(c0), lanes(c1), lanes(c2), lanes(c3)]
+    }
+
+    #[target_feature(enable = "avx2")]
+    fn lanes(v: __m256i) -> [u32; 8] {
+        [
+            _mm256_extract_epi32::<0>(v) as u32,
+            _mm256_extract_epi32::<1>(v) as u32,
+            _mm256_extract_epi32::<2>(v) as u32,
+            _mm256_extract_epi32::<3>(v) as u32,
+            _mm256_extract_epi32::<4>(v) as u32,
+            _mm256_extract_epi32::<5>(v) as u32,
+            _mm256_extract_epi32::<6>(v) as u32,
+            _mm256_extract_epi32::<7>(v) as u32,
+        ]
+    }
+
+    /// [`super::fill_blocks`] for CPUs with AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn fill_blocks(key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u32; 4]]) {
+        let mut chunks = out.chunks_exact_mut(8);
+        let mut entity = first;
+        for chunk in &mut chunks {
+            let words = eight(key, high, entity);
+            for (i, block) in chunk.iter_mut().enumerate() {
+                *block = [words[0][i], words[1][i], words[2][i], words[3][i]];
+            }
+            entity = entity.wrapping_add(8);
+        }
+        fill_blocks_portable(key, high, entity, chunks.into_remainder());
     }
 }
 
@@ -42,14 +189,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn batches_give_the_blocks_of_single_calls() {
+    fn every_kernel_gives_the_blocks_of_single_calls() {
         let key = [0x1234_5678, 0x9ABC_DEF0];
         let high = [7 | (5 << 20), 3];
+        // Not a multiple of eight, and across the wrap-around of the entity word.
         let first = u32::MAX - 20;
-        let mut batch = vec![[0; 4]; 45];
-        fill_blocks(key, high, first, &mut batch);
-        for (i, block) in (0u32..).zip(&batch) {
-            assert_eq!(*block, philox4x32_10([0, first.wrapping_add(i), high[0], high[1]], key));
+        let expected: Vec<[u32; 4]> =
+            (0..45u32).map(|i| philox4x32_10([0, first.wrapping_add(i), high[0], high[1]], key)).collect();
+        let mut portable = vec![[0; 4]; 45];
+        fill_blocks_portable(key, high, first, &mut portable);
+        assert_eq!(portable, expected);
+        let mut dispatched = vec![[0; 4]; 45];
+        fill_blocks(key, high, first, &mut dispatched);
+        assert_eq!(dispatched, expected);
+        #[cfg(target_arch = "x86_64")]
+        if Kernel::best() == Kernel::Avx2 {
+            let mut avx2 = vec![[0; 4]; 45];
+            // SAFETY: the CPU has AVX2 (`Kernel::best`).
+            #[allow(unsafe_code)]
+            unsafe {
+                avx2::fill_blocks(key, high, first, &mut avx2);
+            }
+            assert_eq!(avx2, expected);
         }
     }
 

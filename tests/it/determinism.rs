@@ -88,3 +88,22 @@ fn the_order_of_intervention_tables_does_not_matter() {
 fn running_twice_gives_the_same_bytes() {
     assert!(bytes(2) == bytes(2));
 }
+
+/// The random-number kernel chosen at run time (AVX2 where the CPU has it) and the portable
+/// one give the same files.
+#[test]
+fn every_random_number_kernel_gives_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = crate::common::fixture("small.toml");
+    let run = |kernel: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+            .args(["run", small.to_str().unwrap(), "--out", kernel, "--threads", "2"])
+            .env(livelihoods::rng::KERNEL_VARIABLE, kernel)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read(dir.path().join(kernel).join("small/seasons.csv")).unwrap()
+    };
+    assert_eq!(run("portable"), run("best"));
+}
