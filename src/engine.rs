@@ -18,12 +18,12 @@
 use rayon::prelude::*;
 
 use crate::interventions::{DeliveryCtx, deliver};
-use crate::metrics::{Accumulator, Lines, SeasonFacts, SeasonMetrics};
+use crate::metrics::{self, Accumulator, Lines, SeasonFacts, SeasonMetrics};
 use crate::model::draws::{BATCH, Batch};
 use crate::model::environment::{self, ElNino};
 use crate::model::household::{self, Household};
 use crate::model::population;
-use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx};
+use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
 use crate::model::village::Villages;
 use crate::params::SeasonKind;
 use crate::rng::RunKey;
@@ -41,6 +41,8 @@ pub struct World {
     pub villages: Villages,
     /// Programme cost so far, rupiah.
     pub programme_cost_idr: f64,
+    /// Land farmed by all households, m² (fixed).
+    land_m2: u128,
     /// Noise tables of the household loop.
     noise: Noise,
     /// Persons per consumption bin after the last season stepped.
@@ -54,6 +56,7 @@ impl World {
         let villages = population::villages(&scenario.params, run);
         let households = population::households(&scenario.params, run, &villages);
         Self {
+            land_m2: metrics::land_m2(&households),
             households,
             villages,
             programme_cost_idr: 0.0,
@@ -85,6 +88,7 @@ pub fn step_season(
     };
 
     let consts = SeasonConsts::new(params, kind);
+    let views = VillageView::all(&world.villages, &env);
     let months = params.months(kind);
     let ctx = SeasonCtx {
         params,
@@ -98,6 +102,7 @@ pub fn step_season(
         programme: levels,
         villages: &world.villages,
         env: &env,
+        views: &views,
     };
     let line = params.poverty.line_idr_per_capita_month;
     let lines = Lines::new(line, line * params.poverty.food_share);
@@ -108,6 +113,7 @@ pub fn step_season(
     let observed = observed.unwrap_or(0);
     let facts = SeasonFacts {
         season: observed,
+        land_m2: world.land_m2,
         year: params.calendar.base_year + observed / 2,
         season_kind: kind.name(),
         programme_cost_idr: world.programme_cost_idr,

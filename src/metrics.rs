@@ -37,7 +37,6 @@ pub struct Accumulator {
     participants: u64,
     ever_participants: u64,
     harvest_g: u128,
-    land_m2: u128,
     /// Per bin: persons, and rupiah × persons (one cache line holds both).
     bins: Vec<[u64; 2]>,
     /// Per-village counts for the village update.
@@ -89,7 +88,6 @@ impl Accumulator {
             participants: 0,
             ever_participants: 0,
             harvest_g: 0,
-            land_m2: 0,
             bins: vec![[0; 2]; BINS],
             villages: vec![VillageCounts::default(); villages],
         }
@@ -127,7 +125,6 @@ impl Accumulator {
         self.participants += u64::from(out.participated);
         self.ever_participants += u64::from(h.participated != 0);
         self.harvest_g += u128::from(nearest(out.harvest_kg * 1000.0));
-        self.land_m2 += u128::from(nearest(f64::from(h.land_ha) * 10_000.0));
         let v = &mut self.villages[usize::from(h.village)];
         v.households += 1;
         v.adopters += u32::from(improved);
@@ -153,7 +150,6 @@ impl Accumulator {
         self.participants += other.participants;
         self.ever_participants += other.ever_participants;
         self.harvest_g += other.harvest_g;
-        self.land_m2 += other.land_m2;
         for (a, b) in self.bins.iter_mut().zip(&other.bins) {
             a[0] += b[0];
             a[1] += b[1];
@@ -254,11 +250,18 @@ pub fn bin_edges_idr(i: usize) -> (f64, f64) {
 /// Number of consumption bins.
 pub const DISTRIBUTION_BINS: usize = BINS;
 
+/// Land farmed by `households`, m² (each household's land rounded to the m²).
+pub fn land_m2(households: &[Household]) -> u128 {
+    households.iter().map(|h| u128::from(nearest(f64::from(h.land_ha) * 10_000.0))).sum()
+}
+
 /// Season-level facts that do not come from households.
 #[derive(Clone, Copy, Debug)]
 pub struct SeasonFacts {
     /// Season index.
     pub season: u32,
+    /// Land farmed by all households, m² ([`land_m2`]; it does not change).
+    pub land_m2: u128,
     /// Calendar year.
     pub year: u32,
     /// "wet" or "dry".
@@ -280,8 +283,8 @@ impl Accumulator {
     pub fn finish(&self, facts: SeasonFacts) -> SeasonMetrics {
         let persons = self.persons.max(1) as f64;
         let households = self.households.max(1) as f64;
-        let yield_t_ha = if self.land_m2 > 0 && self.harvest_g > 0 {
-            (self.harvest_g as f64 / 1e6) / (self.land_m2 as f64 / 1e4)
+        let yield_t_ha = if facts.land_m2 > 0 && self.harvest_g > 0 {
+            (self.harvest_g as f64 / 1e6) / (facts.land_m2 as f64 / 1e4)
         } else {
             f64::NAN
         };
@@ -334,6 +337,7 @@ mod tests {
     fn facts() -> SeasonFacts {
         SeasonFacts {
             season: 0,
+            land_m2: 10_000,
             year: 2024,
             season_kind: "wet",
             programme_cost_idr: 0.0,

@@ -432,7 +432,7 @@ mod tests {
 
     use super::*;
     use crate::model::environment::{ElNino, SeasonEnv};
-    use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts};
+    use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, VillageView};
     use crate::model::village::Villages;
     use crate::params::{Params, SeasonKind};
     use crate::rng::RunKey;
@@ -515,6 +515,7 @@ mod tests {
                 programme: ProgrammeLevels { production_skill: 1.0, business_skill: 1.0, start_probability: 0.18, finance_skill: 1.0 },
                 villages: &villages,
                 env: &env,
+                views: &VillageView::all(&villages, &env),
             };
             let mut h = Household { offers, ..start };
             let out = step(&mut h, id, &ctx);

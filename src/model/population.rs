@@ -8,7 +8,7 @@ use rand_distr::{Distribution, LogNormal, Poisson};
 use rayon::prelude::*;
 
 use crate::model::household::{Household, flag};
-use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx};
+use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
 use crate::rng::{Purpose, RunKey};
@@ -54,6 +54,7 @@ pub fn households(params: &Params, run: RunKey, villages: &Villages) -> Vec<Hous
         village_yield_multiplier: vec![1.0; villages.len()],
     };
     let consts = SeasonConsts::new(params, SeasonKind::Wet);
+    let views = VillageView::all(villages, &env);
     let noise = Noise::new(params);
     let ctx = SeasonCtx {
         params,
@@ -67,6 +68,7 @@ pub fn households(params: &Params, run: RunKey, villages: &Villages) -> Vec<Hous
         programme: ProgrammeLevels::default(),
         villages,
         env: &env,
+        views: &views,
     };
     let pop = &params.population;
     let laws = Laws {

@@ -146,6 +146,22 @@ pub struct VillageView {
     pub yield_multiplier: f64,
 }
 
+impl VillageView {
+    /// The views of every village, built once per season so that the household loop reads
+    /// one record instead of five columns.
+    pub fn all(villages: &Villages, env: &SeasonEnv) -> Vec<Self> {
+        (0..villages.len())
+            .map(|v| Self {
+                readiness: f64::from(villages.readiness[v]),
+                adopter_share: f64::from(villages.adopter_share[v]),
+                coop_exists: villages.coop_exists[v],
+                governance: f64::from(villages.governance[v]),
+                yield_multiplier: f64::from(env.village_yield_multiplier[v]),
+            })
+            .collect()
+    }
+}
+
 /// Everything the household phase of one season reads.
 pub struct SeasonCtx<'a> {
     /// Scenario parameters.
@@ -169,6 +185,8 @@ pub struct SeasonCtx<'a> {
     /// Village snapshot (committed at the end of the previous season, plus this season's
     /// programme delivery).
     pub villages: &'a Villages,
+    /// The snapshot as households see it, one view per village ([`VillageView::all`]).
+    pub views: &'a [VillageView],
     /// This season's weather and prices.
     pub env: &'a SeasonEnv,
 }
@@ -177,14 +195,6 @@ impl SeasonCtx<'_> {
     /// The view of village `v`.
     #[inline]
     pub fn village(&self, v: u16) -> VillageView {
-        let v = usize::from(v);
-        let villages = self.villages;
-        VillageView {
-            readiness: f64::from(villages.readiness[v]),
-            adopter_share: f64::from(villages.adopter_share[v]),
-            coop_exists: villages.coop_exists[v],
-            governance: f64::from(villages.governance[v]),
-            yield_multiplier: f64::from(self.env.village_yield_multiplier[v]),
-        }
+        self.views[usize::from(v)]
     }
 }
