@@ -1,5 +1,6 @@
-//! Household-seasons per second for the DW4FS scenario (all four modules active) at 10^4,
-//! 10^5 and 10^6 households, on 1 and 2 threads.
+//! Household-seasons per second for the DW4FS scenario (all four modules active) and for the
+//! minimal kernel (`livelihoods::kernel`) at 10^4, 10^5 and 10^6 households, on 1 and 2
+//! threads.
 //!
 //! Each iteration runs whole replications of the scenario as shipped (20 observed seasons
 //! after 6 spin-up seasons), set-up included; throughput counts every simulated
@@ -40,10 +41,31 @@ fn throughput(c: &mut Criterion) {
     group.finish();
 }
 
+/// The minimal kernel at the same sizes, threads and work (`livelihoods::kernel`).
+fn kernel(c: &mut Criterion) {
+    let mut group = c.benchmark_group("kernel");
+    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(10));
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
+        for households in [10_000u64, 100_000, 1_000_000] {
+            let s = dw4fs(households);
+            let seasons = s.seasons + s.params.calendar.spin_up_seasons;
+            group.throughput(Throughput::Elements(s.simulated_household_seasons()));
+            let id = BenchmarkId::new(format!("{threads}_threads"), households);
+            group.bench_function(id, |b| {
+                b.iter(|| {
+                    pool.install(|| livelihoods::kernel::run(households as u32, seasons, s.replications))
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // Criterion's HTML charts look for system fonts; the figures are what matter here.
     config = Criterion::default().without_plots();
-    targets = throughput
+    targets = throughput, kernel
 }
 criterion_main!(benches);
