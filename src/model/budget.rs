@@ -19,6 +19,7 @@ pub(crate) struct Budget {
 /// The buffer-stock rule: consume expected income less saving, plus a share of cash above
 /// the buffer; when short, borrow from the cooperative, sell cattle, borrow from a lender,
 /// and only then cut consumption. `cash_flow` is the season's net inflow so far.
+#[inline(always)]
 pub(crate) fn consume(
     h: &mut Household,
     cash_flow: f64,

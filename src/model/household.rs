@@ -231,6 +231,7 @@ fn start_venture(h: &mut Household, ctx: &SeasonCtx) -> f64 {
 
 /// Adoption (at planting, in the wet season): Bass-like innovation and imitation scaled by
 /// readiness, plus trained households; dis-adoption after bad seasons and without cash.
+#[inline(always)]
 fn decide_practice(
     h: &mut Household,
     readiness: f64,
@@ -269,6 +270,7 @@ fn decide_practice(
     (false, false)
 }
 
+#[inline(always)]
 fn decide_membership(
     h: &mut Household,
     readiness: f64,
@@ -292,6 +294,7 @@ fn decide_membership(
 }
 
 /// Enterprise exit and spontaneous start. Returns the cash flow (salvage or capital paid).
+#[inline(always)]
 fn decide_enterprise(h: &mut Household, draws: &mut Shocks, ctx: &SeasonCtx) -> f64 {
     let e = &ctx.params.enterprise;
     if h.has(flag::ENTERPRISE) {
@@ -321,6 +324,7 @@ struct Income {
 
 /// Maize (wet season), cattle offtake, seaweed (dry season), wages and enterprise profit,
 /// net of input costs.
+#[inline(always)]
 fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &SeasonCtx) -> Income {
     let p = ctx.params;
     let member = h.has(flag::COOP_MEMBER) && village.coop_exists;
@@ -388,6 +392,7 @@ fn usual_profit_idr(h: &Household, ctx: &SeasonCtx) -> f64 {
 
 /// Expected income of a normal year with the household's current assets and practice,
 /// rupiah per month: what it plans its consumption on (permanent income).
+#[inline(always)]
 pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &SeasonCtx) -> f64 {
     let p = ctx.params;
     let member = h.has(flag::COOP_MEMBER) && village.coop_exists;
