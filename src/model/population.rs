@@ -90,7 +90,7 @@ struct Laws {
 fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     let p = ctx.params;
     let pop = &p.population;
-    let mut d = ctx.run.stream(INIT_SEASON, Purpose::Population, id as u32);
+    let mut d = ctx.run.stream_ahead(INIT_SEASON, Purpose::Population, id as u32);
     let village = village_of(id, pop.households, pop.villages);
     let view = ctx.village(village);
     let members_extra = laws.members_extra.map_or(0.0, |x| x.sample(&mut d));

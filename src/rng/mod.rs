@@ -97,7 +97,27 @@ impl RunKey {
     #[inline]
     pub fn stream(self, season: u32, purpose: Purpose, entity: u32) -> Draws {
         let [high0, high1] = self.high(season, purpose);
-        Draws { key: self.key(), counter: [0, entity, high0, high1], buffer: [0; 4], used: 4 }
+        Draws {
+            key: self.key(),
+            counter: [0, entity, high0, high1],
+            buffer: [0; AHEAD_WORDS],
+            len: 0,
+            used: 0,
+        }
+    }
+
+    /// [`RunKey::stream`] with its first eight blocks (32 words) computed together: the
+    /// same numbers, faster for streams that use several blocks (a household's traits).
+    #[inline]
+    pub fn stream_ahead(self, season: u32, purpose: Purpose, entity: u32) -> Draws {
+        let high = self.high(season, purpose);
+        let blocks = stream_blocks(self.key(), entity, high);
+        let mut buffer = [0; AHEAD_WORDS];
+        for (words, block) in buffer.chunks_exact_mut(4).zip(&blocks) {
+            words.copy_from_slice(block);
+        }
+        let counter = [blocks.len() as u32, entity, high[0], high[1]];
+        Draws { key: self.key(), counter, buffer, len: AHEAD_WORDS, used: 0 }
     }
 }
 
@@ -133,18 +153,25 @@ impl RunKey {
 #[derive(Clone, Debug)]
 pub struct Draws {
     key: [u32; 2],
+    /// Counter of the next block to compute.
     counter: [u32; 4],
-    buffer: [u32; 4],
+    /// Words computed and not yet used: `buffer[used..len]`.
+    buffer: [u32; AHEAD_WORDS],
+    len: usize,
     used: usize,
 }
+
+/// Words a [`Draws`] holds: the eight blocks of [`RunKey::stream_ahead`].
+const AHEAD_WORDS: usize = 32;
 
 impl Draws {
     #[inline(always)]
     fn next_word(&mut self) -> u32 {
-        if self.used == 4 {
-            self.buffer = philox4x32_10(self.counter, self.key);
+        if self.used == self.len {
+            let block = philox4x32_10(self.counter, self.key);
+            self.buffer[..4].copy_from_slice(&block);
             self.counter[0] = self.counter[0].wrapping_add(1);
-            self.used = 0;
+            (self.len, self.used) = (4, 0);
         }
         let w = self.buffer[self.used];
         self.used += 1;
@@ -207,6 +234,16 @@ mod tests {
     use super::*;
 
     // Random123 `tests/kat_vectors`, the three `philox4x32 10` lines: counter, key, result.
+    #[test]
+    fn a_stream_computed_ahead_gives_the_same_words() {
+        let run = RunKey { seed: 0xDEAD_BEEF_0123, replication: 4 };
+        let mut lazy = run.stream(9, Purpose::Population, 1234);
+        let mut ahead = run.stream_ahead(9, Purpose::Population, 1234);
+        for _ in 0..100 {
+            assert_eq!(lazy.next_word(), ahead.next_word());
+        }
+    }
+
     #[test]
     fn a_draw_depends_only_on_its_key() {
         let run = RunKey { seed: 7, replication: 3 };

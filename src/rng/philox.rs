@@ -110,6 +110,19 @@ fn fill_blocks_portable(key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u
     }
 }
 
+/// The first eight blocks of one entity's stream: counters `[i, entity, high[0], high[1]]`
+/// for `i` in 0..8 under `key`, computed together (for streams that need several blocks).
+#[inline]
+pub fn stream_blocks(key: [u32; 2], entity: u32, high: [u32; 2]) -> [[u32; 4]; 8] {
+    #[cfg(target_arch = "x86_64")]
+    if kernel() == Kernel::Avx2 {
+        // SAFETY: `kernel()` is `Avx2` only if the CPU reported AVX2 (`Kernel::best`).
+        #[allow(unsafe_code)]
+        return unsafe { avx2::stream_blocks(key, entity, high) };
+    }
+    std::array::from_fn(|i| philox4x32_10([i as u32, entity, high[0], high[1]], key))
+}
+
 /// Philox4x32-10 on eight counters at once: each 256-bit register holds one word of eight
 /// blocks. AVX2 multiplies the even 32-bit lanes to 64 bits (`vpmuludq`), so each round
 /// multiplies even and odd lanes separately and blends the halves back.
@@ -129,12 +142,18 @@ mod avx2 {
         (hi, lo)
     }
 
-    /// The words of eight blocks, lane `i` of each register belonging to block `i`.
+    /// Eight consecutive values from `first`, one per lane.
     #[target_feature(enable = "avx2")]
-    fn eight(key: [u32; 2], high: [u32; 2], first: u32) -> [[u32; 8]; 4] {
+    fn ramp(first: u32) -> __m256i {
         let e = |i: u32| first.wrapping_add(i) as i32;
-        let mut c0 = _mm256_setzero_si256();
-        let mut c1 = _mm256_setr_epi32(e(0), e(1), e(2), e(3), e(4), e(5), e(6), e(7));
+        _mm256_setr_epi32(e(0), e(1), e(2), e(3), e(4), e(5), e(6), e(7))
+    }
+
+    /// The words of eight blocks with counter words 0 and 1 `c0` and `c1` (one lane per
+    /// block) and words 2 and 3 `high`; lane `i` of each result belongs to block `i`.
+    #[target_feature(enable = "avx2")]
+    fn eight(key: [u32; 2], c0: __m256i, c1: __m256i, high: [u32; 2]) -> [[u32; 8]; 4] {
+        let (mut c0, mut c1) = (c0, c1);
         let mut c2 = _mm256_set1_epi32(high[0] as i32);
         let mut c3 = _mm256_set1_epi32(high[1] as i32);
         let (m0, m1) = (_mm256_set1_epi32(M0 as i32), _mm256_set1_epi32(M1 as i32));
@@ -174,13 +193,20 @@ mod avx2 {
         let mut chunks = out.chunks_exact_mut(8);
         let mut entity = first;
         for chunk in &mut chunks {
-            let words = eight(key, high, entity);
+            let words = eight(key, _mm256_setzero_si256(), ramp(entity), high);
             for (i, block) in chunk.iter_mut().enumerate() {
                 *block = [words[0][i], words[1][i], words[2][i], words[3][i]];
             }
             entity = entity.wrapping_add(8);
         }
         fill_blocks_portable(key, high, entity, chunks.into_remainder());
+    }
+
+    /// [`super::stream_blocks`] for CPUs with AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn stream_blocks(key: [u32; 2], entity: u32, high: [u32; 2]) -> [[u32; 4]; 8] {
+        let words = eight(key, ramp(0), _mm256_set1_epi32(entity as i32), high);
+        std::array::from_fn(|i| [words[0][i], words[1][i], words[2][i], words[3][i]])
     }
 }
 
@@ -210,6 +236,21 @@ mod tests {
             unsafe {
                 avx2::fill_blocks(key, high, first, &mut avx2);
             }
+            assert_eq!(avx2, expected);
+        }
+    }
+
+    #[test]
+    fn stream_blocks_are_the_first_eight_blocks_of_the_stream() {
+        let (key, high) = ([3, 0xFFFF_FFFF], [0xF_FFFF | (1 << 20), 9]);
+        let expected: [[u32; 4]; 8] =
+            std::array::from_fn(|i| philox4x32_10([i as u32, 77, high[0], high[1]], key));
+        assert_eq!(stream_blocks(key, 77, high), expected);
+        #[cfg(target_arch = "x86_64")]
+        if Kernel::best() == Kernel::Avx2 {
+            // SAFETY: the CPU has AVX2 (`Kernel::best`).
+            #[allow(unsafe_code)]
+            let avx2 = unsafe { avx2::stream_blocks(key, 77, high) };
             assert_eq!(avx2, expected);
         }
     }
