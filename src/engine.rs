@@ -105,7 +105,8 @@ pub fn step_season(
         views: &views,
     };
     let line = params.poverty.line_idr_per_capita_month;
-    let lines = Lines::new(line, line * params.poverty.food_share);
+    // Spin-up seasons are not observed: only the village counts are summed.
+    let lines = observed.map(|_| Lines::new(line, line * params.poverty.food_share));
     let villages = world.villages.len();
     let acc = households_phase(&mut world.households, &ctx, lines, parallel);
     world.villages.update(&acc.villages, params, run, step);
@@ -131,11 +132,12 @@ pub fn step_season(
     acc.finish(facts)
 }
 
-/// Phases 3–5 for every household, in fixed blocks; returns the season's sums.
+/// Phases 3–5 for every household, in fixed blocks; returns the season's sums. Without
+/// `lines` (a spin-up season) only the village counts are summed.
 fn households_phase(
     households: &mut [Household],
     ctx: &SeasonCtx,
-    lines: Lines,
+    lines: Option<Lines>,
     parallel: bool,
 ) -> Accumulator {
     let villages = ctx.villages.len();
@@ -144,7 +146,10 @@ fn households_phase(
             let draws = Batch::draw(ctx, (b * BLOCK + k * BATCH) as u32, rows.len());
             for (j, h) in rows.iter_mut().enumerate() {
                 let out = household::step_drawn(h, draws.shocks(j), ctx);
-                acc.add(h, &out, lines);
+                match lines {
+                    Some(lines) => acc.add(h, &out, lines),
+                    None => acc.add_village(h, &out),
+                }
             }
         }
         acc

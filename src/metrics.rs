@@ -125,12 +125,19 @@ impl Accumulator {
         self.participants += u64::from(out.participated);
         self.ever_participants += u64::from(h.participated != 0);
         self.harvest_g += u128::from(nearest(out.harvest_kg * 1000.0));
+        self.add_village(h, out);
+    }
+
+    /// Add one household to its village's counts only: all that an unobserved (spin-up)
+    /// season needs.
+    #[inline]
+    pub fn add_village(&mut self, h: &Household, out: &Outcome) {
         let v = &mut self.villages[usize::from(h.village)];
         v.households += 1;
-        v.adopters += u32::from(improved);
+        v.adopters += u32::from(h.has(flag::IMPROVED));
         v.new_adopters += u32::from(out.adopted);
         v.disadopters += u32::from(out.disadopted);
-        v.members += u32::from(member);
+        v.members += u32::from(h.has(flag::COOP_MEMBER));
     }
 
     /// Combine two partial sums.
