@@ -103,8 +103,9 @@ impl Accumulator {
         if y < lines.poverty_idr {
             let gap = 1.0 - y * lines.inverse_poverty_idr;
             self.poor_persons += persons;
-            self.gap_fixed += u128::from(persons * (gap * FIXED_ONE) as u64);
-            self.gap_sq_fixed += u128::from(persons * (gap * gap * FIXED_ONE) as u64);
+            // The gap is in (0, 1], so the fixed-point values fit an i64 (one instruction).
+            self.gap_fixed += u128::from(persons * (gap * FIXED_ONE) as i64 as u64);
+            self.gap_sq_fixed += u128::from(persons * (gap * gap * FIXED_ONE) as i64 as u64);
         }
         if y < lines.food_idr {
             self.food_poor_persons += persons;

@@ -92,7 +92,8 @@ impl LognormalTable {
     pub fn sample(&self, word: u32) -> f64 {
         let u = unit(word);
         let x = u * TABLE_INTERVALS as f64;
-        let i = x as usize;
+        // x is in [0, 1024): through i32 the conversion is one instruction.
+        let i = x as i32 as usize;
         if !(EXACT_TAIL..TABLE_INTERVALS - EXACT_TAIL).contains(&i) || self.sigma == 0.0 {
             return self.exact(u);
         }
@@ -136,7 +137,8 @@ impl HazardTable {
             return exact_hazard(rate);
         }
         let x = rate * HAZARD_STEPS_PER_UNIT;
-        let i = x as usize;
+        // x is in [0, 4096): through i32 the conversion is one instruction.
+        let i = x as i32 as usize;
         let t = x - i as f64;
         self.values[i] + t * (self.values[i + 1] - self.values[i])
     }
