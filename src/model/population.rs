@@ -4,14 +4,14 @@
 //! population in every scenario and at every thread count. Households are assigned to
 //! villages in contiguous, equal-sized ranges of ids.
 
-use rand_distr::{Distribution, LogNormal, Poisson};
+use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
 use crate::model::household::{Household, flag};
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
-use crate::rng::{Purpose, RunKey};
+use crate::rng::{LognormalTable, Purpose, RunKey};
 
 /// Season index used to key initialisation draws (never a simulated season).
 pub const INIT_SEASON: u32 = 0xF_FFFF;
@@ -74,17 +74,25 @@ pub fn households(params: &Params, run: RunKey, villages: &Villages) -> Vec<Hous
     let laws = Laws {
         members_extra: Poisson::new(pop.members_mean - 1.0).ok(),
         cattle_extra: Poisson::new(pop.cattle_head_per_owner - 1.0).ok(),
-        land: LogNormal::new(pop.land_mu, pop.land_sigma).ok(),
+        land_median_ha: pop.land_mu.exp(),
+        land: LognormalTable::new(pop.land_sigma),
+        access: LognormalTable::new(params.labour.access_sigma),
+        savings: LognormalTable::new(pop.savings_sigma),
     };
     (0..n).into_par_iter().map(|id| household(id, &ctx, &laws)).collect()
 }
 
-/// The distributions of household traits, built once per population. A degenerate one
-/// (mean of extra members or head 0, land σ 0) is `None` and gives its floor.
+/// The distributions of household traits, built once per population. A degenerate Poisson
+/// law (mean of extra members or head 0) is `None` and gives 0. Lognormal traits are drawn
+/// from tabulated quantiles ([`LognormalTable`], one word each).
 struct Laws {
     members_extra: Option<Poisson<f64>>,
     cattle_extra: Option<Poisson<f64>>,
-    land: Option<LogNormal<f64>>,
+    /// e^μ of land: land = e^μ · e^(σ²/2) · a mean-one multiplier.
+    land_median_ha: f64,
+    land: LognormalTable,
+    access: LognormalTable,
+    savings: LognormalTable,
 }
 
 fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
@@ -95,8 +103,9 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     let view = ctx.village(village);
     let members_extra = laws.members_extra.map_or(0.0, |x| x.sample(&mut d));
     let members = (1.0 + members_extra).min(f64::from(pop.members_max)) as u8;
-    let land = laws.land.map_or(pop.land_mu.exp(), |x| x.sample(&mut d));
-    let access = d.mean_one_lognormal(p.labour.access_sigma);
+    let land_mean_ha = laws.land_median_ha * (0.5 * pop.land_sigma * pop.land_sigma).exp();
+    let land = land_mean_ha * laws.land.sample(d.word());
+    let access = laws.access.sample(d.word());
     let mut h = Household {
         land_ha: land.min(pop.land_max_ha) as f32,
         daily_wages_idr: 0.0,
@@ -131,7 +140,7 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     }
     let expected = crate::model::household::expected_income_idr_month(&h, &view, ctx);
     h.expected_income_idr_month = expected as f32;
-    h.savings_idr = (pop.savings_months * expected * d.mean_one_lognormal(pop.savings_sigma)).round();
+    h.savings_idr = (pop.savings_months * expected * laws.savings.sample(d.word())).round();
     h.consumption_pc_idr_month = (expected * (1.0 - p.finance.save_share) / f64::from(h.members)) as f32;
     h
 }

@@ -178,6 +178,12 @@ impl Draws {
         w
     }
 
+    /// The next 32-bit word.
+    #[inline]
+    pub fn word(&mut self) -> u32 {
+        self.next_word()
+    }
+
     /// A uniform number in [0, 1) with 53 random bits.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
