@@ -43,24 +43,21 @@ pub struct World {
     pub programme_cost_idr: f64,
     /// Land farmed by all households, m² (fixed).
     land_m2: u128,
-    /// Noise tables of the household loop.
-    noise: Noise,
     /// Persons per consumption bin after the last season stepped.
     distribution: Vec<u64>,
 }
 
 impl World {
-    /// The initial world of `replication` of `scenario`.
-    pub fn new(scenario: &Scenario, replication: u32) -> Self {
+    /// The initial world of `replication` of `scenario`, whose tables are `noise`.
+    pub fn new(scenario: &Scenario, noise: &Noise, replication: u32) -> Self {
         let run = RunKey { seed: scenario.seed, replication };
         let villages = population::villages(&scenario.params, run);
-        let households = population::households(&scenario.params, run, &villages);
+        let households = population::households(&scenario.params, noise, run, &villages);
         Self {
             land_m2: metrics::land_m2(&households),
             households,
             villages,
             programme_cost_idr: 0.0,
-            noise: Noise::new(&scenario.params),
             distribution: Vec::new(),
         }
     }
@@ -74,6 +71,7 @@ impl World {
 pub fn step_season(
     world: &mut World,
     scenario: &Scenario,
+    noise: &Noise,
     run: RunKey,
     step: u32,
     parallel: bool,
@@ -93,7 +91,7 @@ pub fn step_season(
     let ctx = SeasonCtx {
         params,
         consts: &consts,
-        noise: &world.noise,
+        noise,
         run,
         season: step,
         kind,
@@ -185,24 +183,25 @@ fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season
     levels
 }
 
-/// Run one replication of `scenario` through all its seasons. `on_season` is called after
-/// each season (for progress reporting).
+/// Run one replication of `scenario` (whose tables are `noise`, [`Noise::new`]) through
+/// all its seasons. `on_season` is called after each season (for progress reporting).
 pub fn run_replication(
     scenario: &Scenario,
+    noise: &Noise,
     replication: u32,
     parallel: bool,
     on_season: &(dyn Fn() + Sync),
 ) -> Vec<SeasonMetrics> {
     let run = RunKey { seed: scenario.seed, replication };
-    let mut world = World::new(scenario, replication);
+    let mut world = World::new(scenario, noise, replication);
     let spin_up = scenario.params.calendar.spin_up_seasons;
     for step in 0..spin_up {
-        step_season(&mut world, scenario, run, step, parallel);
+        step_season(&mut world, scenario, noise, run, step, parallel);
     }
     let keep = scenario.distribution_season.unwrap_or(scenario.seasons.saturating_sub(1));
     let seasons: Vec<SeasonMetrics> = (spin_up..spin_up + scenario.seasons)
         .map(|step| {
-            let mut m = step_season(&mut world, scenario, run, step, parallel);
+            let mut m = step_season(&mut world, scenario, noise, run, step, parallel);
             if step - spin_up == keep {
                 m.distribution = std::mem::take(&mut world.distribution);
             }

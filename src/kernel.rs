@@ -100,14 +100,13 @@ impl Kernel<'_> {
         let p = self.params;
         let mut blocks = vec![[0; 4]; households as usize];
         run.blocks(0, Purpose::Population, 0, &mut blocks);
-        let land = crate::rng::LognormalTable::new(p.population.land_sigma);
         blocks
             .iter()
             .map(|w| {
                 let members = 1 + (w[1] % 8) as u8;
                 let flags = (w[3] & 0xF) as u8;
                 let mut row = Row {
-                    land_ha: (land.sample(w[0]) * p.population.land_mu.exp()) as f32,
+                    land_ha: (self.noise.land.sample(w[0]) * p.population.land_mu.exp()) as f32,
                     daily_wages_idr: (p.labour.wage_idr_per_day * f64::from(members).sqrt()) as f32,
                     members,
                     cattle_head: (w[2] % 4) as u8,

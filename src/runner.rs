@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use crate::engine;
 use crate::metrics::SeasonMetrics;
 use crate::model::household::Household;
+use crate::model::season::Noise;
 use crate::scenario::Scenario;
 use crate::summary::{SummaryRow, summarise};
 
@@ -92,8 +93,9 @@ pub fn check_memory(scenarios: &[Scenario], threads: usize, available: u64) -> R
 pub fn run_all(scenarios: &[Scenario], threads: usize, on_season: &(dyn Fn() + Sync)) -> Vec<ScenarioResult> {
     let jobs: Vec<(usize, u32)> =
         scenarios.iter().enumerate().flat_map(|(i, s)| (0..s.replications).map(move |r| (i, r))).collect();
+    let tables: Vec<Noise> = scenarios.iter().map(|s| Noise::new(&s.params)).collect();
     let run = |&(i, r): &(usize, u32), parallel: bool| {
-        engine::run_replication(&scenarios[i], r, parallel, on_season)
+        engine::run_replication(&scenarios[i], &tables[i], r, parallel, on_season)
     };
     let mut runs: Vec<Vec<SeasonMetrics>> = match strategy(jobs.len(), threads) {
         Strategy::Jobs => jobs.par_iter().map(|j| run(j, false)).collect(),

@@ -186,7 +186,8 @@ mod tests {
         params.population.villages = 10;
         let run = RunKey { seed: 4, replication: 0 };
         let villages = population::villages(&params, run);
-        let hh = population::households(&params, run, &villages);
+        let noise = crate::model::season::Noise::new(&params);
+        let hh = population::households(&params, &noise, run, &villages);
         (params, hh, villages)
     }
 

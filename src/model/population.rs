@@ -11,7 +11,7 @@ use crate::model::household::{Household, flag};
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
-use crate::rng::{LognormalTable, Purpose, RunKey};
+use crate::rng::{Purpose, RunKey};
 
 /// Season index used to key initialisation draws (never a simulated season).
 pub const INIT_SEASON: u32 = 0xF_FFFF;
@@ -45,8 +45,8 @@ pub fn villages(params: &Params, run: RunKey) -> Villages {
     }
 }
 
-/// Draw every household.
-pub fn households(params: &Params, run: RunKey, villages: &Villages) -> Vec<Household> {
+/// Draw every household (`noise`: the scenario's tables, [`Noise::new`]).
+pub fn households(params: &Params, noise: &Noise, run: RunKey, villages: &Villages) -> Vec<Household> {
     let n = params.population.households;
     let env = crate::model::environment::SeasonEnv {
         el_nino: crate::model::environment::ElNino::None,
@@ -55,11 +55,10 @@ pub fn households(params: &Params, run: RunKey, villages: &Villages) -> Vec<Hous
     };
     let consts = SeasonConsts::new(params, SeasonKind::Wet);
     let views = VillageView::all(villages, &env);
-    let noise = Noise::new(params);
     let ctx = SeasonCtx {
         params,
         consts: &consts,
-        noise: &noise,
+        noise,
         run,
         season: 0,
         kind: SeasonKind::Wet,
@@ -74,25 +73,19 @@ pub fn households(params: &Params, run: RunKey, villages: &Villages) -> Vec<Hous
     let laws = Laws {
         members_extra: Poisson::new(pop.members_mean - 1.0).ok(),
         cattle_extra: Poisson::new(pop.cattle_head_per_owner - 1.0).ok(),
-        land_median_ha: pop.land_mu.exp(),
-        land: LognormalTable::new(pop.land_sigma),
-        access: LognormalTable::new(params.labour.access_sigma),
-        savings: LognormalTable::new(pop.savings_sigma),
+        land_mean_ha: (pop.land_mu + 0.5 * pop.land_sigma * pop.land_sigma).exp(),
     };
     (0..n).into_par_iter().map(|id| household(id, &ctx, &laws)).collect()
 }
 
-/// The distributions of household traits, built once per population. A degenerate Poisson
-/// law (mean of extra members or head 0) is `None` and gives 0. Lognormal traits are drawn
-/// from tabulated quantiles ([`LognormalTable`], one word each).
+/// The Poisson laws of household traits, built once per population; a degenerate one (mean
+/// of extra members or head 0) is `None` and gives 0. Lognormal traits come from the
+/// scenario's tables ([`Noise`], one word each).
 struct Laws {
     members_extra: Option<Poisson<f64>>,
     cattle_extra: Option<Poisson<f64>>,
-    /// e^μ of land: land = e^μ · e^(σ²/2) · a mean-one multiplier.
-    land_median_ha: f64,
-    land: LognormalTable,
-    access: LognormalTable,
-    savings: LognormalTable,
+    /// Mean land, e^(μ + σ²/2): land is this times a mean-one lognormal multiplier.
+    land_mean_ha: f64,
 }
 
 fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
@@ -103,9 +96,8 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     let view = ctx.village(village);
     let members_extra = laws.members_extra.map_or(0.0, |x| x.sample(&mut d));
     let members = (1.0 + members_extra).min(f64::from(pop.members_max)) as u8;
-    let land_mean_ha = laws.land_median_ha * (0.5 * pop.land_sigma * pop.land_sigma).exp();
-    let land = land_mean_ha * laws.land.sample(d.word());
-    let access = laws.access.sample(d.word());
+    let land = laws.land_mean_ha * ctx.noise.land.sample(d.word());
+    let access = ctx.noise.access.sample(d.word());
     let mut h = Household {
         land_ha: land.min(pop.land_max_ha) as f32,
         daily_wages_idr: 0.0,
@@ -140,7 +132,7 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     }
     let expected = crate::model::household::expected_income_idr_month(&h, &view, ctx);
     h.expected_income_idr_month = expected as f32;
-    h.savings_idr = (pop.savings_months * expected * laws.savings.sample(d.word())).round();
+    h.savings_idr = (pop.savings_months * expected * ctx.noise.savings.sample(d.word())).round();
     h.consumption_pc_idr_month = (expected * (1.0 - p.finance.save_share) / f64::from(h.members)) as f32;
     h
 }
@@ -154,7 +146,7 @@ mod tests {
         params.population.households = 40_000;
         let run = RunKey { seed: 11, replication: 0 };
         let villages = villages(&params, run);
-        let hh = households(&params, run, &villages);
+        let hh = households(&params, &Noise::new(&params), run, &villages);
         (params, hh)
     }
 

@@ -9,8 +9,9 @@ use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
 use crate::rng::{HazardTable, LognormalTable, RunKey};
 
-/// The mean-one lognormal noises and the hazard probabilities of the household loop,
-/// tabulated once per run.
+/// Every tabulated distribution of a scenario: the mean-one lognormal noises and hazard
+/// probabilities of the household loop and the lognormal traits of the initial population.
+/// Built once per scenario and shared by its replications.
 #[derive(Clone, Debug)]
 pub struct Noise {
     /// Maize yield noise (from `farm.yield_cv`).
@@ -23,6 +24,12 @@ pub struct Noise {
     pub demand: LognormalTable,
     /// Probabilities of hazards.
     pub hazard: HazardTable,
+    /// Initial land around its mean (`population.land_sigma`).
+    pub land: LognormalTable,
+    /// Initial access to wage work (`labour.access_sigma`).
+    pub access: LognormalTable,
+    /// Initial savings around their mean (`population.savings_sigma`).
+    pub savings: LognormalTable,
 }
 
 impl Noise {
@@ -34,6 +41,9 @@ impl Noise {
             seaweed: LognormalTable::new(params.seaweed.income_sigma),
             demand: LognormalTable::new(params.enterprise.demand_sigma),
             hazard: HazardTable::default(),
+            land: LognormalTable::new(params.population.land_sigma),
+            access: LognormalTable::new(params.labour.access_sigma),
+            savings: LognormalTable::new(params.population.savings_sigma),
         }
     }
 }

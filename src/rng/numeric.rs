@@ -102,8 +102,9 @@ impl LognormalTable {
             })
             .collect();
         let nodes = TAIL_OCTAVES * TAIL_STEPS_PER_OCTAVE + 1;
-        let lower = (0..nodes).map(|k| mean_one_lognormal(sigma, ppnd7(tail_node(k)))).collect();
-        let upper = (0..nodes).map(|k| mean_one_lognormal(sigma, -ppnd7(tail_node(k)))).collect();
+        let z: Vec<f64> = (0..nodes).map(|k| ppnd7(tail_node(k))).collect();
+        let lower = z.iter().map(|&z| mean_one_lognormal(sigma, z)).collect();
+        let upper = z.iter().map(|&z| mean_one_lognormal(sigma, -z)).collect();
         Self { values, lower, upper }
     }
 

@@ -28,9 +28,13 @@ fn results_are_byte_identical_at_any_thread_count() {
 #[test]
 fn both_parallel_strategies_give_the_same_bits() {
     let s = load("dw4fs", 9_000, 5, 1);
+    let noise = livelihoods::model::season::Noise::new(&s.params);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     let (a, b) = pool.install(|| {
-        (engine::run_replication(&s, 0, true, &|| {}), engine::run_replication(&s, 0, false, &|| {}))
+        (
+            engine::run_replication(&s, &noise, 0, true, &|| {}),
+            engine::run_replication(&s, &noise, 0, false, &|| {}),
+        )
     });
     assert_eq!(bits(&[a]), bits(&[b]));
 }
