@@ -22,7 +22,7 @@
 //! | [`interventions`] | the four modules: targeting, capacity, take-up, cost |
 //! | [`engine`] | the season schedule, written once |
 //! | [`kernel`] | the minimal kernel: the ceiling for the model's speed |
-//! | [`bench`] | throughput table: model against kernel, memory |
+//! | [`bench`](mod@bench) | throughput table: model against kernel, memory |
 //! | [`metrics`] | FGT, consumption, Gini, reach: integer reductions |
 //! | [`summary`] | mean, band and confidence interval across replications |
 //! | [`compare`] | paired effects against a baseline, cost-effectiveness |
@@ -38,7 +38,9 @@
 //! the same platform, `seasons.csv` and `summary.csv` are byte-identical whatever the thread
 //! count. Every random draw is keyed by (seed, replication, season, purpose, entity), so two
 //! scenarios with the same seed share weather, prices and household shocks (common random
-//! numbers), and every sum over households is an integer.
+//! numbers), and every sum over households is an integer. The random-number kernel chosen
+//! at run time for the CPU (AVX2 or portable, [`rng::kernel`]) computes the same words, so
+//! results do not depend on it either.
 
 pub mod bench;
 pub mod compare;
