@@ -22,11 +22,6 @@ fn main() {
         (&[10_000, 100_000, 1_000_000], if cores > 1 { vec![1, cores] } else { vec![1] }, 26_000_000, 2)
     };
     println!("random-number kernel {}", rng::kernel().name());
-    println!("{}", bench::header());
-    for &t in &threads {
-        for &households in sizes {
-            let s = bench::sized(&base, households, work).expect("valid size");
-            println!("{}", bench::line(&bench::measure(&s, t, repeats)));
-        }
-    }
+    let sized: Vec<_> = sizes.iter().map(|&h| bench::sized(&base, h, work).expect("valid size")).collect();
+    bench::table(&sized, &threads, repeats, |line| println!("{line}"));
 }

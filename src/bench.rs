@@ -97,29 +97,54 @@ pub fn measure(scenario: &Scenario, threads: usize, repeats: u32) -> Measurement
 /// The header of the throughput table (speeds in millions of household-seasons per second).
 pub fn header() -> String {
     format!(
-        "{:>10} {:>7} {:>12} {:>14} {:>15} {:>12} {:>15}",
+        "{:>10} {:>7} {:>12} {:>14} {:>8} {:>15} {:>12} {:>15}",
         "households",
         "threads",
         "replications",
         "model M hs/s",
+        "speed-up",
         "kernel M hs/s",
         "model/kernel",
         "bytes/household"
     )
 }
 
-/// One line of the throughput table.
-pub fn line(m: &Measurement) -> String {
+/// One line of the throughput table; `speed_up` is the model's speed over its speed on one
+/// thread at the same size, where that was measured.
+pub fn line(m: &Measurement, speed_up: Option<f64>) -> String {
+    let speed_up = speed_up.map_or_else(|| "-".to_string(), |x| format!("{x:.2}"));
     format!(
-        "{:>10} {:>7} {:>12} {:>14.2} {:>15.2} {:>12.2} {:>15.1}",
+        "{:>10} {:>7} {:>12} {:>14.2} {:>8} {:>15.2} {:>12.2} {:>15.1}",
         m.households,
         m.threads,
         m.replications,
         m.model_per_second / 1e6,
+        speed_up,
         m.kernel_per_second / 1e6,
         m.ratio(),
         m.bytes_per_household
     )
+}
+
+/// Measure every scenario of `sized` on every thread count of `threads` (in that order),
+/// handing each line of the table to `print` as soon as it is measured.
+pub fn table(
+    sized: &[Scenario],
+    threads: &[usize],
+    repeats: u32,
+    mut print: impl FnMut(&str),
+) -> Vec<Measurement> {
+    print(&header());
+    let mut rows: Vec<Measurement> = Vec::new();
+    for &t in threads {
+        for s in sized {
+            let m = measure(s, t, repeats);
+            let one_thread = rows.iter().find(|r| r.threads == 1 && r.households == m.households);
+            print(&line(&m, one_thread.map(|r| m.model_per_second / r.model_per_second)));
+            rows.push(m);
+        }
+    }
+    rows
 }
 
 /// Peak resident memory of this process so far, bytes (None where the system does not say).

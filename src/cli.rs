@@ -183,12 +183,7 @@ fn bench(options: &BenchOptions) -> Result<()> {
         cores,
         livelihoods::rng::kernel().name()
     );
-    println!("{}", bench::header());
-    for &t in &threads {
-        for s in &sized {
-            println!("{}", bench::line(&bench::measure(s, t, options.repeats)));
-        }
-    }
+    bench::table(&sized, &threads, options.repeats, |line| println!("{line}"));
     if let Some(peak) = bench::peak_resident_bytes() {
         println!("peak resident memory {:.0} MB", peak as f64 / 1e6);
     }
