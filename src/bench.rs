@@ -21,8 +21,6 @@ pub struct Measurement {
     pub threads: usize,
     /// Replications run.
     pub replications: u32,
-    /// Household-seasons simulated (spin-up included) per run.
-    pub household_seasons: u64,
     /// Full model, household-seasons per second.
     pub model_per_second: f64,
     /// Minimal kernel, household-seasons per second.
@@ -87,7 +85,6 @@ pub fn measure(scenario: &Scenario, threads: usize, repeats: u32) -> Measurement
         households,
         threads,
         replications: scenario.replications,
-        household_seasons,
         model_per_second: household_seasons as f64 / model_seconds,
         kernel_per_second: household_seasons as f64 / kernel_seconds,
         bytes_per_household: runner::world_bytes(scenario) as f64 / households.max(1) as f64,

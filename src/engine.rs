@@ -43,8 +43,6 @@ pub struct World {
     pub programme_cost_idr: f64,
     /// Land farmed by all households, m² (fixed).
     land_m2: u128,
-    /// Persons per consumption bin after the last season stepped.
-    distribution: Vec<u64>,
 }
 
 impl World {
@@ -53,13 +51,7 @@ impl World {
         let run = RunKey { seed: scenario.seed, replication };
         let villages = population::villages(&scenario.params, run);
         let households = population::households(&scenario.params, noise, run, &villages);
-        Self {
-            land_m2: metrics::land_m2(&households),
-            households,
-            villages,
-            programme_cost_idr: 0.0,
-            distribution: Vec::new(),
-        }
+        Self { land_m2: metrics::land_m2(&households), households, villages, programme_cost_idr: 0.0 }
     }
 }
 
@@ -68,6 +60,7 @@ impl World {
 /// the observed season (which the programme schedule and the output use) is
 /// `step − calendar.spin_up_seasons`, and the programme runs only in observed seasons.
 /// `parallel` splits the household phase over threads; the result is the same either way.
+/// With `keep_distribution` the metrics carry the season's consumption distribution.
 pub fn step_season(
     world: &mut World,
     scenario: &Scenario,
@@ -75,6 +68,7 @@ pub fn step_season(
     run: RunKey,
     step: u32,
     parallel: bool,
+    keep_distribution: bool,
 ) -> SeasonMetrics {
     let params = &scenario.params;
     let observed = step.checked_sub(params.calendar.spin_up_seasons);
@@ -108,7 +102,6 @@ pub fn step_season(
     let villages = world.villages.len();
     let acc = households_phase(&mut world.households, &ctx, lines, parallel);
     world.villages.update(&acc.villages, params, run, step);
-    world.distribution = acc.distribution();
     let observed = observed.unwrap_or(0);
     let facts = SeasonFacts {
         season: observed,
@@ -127,7 +120,11 @@ pub fn step_season(
         coop_villages_share: world.villages.coop_exists.iter().filter(|&&e| e).count() as f64
             / villages.max(1) as f64,
     };
-    acc.finish(facts)
+    let mut metrics = acc.finish(facts);
+    if keep_distribution {
+        metrics.distribution = acc.distribution();
+    }
+    metrics
 }
 
 /// Phases 3–5 for every household, in fixed blocks; returns the season's sums. Without
@@ -196,18 +193,14 @@ pub fn run_replication(
     let mut world = World::new(scenario, noise, replication);
     let spin_up = scenario.params.calendar.spin_up_seasons;
     for step in 0..spin_up {
-        step_season(&mut world, scenario, noise, run, step, parallel);
+        step_season(&mut world, scenario, noise, run, step, parallel, false);
     }
     let keep = scenario.distribution_season.unwrap_or(scenario.seasons.saturating_sub(1));
-    let seasons: Vec<SeasonMetrics> = (spin_up..spin_up + scenario.seasons)
+    (spin_up..spin_up + scenario.seasons)
         .map(|step| {
-            let mut m = step_season(&mut world, scenario, noise, run, step, parallel);
-            if step - spin_up == keep {
-                m.distribution = std::mem::take(&mut world.distribution);
-            }
+            let m = step_season(&mut world, scenario, noise, run, step, parallel, step - spin_up == keep);
             on_season();
             m
         })
-        .collect();
-    seasons
+        .collect()
 }

@@ -63,7 +63,7 @@ pub fn run(households: u32, seasons: u32, replications: u32) -> KernelSums {
     let params = Params::default();
     let noise = Noise::new(&params);
     let consts = [SeasonKind::Wet, SeasonKind::Dry].map(|kind| SeasonConsts::new(&params, kind));
-    let world = Kernel { params: &params, noise: &noise, consts: &consts };
+    let world = Ceiling { params: &params, noise: &noise, consts: &consts };
     let threads = rayon::current_num_threads() as u32;
     let one = |r: u32, parallel: bool| world.replication(households, seasons, r, parallel);
     if replications >= 2 * threads {
@@ -73,13 +73,15 @@ pub fn run(households: u32, seasons: u32, replications: u32) -> KernelSums {
     }
 }
 
-struct Kernel<'a> {
+/// What every household of the kernel reads: parameters at their defaults and the tables
+/// and constants derived from them.
+struct Ceiling<'a> {
     params: &'a Params,
     noise: &'a Noise,
     consts: &'a [SeasonConsts; 2],
 }
 
-impl Kernel<'_> {
+impl Ceiling<'_> {
     fn replication(&self, households: u32, seasons: u32, replication: u32, parallel: bool) -> KernelSums {
         let run = RunKey { seed: 1, replication };
         let mut rows = self.population(run, households);
@@ -96,6 +98,9 @@ impl Kernel<'_> {
         sums
     }
 
+    /// A stand-in population from one block per household: magnitudes like the model's
+    /// (its land law, 1–8 members, 0–3 head, the flags at random), not its laws — the
+    /// kernel measures speed, not poverty.
     fn population(&self, run: RunKey, households: u32) -> Vec<Row> {
         let p = self.params;
         let mut blocks = vec![[0; 4]; households as usize];
@@ -175,17 +180,18 @@ impl Kernel<'_> {
         if unit(w.shock[3]) < leave {
             h.flags ^= MEMBER;
         }
-        let mut cash = self.enterprise(h, w, months);
+        let mut cash = self.enterprise(h, w, c, months);
         cash += self.produce(h, w, kind, months);
         h.expected_idr_month = self.expected_idr_month(h) as f32;
         let head = usize::from(h.cattle_head);
         h.cattle_head -= u8::from(unit(w.shock[1]) >= c.herd_survival[head]);
-        h.cattle_head += u8::from((unit(w.shock[2]) < c.herd_calf[head]) & (h.cattle_head < 10));
+        let room = u32::from(h.cattle_head) < p.livestock.max_head;
+        h.cattle_head += u8::from((unit(w.shock[2]) < c.herd_calf[head]) & room);
         self.consume(h, cash, unit(w.shock[0]) < c.illness_probability, months, c.spend_excess_share)
             / (months * f64::from(h.members))
     }
 
-    fn enterprise(&self, h: &mut Row, w: &Words, months: f64) -> f64 {
+    fn enterprise(&self, h: &mut Row, w: &Words, c: &SeasonConsts, months: f64) -> f64 {
         let e = &self.params.enterprise;
         if let Some(v) = w.venture {
             let rate = e.exit_per_year * (1.0 - e.skill_exit_cut_share * f64::from(h.skills[1]));
@@ -195,7 +201,8 @@ impl Kernel<'_> {
                 h.capital_idr = 0.0;
                 return salvage;
             }
-        } else if h.savings_idr >= e.start_capital_idr && unit(w.earnings[3]) < 0.01 {
+        } else if h.savings_idr >= e.start_capital_idr && unit(w.earnings[3]) < c.enterprise_start_probability
+        {
             h.flags |= ENTERPRISE;
             h.capital_idr = e.start_capital_idr as f32;
             return -e.start_capital_idr;

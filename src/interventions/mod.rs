@@ -31,13 +31,18 @@ use crate::rng::{Purpose, RunKey, id_hash, unit};
 /// What delivering one intervention in one season did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Delivered {
-    /// Households that took part.
-    pub participants: u64,
     /// Cost booked, rupiah.
     pub cost_idr: f64,
     /// Ids of the households that took part, ascending; the caller enrols them
     /// ([`Household::enrol`]).
     pub enrolled: Vec<u32>,
+}
+
+impl Delivered {
+    /// Households that took part.
+    pub fn participants(&self) -> u64 {
+        self.enrolled.len() as u64
+    }
 }
 
 /// Inputs of delivery that do not change within a season.
@@ -91,7 +96,7 @@ pub fn deliver(
             villages.support_cooperative(v, ctx.params.cooperative.initial_governance, boost);
         }
     }
-    Delivered { participants, cost_idr: participants as f64 * iv.cost_idr_per_participant(), enrolled }
+    Delivered { cost_idr: participants as f64 * iv.cost_idr_per_participant(), enrolled }
 }
 
 /// The two uniforms of one household for one intervention and season: delivery (for
@@ -249,7 +254,7 @@ mod tests {
             assert!(invited.windows(2).all(|w| w[0] < w[1]), "sorted and distinct");
             let (d, offers, _, hh) = deliver_once(&iv, 1, 5_000);
             let participants = offers.iter().filter(|&&o| o != 0).count() as u64;
-            assert_eq!(d.participants, participants);
+            assert_eq!(d.participants(), participants);
             assert_eq!(d.cost_idr, participants as f64 * 1_000.0);
             assert!(participants > 90 && participants < 300, "take-up between 0.3 and 0.9: {participants}");
             if targeting == Targeting::Villages {
@@ -287,7 +292,7 @@ mod tests {
     fn the_cooperative_module_forms_cooperatives_where_it_enrols() {
         let iv = intervention(Kind::Cooperative, Targeting::Random, 1_000);
         let (d, offers, villages, hh) = deliver_once(&iv, 0, 3_000);
-        assert!(d.participants > 0);
+        assert!(d.participants() > 0);
         for (o, h) in offers.iter().zip(&hh) {
             if *o != 0 {
                 assert!(villages.coop_exists[usize::from(h.village)]);

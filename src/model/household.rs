@@ -366,7 +366,7 @@ fn price_factor(member: bool, ctx: &SeasonCtx) -> f64 {
 /// `x` if `on`, else 0, by multiplication: the same value as the branch, without a branch
 /// to mispredict where the condition varies from household to household.
 #[inline(always)]
-pub(crate) fn only_if(on: bool, x: f64) -> f64 {
+fn only_if(on: bool, x: f64) -> f64 {
     x * f64::from(u8::from(on))
 }
 

@@ -53,13 +53,11 @@ impl Noise {
 pub struct SeasonConsts {
     /// Probability of illness this season.
     pub illness_probability: f64,
-    /// Probability that one head survives the season.
-    pub cattle_survival: f64,
-    /// Probability per head that a calf is kept this season.
-    pub calf_per_head: f64,
-    /// By herd size: probability that no head is lost this season (`cattle_survival^head`).
+    /// By herd size: probability that no head is lost this season (the survival of one
+    /// head to the power of the herd).
     pub herd_survival: [f64; 256],
-    /// By herd size: probability that a calf is kept this season (`1 − (1 − calf_per_head)^head`).
+    /// By herd size: probability that a calf is kept this season (1 − (1 − the per-head
+    /// probability)^herd).
     pub herd_calf: [f64; 256],
     /// Probability that a cooperative member leaves this season.
     pub coop_exit_probability: f64,
@@ -97,8 +95,6 @@ impl SeasonConsts {
         let by_head = |f: &dyn Fn(i32) -> f64| std::array::from_fn(|head| f(head as i32));
         Self {
             illness_probability: params.finance.illness_per_season,
-            cattle_survival,
-            calf_per_head,
             herd_survival: by_head(&|head| cattle_survival.powi(head)),
             herd_calf: by_head(&|head| 1.0 - (1.0 - calf_per_head).powi(head)),
             coop_exit_probability: 1.0 - (-params.cooperative.exit_per_year * years).exp(),

@@ -45,11 +45,12 @@ pub enum Purpose {
     VillageWeather,
     /// Maize price shock.
     Price,
-    /// Illness and cattle loss of a household.
+    /// A household's shocks: illness, cattle loss, calf kept, cooperative join or exit.
     Shock,
-    /// Normal deviates of a household's earnings: maize yield, wage days, seaweed, demand.
+    /// A household's earnings and adoption: yield or seaweed, wage days, adoption,
+    /// spontaneous enterprise start.
     Earnings,
-    /// A household's decisions: adoption, membership, trainee start-up, enterprise exit.
+    /// A household's enterprise: demand, exit, trainee start-up.
     Decision,
     /// Cooperative collapse and village-level draws.
     Village,
@@ -202,15 +203,6 @@ impl Draws {
     #[inline]
     pub fn normal(&mut self) -> f64 {
         std_normal(self.next_word())
-    }
-
-    /// A lognormal multiplier with mean 1 and log-standard-deviation `sigma`.
-    #[inline]
-    pub fn mean_one_lognormal(&mut self, sigma: f64) -> f64 {
-        if sigma == 0.0 {
-            return 1.0;
-        }
-        mean_one_lognormal(sigma, self.normal())
     }
 }
 
