@@ -112,23 +112,45 @@ const LOTTERY: u32 = u32::MAX;
 /// Households invited this season, in ascending id order.
 fn invite(iv: &Intervention, index: usize, ctx: &DeliveryCtx, hash: u32) -> Vec<u32> {
     let g = ctx.params.government.readiness;
-    let eligible = |id: usize| {
-        !ctx.households[id].is_enrolled(index)
-            && (iv.targeting != Targeting::Villages
-                || iv.villages.contains(&u32::from(ctx.households[id].village)))
-    };
-    let ids = (0..ctx.households.len()).filter(|&id| eligible(id)).map(|id| id as u32);
+    let ids = eligible(iv, index, ctx.households);
     if iv.targeting == Targeting::All {
-        return ids.filter(|&id| draws(ctx, hash, id)[0] < g).collect();
+        return ids.into_iter().filter(|&id| draws(ctx, hash, id)[0] < g).collect();
     }
     let capacity = iv.capacity(ctx.params.population.households, ctx.capacity_scale);
     let slots = (capacity * g).round() as usize;
     let mut invited = match iv.targeting {
-        Targeting::PoorestFirst => poorest(ids, slots, ctx.households),
-        _ => lottery(ids.collect(), slots, ctx, hash),
+        Targeting::PoorestFirst => poorest(ids.into_iter(), slots, ctx.households),
+        _ => lottery(ids, slots, ctx, hash),
     };
     invited.sort_unstable();
     invited
+}
+
+/// Ids of the households that may be invited to intervention `index`, ascending: not yet
+/// enrolled in it and, for `targeting = "villages"`, living in a listed village.
+fn eligible(iv: &Intervention, index: usize, households: &[Household]) -> Vec<u32> {
+    let mut ids = vec![0; households.len()];
+    let mut len = 0;
+    if iv.targeting == Targeting::Villages {
+        let mut listed = vec![false; usize::from(u16::MAX) + 1];
+        for &v in &iv.villages {
+            if let Some(flag) = listed.get_mut(v as usize) {
+                *flag = true;
+            }
+        }
+        for (id, h) in households.iter().enumerate() {
+            ids[len] = id as u32;
+            len += usize::from(!h.is_enrolled(index) & listed[usize::from(h.village)]);
+        }
+    } else {
+        // Written without a branch: whether a household is enrolled varies from one to the next.
+        for (id, h) in households.iter().enumerate() {
+            ids[len] = id as u32;
+            len += usize::from(!h.is_enrolled(index));
+        }
+    }
+    ids.truncate(len);
+    ids
 }
 
 /// The `slots` eligible households with the lowest expected income per person (ties by id).
