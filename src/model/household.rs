@@ -307,9 +307,9 @@ fn decide_enterprise(h: &mut Household, draws: &mut Shocks, ctx: &SeasonCtx) -> 
         }
         return 0.0;
     }
-    let affordable = h.savings_idr >= e.start_capital_idr;
-    // `&`, not `&&`: one rarely taken branch instead of an unpredictable one.
-    if affordable & (draws.start_u() < ctx.consts.enterprise_start_probability) {
+    // The rare event first: its branch is predictable, whether the household can afford
+    // a start is not.
+    if draws.start_u() < ctx.consts.enterprise_start_probability && h.savings_idr >= e.start_capital_idr {
         h.set(flag::ENTERPRISE, true);
         h.enterprise_capital_idr = e.start_capital_idr as f32;
         return -e.start_capital_idr;
