@@ -17,7 +17,7 @@
 
 use rayon::prelude::*;
 
-use crate::interventions::{DeliveryCtx, deliver};
+use crate::interventions::{DeliveryCtx, deliver_all};
 use crate::metrics::{self, Accumulator, Lines, SeasonFacts, SeasonMetrics};
 use crate::model::draws::{BATCH, Batch};
 use crate::model::environment::{self, ElNino};
@@ -163,15 +163,15 @@ fn households_phase(
 /// Phase 2: every intervention in file order; returns the season's training levels.
 fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season: u32) -> ProgrammeLevels {
     let mut levels = ProgrammeLevels::default();
-    for (index, iv) in scenario.interventions.iter().enumerate() {
-        let ctx = DeliveryCtx {
-            params: &scenario.params,
-            run,
-            season,
-            households: &world.households,
-            capacity_scale: scenario.capacity_scale,
-        };
-        let delivered = deliver(iv, index, &ctx, &mut world.villages, &mut levels);
+    let ctx = DeliveryCtx {
+        params: &scenario.params,
+        run,
+        season,
+        households: &world.households,
+        capacity_scale: scenario.capacity_scale,
+    };
+    let delivered = deliver_all(&scenario.interventions, &ctx, &mut world.villages, &mut levels);
+    for ((index, iv), delivered) in scenario.interventions.iter().enumerate().zip(delivered) {
         world.programme_cost_idr += delivered.cost_idr;
         for &id in &delivered.enrolled {
             world.households[id as usize].enrol(index, iv.kind.module_bit());

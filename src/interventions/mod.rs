@@ -59,6 +59,27 @@ pub struct DeliveryCtx<'a> {
     pub capacity_scale: f64,
 }
 
+/// Deliver every intervention of a scenario this season, in file order: element `i` of
+/// the result is what intervention `i` delivered. Households' eligibility for all of them
+/// is read in one pass over the rows (delivering one intervention never changes who may
+/// take part in another); the result is that of [`deliver`] for each in turn.
+pub fn deliver_all(
+    interventions: &[Intervention],
+    ctx: &DeliveryCtx,
+    villages: &mut Villages,
+    levels: &mut ProgrammeLevels,
+) -> Vec<Delivered> {
+    let active: Vec<(usize, &Intervention)> =
+        interventions.iter().enumerate().filter(|(_, iv)| iv.is_active(ctx.season)).collect();
+    let mut eligible = eligible(&active, ctx.households).into_iter();
+    let mut delivered = vec![Delivered::default(); interventions.len()];
+    for &(index, iv) in &active {
+        let ids = eligible.next().expect("one list per active intervention");
+        delivered[index] = deliver_to(iv, ctx, ids, villages, levels);
+    }
+    delivered
+}
+
 /// Deliver `iv`, the scenario's intervention `index`, this season: choose, invite, and
 /// return who takes part; raises `levels`, and may form or strengthen cooperatives in
 /// `villages`.
@@ -72,8 +93,20 @@ pub fn deliver(
     if !iv.is_active(ctx.season) {
         return Delivered::default();
     }
+    let ids = eligible(&[(index, iv)], ctx.households).pop().expect("one list for one intervention");
+    deliver_to(iv, ctx, ids, villages, levels)
+}
+
+/// [`deliver`] to the households whose ids (ascending) are `eligible`.
+fn deliver_to(
+    iv: &Intervention,
+    ctx: &DeliveryCtx,
+    eligible: Vec<u32>,
+    villages: &mut Villages,
+    levels: &mut ProgrammeLevels,
+) -> Delivered {
     let hash = id_hash(&iv.id);
-    let invited = invite(iv, index, ctx, hash);
+    let invited = invite(iv, ctx, hash, eligible);
     let mut supported = vec![false; villages.len()];
     let mut enrolled = Vec::new();
     for id in invited {
@@ -109,10 +142,9 @@ fn draws(ctx: &DeliveryCtx, hash: u32, id: u32) -> [f64; 2] {
 /// Entity of the lottery stream of an intervention (not a household id: ids are below it).
 const LOTTERY: u32 = u32::MAX;
 
-/// Households invited this season, in ascending id order.
-fn invite(iv: &Intervention, index: usize, ctx: &DeliveryCtx, hash: u32) -> Vec<u32> {
+/// Households invited this season among the `eligible` ones, in ascending id order.
+fn invite(iv: &Intervention, ctx: &DeliveryCtx, hash: u32, ids: Vec<u32>) -> Vec<u32> {
     let g = ctx.params.government.readiness;
-    let ids = eligible(iv, index, ctx.households);
     if iv.targeting == Targeting::All {
         return ids.into_iter().filter(|&id| draws(ctx, hash, id)[0] < g).collect();
     }
@@ -126,31 +158,56 @@ fn invite(iv: &Intervention, index: usize, ctx: &DeliveryCtx, hash: u32) -> Vec<
     invited
 }
 
-/// Ids of the households that may be invited to intervention `index`, ascending: not yet
-/// enrolled in it and, for `targeting = "villages"`, living in a listed village.
-fn eligible(iv: &Intervention, index: usize, households: &[Household]) -> Vec<u32> {
-    let mut ids = vec![0; households.len()];
-    let mut len = 0;
-    if iv.targeting == Targeting::Villages {
-        let mut listed = vec![false; usize::from(u16::MAX) + 1];
-        for &v in &iv.villages {
-            if let Some(flag) = listed.get_mut(v as usize) {
-                *flag = true;
-            }
-        }
-        for (id, h) in households.iter().enumerate() {
-            ids[len] = id as u32;
-            len += usize::from(!h.is_enrolled(index) & listed[usize::from(h.village)]);
-        }
-    } else {
-        // Written without a branch: whether a household is enrolled varies from one to the next.
-        for (id, h) in households.iter().enumerate() {
-            ids[len] = id as u32;
-            len += usize::from(!h.is_enrolled(index));
+/// For each `(index, intervention)` of `interventions`, the ids of the households that may
+/// be invited to it, ascending: not yet enrolled in it and, for `targeting = "villages"`,
+/// living in a listed village. One pass over the rows for all of them: at province scale
+/// the scan is bound by reading the rows from memory.
+fn eligible(interventions: &[(usize, &Intervention)], households: &[Household]) -> Vec<Vec<u32>> {
+    let tests: Vec<Eligibility> =
+        interventions.iter().map(|&(index, iv)| Eligibility::new(index, iv)).collect();
+    let mut lists: Vec<Vec<u32>> = tests.iter().map(|_| vec![0; households.len()]).collect();
+    let mut lens = vec![0; tests.len()];
+    for (id, h) in households.iter().enumerate() {
+        for ((test, ids), len) in tests.iter().zip(&mut lists).zip(&mut lens) {
+            // Written without a branch: whether a household may take part varies from one
+            // to the next.
+            ids[*len] = id as u32;
+            *len += usize::from(test.admits(h));
         }
     }
-    ids.truncate(len);
-    ids
+    for (ids, len) in lists.iter_mut().zip(lens) {
+        ids.truncate(len);
+    }
+    lists
+}
+
+/// Who may be invited to one intervention: the enrolment bit to test and, for
+/// `targeting = "villages"`, the villages listed.
+struct Eligibility {
+    byte: usize,
+    bit: u8,
+    /// By village index: listed (all true without a village list).
+    listed: Vec<bool>,
+}
+
+impl Eligibility {
+    fn new(index: usize, iv: &Intervention) -> Self {
+        let all = iv.targeting != Targeting::Villages;
+        let mut listed = vec![all; usize::from(u16::MAX) + 1];
+        if !all {
+            for &v in &iv.villages {
+                if let Some(flag) = listed.get_mut(v as usize) {
+                    *flag = true;
+                }
+            }
+        }
+        Self { byte: index / 8, bit: 1 << (index % 8), listed }
+    }
+
+    #[inline]
+    fn admits(&self, h: &Household) -> bool {
+        (h.enrolled[self.byte] & self.bit == 0) & self.listed[usize::from(h.village)]
+    }
 }
 
 /// The `slots` eligible households with the lowest expected income per person (ties by id).
@@ -249,6 +306,12 @@ mod tests {
         iv
     }
 
+    /// Invitations to intervention 0 among all households eligible for it.
+    fn invite_all_eligible(iv: &Intervention, ctx: &DeliveryCtx, hash: u32) -> Vec<u32> {
+        let eligible = eligible(&[(0, iv)], ctx.households).pop().unwrap();
+        invite(iv, ctx, hash, eligible)
+    }
+
     fn deliver_once(
         iv: &Intervention,
         season: u32,
@@ -271,7 +334,7 @@ mod tests {
             let iv = intervention(Kind::ProductionTraining, targeting, 500);
             let (params, hh, _) = world(5_000);
             let ctx = context(&params, &hh, 1);
-            let invited = invite(&iv, 0, &ctx, id_hash(&iv.id));
+            let invited = invite_all_eligible(&iv, &ctx, id_hash(&iv.id));
             assert_eq!(invited.len(), 300, "{targeting:?}: 500 × readiness 0.6");
             assert!(invited.windows(2).all(|w| w[0] < w[1]), "sorted and distinct");
             let (d, offers, _, hh) = deliver_once(&iv, 1, 5_000);
@@ -286,11 +349,45 @@ mod tests {
     }
 
     #[test]
+    fn delivering_all_at_once_equals_delivering_one_after_another() {
+        let ivs: Vec<Intervention> = [
+            (Kind::ProductionTraining, Targeting::Random),
+            (Kind::Cooperative, Targeting::Villages),
+            (Kind::Entrepreneurship, Targeting::All),
+            (Kind::FinancialManagement, Targeting::PoorestFirst),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (kind, targeting))| Intervention {
+            id: format!("iv{i}"),
+            ..intervention(kind, targeting, 400)
+        })
+        .collect();
+        let (params, mut hh, villages) = world(4_000);
+        // Some households already took part in some interventions.
+        for (id, h) in hh.iter_mut().enumerate().filter(|(id, _)| id % 7 == 0) {
+            h.enrol(id % 4, 0);
+        }
+        let ctx = context(&params, &hh, 1);
+        let (mut one_by_one, mut levels_one) = (villages.clone(), ProgrammeLevels::default());
+        let expected: Vec<Delivered> = ivs
+            .iter()
+            .enumerate()
+            .map(|(index, iv)| deliver(iv, index, &ctx, &mut one_by_one, &mut levels_one))
+            .collect();
+        let (mut at_once, mut levels_all) = (villages, ProgrammeLevels::default());
+        let delivered = deliver_all(&ivs, &ctx, &mut at_once, &mut levels_all);
+        assert!(expected.iter().all(|d| d.participants() > 0));
+        assert_eq!(delivered, expected);
+        assert_eq!((at_once, levels_all), (one_by_one, levels_one));
+    }
+
+    #[test]
     fn poorest_first_invites_the_lowest_expected_income_per_person() {
         let iv = intervention(Kind::FinancialManagement, Targeting::PoorestFirst, 100);
         let (params, hh, _) = world(2_000);
         let ctx = context(&params, &hh, 0);
-        let invited = invite(&iv, 0, &ctx, 7);
+        let invited = invite_all_eligible(&iv, &ctx, 7);
         let per_person = |id: usize| hh[id].expected_income_idr_month / f32::from(hh[id].members);
         let worst_invited = invited.iter().map(|&i| per_person(i as usize)).fold(f32::MIN, f32::max);
         let uninvited_below = (0..hh.len())
