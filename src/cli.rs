@@ -161,9 +161,7 @@ fn bench(options: &BenchOptions) -> Result<()> {
         threads = vec![1, cores];
         threads.dedup();
     }
-    if let Some(&bad) = threads.iter().find(|&&t| t == 0) {
-        anyhow::bail!("--threads: {bad} is not a thread count (at least 1)");
-    }
+    thread_problems(&threads).map_or(Ok(()), Err)?;
     let sized: Vec<Scenario> = options
         .households
         .iter()
@@ -206,9 +204,17 @@ fn validate(files: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-fn load(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>, Problems> {
-    let mut scenarios = scenario::load_all(files)?;
-    let mut problems = Vec::new();
+/// Load `files` with `overrides` applied; with the problems of the scenarios, those of a
+/// `threads` count that is not one.
+fn load(files: &[PathBuf], overrides: &Overrides, threads: Option<usize>) -> Result<Vec<Scenario>, Problems> {
+    let mut problems = thread_problems(threads.as_slice()).map_or_else(Vec::new, |p| p.0);
+    let mut scenarios = match scenario::load_all(files) {
+        Ok(scenarios) => scenarios,
+        Err(Problems(p)) => {
+            problems.extend(p);
+            return Err(Problems(problems));
+        }
+    };
     for s in &mut scenarios {
         if let Err(Problems(p)) = s.apply(overrides) {
             problems.extend(p);
@@ -216,6 +222,19 @@ fn load(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Scenario>, Probl
     }
     problems.dedup();
     if problems.is_empty() { Ok(scenarios) } else { Err(Problems(problems)) }
+}
+
+/// A problem for every `--threads` value that is not a thread count (0), if any.
+fn thread_problems(threads: &[usize]) -> Option<Problems> {
+    let at = scenario::Origin { file: PathBuf::from("command line"), position: None };
+    let problems: Vec<_> = threads
+        .iter()
+        .filter(|&&t| t == 0)
+        .map(|t| {
+            scenario::Problem::new(at.clone(), "--threads", format!("is {t}; at least 1 thread is needed"))
+        })
+        .collect();
+    (!problems.is_empty()).then_some(Problems(problems))
 }
 
 /// What `compare` is asked for beyond the run options.
@@ -234,7 +253,7 @@ fn compare(
     quiet: bool,
 ) -> Result<()> {
     let (baseline, idr_per_usd) = (options.baseline.as_str(), options.idr_per_usd);
-    let mut scenarios = load(files, overrides)?;
+    let mut scenarios = load(files, overrides, threads)?;
     let b = livelihoods::compare::check_pairing(&scenarios, baseline)?;
     if let Some(season) = options.distribution_season {
         let last = scenarios[b].seasons - 1;
@@ -285,7 +304,7 @@ fn run_scenarios(
     overrides: &Overrides,
     quiet: bool,
 ) -> Result<Vec<ScenarioResult>> {
-    let scenarios = load(files, overrides)?;
+    let scenarios = load(files, overrides, threads)?;
     simulate(scenarios, out, threads, quiet)
 }
 

@@ -166,6 +166,16 @@ fn bad_overrides_are_input_errors() {
     let out = livelihoods(&["run", small.to_str().unwrap(), "--households", "5"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("--households: is 5, fewer than the scenario's 20 villages"));
+    // Every problem at once: a thread count of 0 beside a bad override.
+    let args = ["run", small.to_str().unwrap(), "--households", "5", "--threads", "0"];
+    let out = livelihoods(&args, dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("2 problems") && stderr.contains("--threads: is 0; at least 1 thread"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("output").exists() && !dir.path().join("results").exists());
 }
 
 #[test]
@@ -221,9 +231,9 @@ fn bench_prints_model_and_kernel_speeds_for_every_size_and_thread_count() {
         assert_eq!(row[7], 64.0);
     }
     assert!(stdout.contains("model/kernel") && stdout.contains("peak resident memory"), "{stdout}");
-    let out = livelihoods(&["bench", "--scenario", small.to_str().unwrap(), "--threads", "0"], dir.path());
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--threads: 0"), "{}", text(&out.stderr));
+    let out = livelihoods(&["bench", "--scenario", small.to_str().unwrap(), "--threads", "1,0"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--threads: is 0; at least 1 thread"), "{}", text(&out.stderr));
 }
 
 #[test]
