@@ -156,20 +156,20 @@ pub fn step_drawn(h: &mut Household, mut draws: Shocks, ctx: &SeasonCtx) -> Outc
     let mut out = Outcome { participated: offers != 0, ..Outcome::default() };
 
     decay_skills(h, ctx);
-    let mut cash_flow = take_part(h, offers, &village, &mut draws, ctx);
-    let (adopted, disadopted) = decide_practice(h, readiness, &village, &draws, ctx);
+    let mut cash_flow = take_part(h, offers, village, &mut draws, ctx);
+    let (adopted, disadopted) = decide_practice(h, readiness, village, &draws, ctx);
     out.adopted = adopted;
     out.disadopted = disadopted;
-    decide_membership(h, readiness, &village, &draws, ctx);
+    decide_membership(h, readiness, village, &draws, ctx);
     cash_flow += decide_enterprise(h, &mut draws, ctx);
 
-    let income = produce(h, &village, &mut draws, ctx);
+    let income = produce(h, village, &mut draws, ctx);
     out.harvest_kg = income.harvest_kg;
     cash_flow += income.net_idr;
-    h.expected_income_idr_month = expected_income_idr_month(h, &village, ctx) as f32;
+    h.expected_income_idr_month = expected_income_idr_month(h, village, ctx) as f32;
     change_herd(h, &draws, ctx);
 
-    let budget = consume(h, cash_flow, &village, draws.ill(ctx), ctx);
+    let budget = consume(h, cash_flow, village, draws.ill(ctx), ctx);
     out.cash_income_idr = budget.cash_income_idr;
     out.consumption_idr = budget.consumption_idr;
     h.consumption_pc_idr_month = (budget.consumption_idr / (ctx.months * f64::from(h.members))) as f32;

@@ -130,7 +130,7 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     if d.chance(pop.coop_member_share) && view.coop_exists {
         h.flags |= flag::COOP_MEMBER;
     }
-    let expected = crate::model::household::expected_income_idr_month(&h, &view, ctx);
+    let expected = crate::model::household::expected_income_idr_month(&h, view, ctx);
     h.expected_income_idr_month = expected as f32;
     h.savings_idr = (pop.savings_months * expected * ctx.noise.savings.sample(d.word())).round();
     h.consumption_pc_idr_month = (expected * (1.0 - p.finance.save_share) / f64::from(h.members)) as f32;

@@ -200,7 +200,7 @@ pub struct SeasonCtx<'a> {
 impl SeasonCtx<'_> {
     /// The view of village `v`.
     #[inline]
-    pub fn village(&self, v: u16) -> VillageView {
-        self.views[usize::from(v)]
+    pub fn village(&self, v: u16) -> &VillageView {
+        &self.views[usize::from(v)]
     }
 }
