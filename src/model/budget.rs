@@ -47,7 +47,7 @@ pub(crate) fn consume(
     };
     let save_share = (f.save_share + skill * f.capability_save_uplift_share).min(1.0);
     // Interest and the planned pay-off of debt are not income the household can consume.
-    let planned = (expected - (rate + 1.0 / f.debt_payoff_months) * book.debt).max(0.0);
+    let planned = (expected - (rate + ctx.consts.debt_payoff_share_per_month) * book.debt).max(0.0);
     let target = ctx.months * planned * (1.0 - save_share);
     let buffer = (f.buffer_months + skill * f.capability_buffer_months) * expected;
 

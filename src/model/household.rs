@@ -256,7 +256,7 @@ fn decide_practice(
         }
         return (false, false);
     }
-    let mut rate = a.disadoption_per_year * (1.0 - a.extension_cut_share * ctx.params.government.readiness);
+    let mut rate = ctx.consts.supported_disadoption_per_year;
     if h.has(flag::BAD_HARVEST) {
         rate *= a.bad_season_multiplier;
     }
@@ -417,8 +417,7 @@ pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &Sea
             * (1.0 + e.skill_profit_uplift_share * f64::from(h.business_skill))
             * 12.0,
     );
-    let months = p.calendar.wet_months + p.calendar.dry_months;
-    ((maize + cattle + seaweed + wages + profit) / months).max(0.0)
+    ((maize + cattle + seaweed + wages + profit) / ctx.consts.months_per_year).max(0.0)
 }
 
 /// Cattle lost to disease or theft, and calves kept, this season (no cash flow). Without

@@ -75,6 +75,13 @@ pub struct SeasonConsts {
     pub days_per_adult_month: f64,
     /// Wage-labour days per adult in a year.
     pub days_per_adult_year: f64,
+    /// Share of debt paid off per month as planned (1 / `finance.debt_payoff_months`).
+    pub debt_payoff_share_per_month: f64,
+    /// Dis-adoption hazard per year with this government's extension support, before the
+    /// multipliers for a bad season and for lacking cash.
+    pub supported_disadoption_per_year: f64,
+    /// Months in a year (wet plus dry season).
+    pub months_per_year: f64,
     /// Share of farm skill kept through this season.
     pub farm_skill_retention: f32,
     /// Share of business skill kept through this season.
@@ -117,6 +124,10 @@ impl SeasonConsts {
             },
             days_per_adult_year: l.days_per_adult_month_wet * params.calendar.wet_months
                 + l.days_per_adult_month_dry * params.calendar.dry_months,
+            debt_payoff_share_per_month: 1.0 / params.finance.debt_payoff_months,
+            supported_disadoption_per_year: params.adoption.disadoption_per_year
+                * (1.0 - params.adoption.extension_cut_share * params.government.readiness),
+            months_per_year: params.calendar.wet_months + params.calendar.dry_months,
             farm_skill_retention: retention(params.farm.skill_half_life_months),
             business_skill_retention: retention(params.enterprise.skill_half_life_months),
             finance_skill_retention: retention(params.finance.capability_half_life_months),
