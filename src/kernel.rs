@@ -167,7 +167,7 @@ impl Ceiling<'_> {
             let a = &p.adoption;
             let improved = h.flags & IMPROVED != 0;
             let rate = if improved {
-                a.disadoption_per_year * (1.0 - a.extension_cut_share * p.government.readiness)
+                c.supported_disadoption_per_year
             } else {
                 readiness * (a.innovation_per_year + a.trained_per_year * f64::from(h.skills[0]))
             };
@@ -201,7 +201,7 @@ impl Ceiling<'_> {
                 h.capital_idr = 0.0;
                 return salvage;
             }
-        } else if h.savings_idr >= e.start_capital_idr && unit(w.earnings[3]) < c.enterprise_start_probability
+        } else if unit(w.earnings[3]) < c.enterprise_start_probability && h.savings_idr >= e.start_capital_idr
         {
             h.flags |= ENTERPRISE;
             h.capital_idr = e.start_capital_idr as f32;
@@ -284,7 +284,8 @@ impl Ceiling<'_> {
         let mut debt = h.debt_idr * (1.0 + rate * months);
         let mut cash = h.savings_idr + cash_flow - illness;
         let save = (f.save_share + skill * f.capability_save_uplift_share).min(1.0);
-        let target = months * (expected - (rate + 1.0 / f.debt_payoff_months) * debt).max(0.0) * (1.0 - save);
+        let payoff = self.consts[0].debt_payoff_share_per_month;
+        let target = months * (expected - (rate + payoff) * debt).max(0.0) * (1.0 - save);
         let buffer = (f.buffer_months + skill * f.capability_buffer_months) * expected;
         let repay = (f.repay_share * debt).min((cash - target).max(0.0));
         debt -= repay;
