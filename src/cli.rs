@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use livelihoods::metrics;
 use livelihoods::output::{self, RunInfo};
 use livelihoods::runner::{self, ScenarioResult};
-use livelihoods::scenario::{self, Overrides, Problems, Scenario};
+use livelihoods::scenario::{self, Origin, Overrides, Problem, Problems, Scenario};
 
 /// Agent-based simulator of rural livelihood interventions (DW4FS, Kupang District, NTT).
 #[derive(Parser, Debug)]
@@ -161,7 +161,10 @@ fn bench(options: &BenchOptions) -> Result<()> {
         threads = vec![1, cores];
         threads.dedup();
     }
-    thread_problems(&threads).map_or(Ok(()), Err)?;
+    let problems = thread_problems(&threads);
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
     let sized: Vec<Scenario> = options
         .households
         .iter()
@@ -207,7 +210,7 @@ fn validate(files: &[PathBuf]) -> Result<()> {
 /// Load `files` with `overrides` applied; with the problems of the scenarios, those of a
 /// `threads` count that is not one.
 fn load(files: &[PathBuf], overrides: &Overrides, threads: Option<usize>) -> Result<Vec<Scenario>, Problems> {
-    let mut problems = thread_problems(threads.as_slice()).map_or_else(Vec::new, |p| p.0);
+    let mut problems = thread_problems(threads.as_slice());
     let mut scenarios = match scenario::load_all(files) {
         Ok(scenarios) => scenarios,
         Err(Problems(p)) => {
@@ -224,17 +227,15 @@ fn load(files: &[PathBuf], overrides: &Overrides, threads: Option<usize>) -> Res
     if problems.is_empty() { Ok(scenarios) } else { Err(Problems(problems)) }
 }
 
-/// A problem for every `--threads` value that is not a thread count (0), if any.
-fn thread_problems(threads: &[usize]) -> Option<Problems> {
-    let at = scenario::Origin { file: PathBuf::from("command line"), position: None };
-    let problems: Vec<_> = threads
+/// A problem for every `--threads` value that is not a thread count (0).
+fn thread_problems(threads: &[usize]) -> Vec<Problem> {
+    threads
         .iter()
         .filter(|&&t| t == 0)
         .map(|t| {
-            scenario::Problem::new(at.clone(), "--threads", format!("is {t}; at least 1 thread is needed"))
+            Problem::new(Origin::command_line(), "--threads", format!("is {t}; at least 1 thread is needed"))
         })
-        .collect();
-    (!problems.is_empty()).then_some(Problems(problems))
+        .collect()
 }
 
 /// What `compare` is asked for beyond the run options.
@@ -258,22 +259,17 @@ fn compare(
     if let Some(season) = options.distribution_season {
         let last = scenarios[b].seasons - 1;
         if season > last {
-            let at = livelihoods::scenario::Origin { file: PathBuf::from("command line"), position: None };
             let message = format!("is {season}, but the last season is {last}");
-            return Err(Problems(vec![livelihoods::scenario::Problem::new(
-                at,
-                "--distribution-season",
-                message,
-            )])
-            .into());
+            let problem = Problem::new(Origin::command_line(), "--distribution-season", message);
+            return Err(Problems(vec![problem]).into());
         }
     }
     for s in &mut scenarios {
         s.distribution_season = options.distribution_season;
     }
-    let results = simulate(scenarios, out, threads, quiet)?;
-    let rows = livelihoods::compare::cost_effectiveness(&results, b, idr_per_usd);
     let info = run_info(threads);
+    let results = simulate(scenarios, out, &info, quiet)?;
+    let rows = livelihoods::compare::cost_effectiveness(&results, b, idr_per_usd);
     let dir = output::write_atomically(out, "compare", |dir| {
         livelihoods::report::write_comparison(dir, &results, b, &rows, idr_per_usd, &info)
     })
@@ -305,7 +301,7 @@ fn run_scenarios(
     quiet: bool,
 ) -> Result<Vec<ScenarioResult>> {
     let scenarios = load(files, overrides, threads)?;
-    simulate(scenarios, out, threads, quiet)
+    simulate(scenarios, out, &run_info(threads), quiet)
 }
 
 /// Threads to use (default: every core) and the start time.
@@ -320,10 +316,9 @@ fn run_info(threads: Option<usize>) -> RunInfo {
 fn simulate(
     scenarios: Vec<Scenario>,
     out: &std::path::Path,
-    threads: Option<usize>,
+    info: &RunInfo,
     quiet: bool,
 ) -> Result<Vec<ScenarioResult>> {
-    let info = run_info(threads);
     let threads = info.threads;
     if let Some(available) = runner::available_bytes() {
         runner::check_memory(&scenarios, threads, available).map_err(anyhow::Error::msg)?;
@@ -345,7 +340,7 @@ fn simulate(
     bar.finish_and_clear();
     let seconds = clock.elapsed().as_secs_f64();
     for result in &results {
-        let dir = output::write_scenario(out, result, &info).with_context(|| {
+        let dir = output::write_scenario(out, result, info).with_context(|| {
             format!("writing the results of {} under {}", result.scenario.name, out.display())
         })?;
         if !quiet {

@@ -8,7 +8,6 @@
 //! households and calendar; [`check_pairing`] refuses anything else.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use crate::metrics::{self, SeasonMetrics};
 use crate::output::number;
@@ -29,7 +28,7 @@ pub const DEFAULT_IDR_PER_USD: f64 = 14_308.0;
 /// An empty list, an unknown baseline name, or scenarios that differ in seed, replications,
 /// seasons, households, base year or spin-up.
 pub fn check_pairing(scenarios: &[Scenario], baseline: &str) -> Result<usize, Problems> {
-    let command_line = Origin { file: PathBuf::from("command line"), position: None };
+    let command_line = Origin::command_line();
     if scenarios.is_empty() {
         return Err(Problems(vec![Problem::new(command_line, "compare", "no scenarios to compare")]));
     }

@@ -75,7 +75,7 @@ impl Scenario {
     /// When an override leaves the scenario invalid (for example fewer households than villages).
     pub fn apply(&mut self, o: &Overrides) -> Result<(), Problems> {
         let mut problems = Vec::new();
-        let at = Origin { file: PathBuf::from("command line"), position: None };
+        let at = Origin::command_line();
         if let Some(r) = o.replications {
             if r == 0 {
                 problems.push(Problem::new(at.clone(), "--replications", "must be at least 1"));

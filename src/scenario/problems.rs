@@ -18,6 +18,11 @@ impl Origin {
         Self { file: path.to_path_buf(), position: None }
     }
 
+    /// An option given on the command line rather than in a file.
+    pub fn command_line() -> Self {
+        Self { file: PathBuf::from("command line"), position: None }
+    }
+
     /// The byte `offset` of `text`, the content of `path`.
     pub fn at(path: &Path, text: &str, offset: usize) -> Self {
         let before = &text[..offset.min(text.len())];
