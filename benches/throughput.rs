@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use livelihoods::scenario::{self, Scenario};
-use livelihoods::{bench, kernel, runner};
+use livelihoods::{bench, runner};
 
 /// Household-seasons per iteration at every size.
 const WORK: u64 = 26_000_000;
@@ -45,9 +45,7 @@ fn model(c: &mut Criterion) {
 
 fn ceiling(c: &mut Criterion) {
     sizes_and_threads(c, "kernel", |s, _| {
-        let seasons = s.seasons + s.params.calendar.spin_up_seasons;
-        let households = s.params.population.households as u32;
-        std::hint::black_box(kernel::run(households, seasons, s.replications));
+        std::hint::black_box(bench::kernel_like(s));
     });
 }
 

@@ -49,8 +49,7 @@ pub fn replications_for(work: u64, households: u64, seasons: u32) -> u32 {
 /// The scenario's problems with the new size.
 pub fn sized(base: &Scenario, households: u64, work: u64) -> Result<Scenario, Problems> {
     let mut s = base.clone();
-    let simulated_seasons = s.seasons + s.params.calendar.spin_up_seasons;
-    let replications = replications_for(work, households, simulated_seasons);
+    let replications = replications_for(work, households, s.simulated_seasons());
     s.apply(&Overrides { households: Some(households), seasons: None, replications: Some(replications) })?;
     Ok(s)
 }
@@ -62,10 +61,8 @@ pub fn sized(base: &Scenario, households: u64, work: u64) -> Result<Scenario, Pr
 pub fn measure(scenario: &Scenario, threads: usize, repeats: u32) -> Measurement {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
     let households = scenario.params.population.households;
-    let seasons = scenario.seasons + scenario.params.calendar.spin_up_seasons;
     let household_seasons = scenario.simulated_household_seasons();
     let scenarios = std::slice::from_ref(scenario);
-    let ids = u32::try_from(households).expect("household ids fit in 32 bits");
     let best = |f: &(dyn Fn() + Sync)| {
         (0..repeats.max(1))
             .map(|_| {
@@ -79,7 +76,7 @@ pub fn measure(scenario: &Scenario, threads: usize, repeats: u32) -> Measurement
         std::hint::black_box(runner::run_all(scenarios, threads, &|| {}));
     });
     let kernel_seconds = best(&|| {
-        std::hint::black_box(kernel::run(ids, seasons, scenario.replications));
+        std::hint::black_box(kernel_like(scenario));
     });
     Measurement {
         households,
@@ -89,6 +86,16 @@ pub fn measure(scenario: &Scenario, threads: usize, repeats: u32) -> Measurement
         kernel_per_second: household_seasons as f64 / kernel_seconds,
         bytes_per_household: runner::world_bytes(scenario) as f64 / households.max(1) as f64,
     }
+}
+
+/// The minimal kernel with `scenario`'s households, simulated seasons and replications.
+///
+/// # Panics
+/// If the population does not fit the kernel's 32-bit household ids.
+pub fn kernel_like(scenario: &Scenario) -> kernel::KernelSums {
+    let households =
+        u32::try_from(scenario.params.population.households).expect("household ids fit in 32 bits");
+    kernel::run(households, scenario.simulated_seasons(), scenario.replications)
 }
 
 /// The header of the throughput table (speeds in millions of household-seasons per second).

@@ -16,10 +16,8 @@ use crate::model::season::{Noise, SeasonConsts};
 use crate::params::{Params, SeasonKind};
 use crate::rng::{Purpose, RunKey, unit};
 
-const IMPROVED: u8 = 1;
-const MEMBER: u8 = 2;
-const ENTERPRISE: u8 = 4;
-const SEAWEED: u8 = 8;
+use crate::model::household::flag::{COOP_MEMBER as MEMBER, ENTERPRISE, IMPROVED, SEAWEED};
+use crate::runner::{Strategy, strategy};
 
 /// One household of the kernel.
 #[derive(Clone, Copy, Debug, Default)]
@@ -56,20 +54,22 @@ impl KernelSums {
     }
 }
 
-/// Run the kernel: `households` × `seasons` × `replications`, on the current rayon pool.
-/// Replications run in parallel when there are at least two per thread, otherwise
-/// households run in parallel blocks — the model's rule.
+/// Run the kernel: `households` × `seasons` × `replications`, on the current rayon pool,
+/// sharing the threads as the model does ([`strategy`]).
 pub fn run(households: u32, seasons: u32, replications: u32) -> KernelSums {
     let params = Params::default();
     let noise = Noise::new(&params);
     let consts = [SeasonKind::Wet, SeasonKind::Dry].map(|kind| SeasonConsts::new(&params, kind));
     let world = Ceiling { params: &params, noise: &noise, consts: &consts };
-    let threads = rayon::current_num_threads() as u32;
     let one = |r: u32, parallel: bool| world.replication(households, seasons, r, parallel);
-    if replications >= 2 * threads {
-        (0..replications).into_par_iter().map(|r| one(r, false)).reduce(KernelSums::default, KernelSums::add)
-    } else {
-        (0..replications).map(|r| one(r, true)).fold(KernelSums::default(), KernelSums::add)
+    match strategy(replications as usize, rayon::current_num_threads()) {
+        Strategy::Jobs => (0..replications)
+            .into_par_iter()
+            .map(|r| one(r, false))
+            .reduce(KernelSums::default, KernelSums::add),
+        Strategy::Households => {
+            (0..replications).map(|r| one(r, true)).fold(KernelSums::default(), KernelSums::add)
+        }
     }
 }
 
@@ -109,7 +109,7 @@ impl Ceiling<'_> {
             .iter()
             .map(|w| {
                 let members = 1 + (w[1] % 8) as u8;
-                let flags = (w[3] & 0xF) as u8;
+                let flags = w[3] as u8 & (IMPROVED | MEMBER | ENTERPRISE | SEAWEED);
                 let mut row = Row {
                     land_ha: (self.noise.land.sample(w[0]) * p.population.land_mu.exp()) as f32,
                     daily_wages_idr: (p.labour.wage_idr_per_day * f64::from(members).sqrt()) as f32,

@@ -115,10 +115,14 @@ impl Scenario {
         self.params.population.households * u64::from(self.seasons) * u64::from(self.replications)
     }
 
+    /// Seasons simulated per replication: the observed ones after the spin-up.
+    pub fn simulated_seasons(&self) -> u32 {
+        self.seasons + self.params.calendar.spin_up_seasons
+    }
+
     /// Simulated household-seasons, spin-up included.
     pub fn simulated_household_seasons(&self) -> u64 {
-        let seasons = u64::from(self.seasons) + u64::from(self.params.calendar.spin_up_seasons);
-        self.params.population.households * seasons * u64::from(self.replications)
+        self.params.population.households * u64::from(self.simulated_seasons()) * u64::from(self.replications)
     }
 }
 
