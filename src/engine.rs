@@ -140,7 +140,7 @@ fn households_phase(
         for (k, rows) in rows.chunks_mut(BATCH).enumerate() {
             let draws = Batch::draw(ctx, (b * BLOCK + k * BATCH) as u32, rows.len());
             for (j, h) in rows.iter_mut().enumerate() {
-                let out = household::step_drawn(h, draws.shocks(j), ctx);
+                let out = household::step(h, draws.shocks(j), ctx);
                 match lines {
                     Some(lines) => acc.add(h, &out, lines),
                     None => acc.add_village(h, &out),

@@ -29,17 +29,6 @@ pub struct Shocks {
 }
 
 impl Shocks {
-    /// Draw household `id`'s numbers for the season of `ctx`.
-    #[inline]
-    pub fn draw(ctx: &SeasonCtx, id: u32) -> Self {
-        Self {
-            id,
-            shock: ctx.run.block(ctx.season, Purpose::Shock, id),
-            earnings: ctx.run.block(ctx.season, Purpose::Earnings, id),
-            venture: None,
-        }
-    }
-
     /// The `Decision` block, drawn on first use.
     pub(crate) fn venture(&mut self, ctx: &SeasonCtx) -> &Venture {
         let id = self.id;
@@ -82,7 +71,8 @@ impl Shocks {
 
 /// The `Shock` and `Earnings` blocks of up to [`BATCH`] consecutive households, drawn
 /// together so that the generator's long dependency chains of different households overlap
-/// (see [`crate::rng::fill_blocks`]). The numbers are those [`Shocks::draw`] gives.
+/// (see [`crate::rng::fill_blocks`]). The numbers are those [`crate::rng::RunKey::block`]
+/// gives each household.
 pub struct Batch {
     first: u32,
     shock: [[u32; 4]; BATCH],

@@ -141,15 +141,11 @@ pub struct Outcome {
     pub participated: bool,
 }
 
-/// Advance one household by one season, taking part in the modules of
-/// [`Household::offers`] (which it clears).
-pub fn step(h: &mut Household, id: u32, ctx: &SeasonCtx) -> Outcome {
-    step_drawn(h, Shocks::draw(ctx, id), ctx)
-}
-
-/// [`step`] with the household's numbers already drawn (by a [`crate::model::draws::Batch`]).
+/// Advance one household by one season with its numbers `draws` (from a
+/// [`crate::model::draws::Batch`]), taking part in the modules of [`Household::offers`]
+/// (which it clears).
 #[inline]
-pub fn step_drawn(h: &mut Household, mut draws: Shocks, ctx: &SeasonCtx) -> Outcome {
+pub fn step(h: &mut Household, mut draws: Shocks, ctx: &SeasonCtx) -> Outcome {
     let offers = std::mem::take(&mut h.offers);
     let village = ctx.village(h.village);
     let readiness = (village.readiness + f64::from(h.readiness_offset)).clamp(0.0, 1.0);
@@ -332,7 +328,7 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
     let mut harvest_kg = 0.0;
     if ctx.kind == SeasonKind::Wet {
         let land = f64::from(h.land_ha);
-        let expected_kg = land * p.farm.base_yield_t_ha * 1000.0 * practice_multiplier(h, ctx);
+        let expected_kg = land * p.farm.base_yield_t_ha * KG_PER_TONNE * practice_multiplier(h, ctx);
         let noise = ctx.noise.maize_yield.sample(draws.crop_word());
         harvest_kg = expected_kg * village.yield_multiplier * noise;
         h.set(flag::BAD_HARVEST, harvest_kg < p.farm.bad_harvest_share * expected_kg);
@@ -352,6 +348,9 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
     }
     Income { net_idr: net, harvest_kg }
 }
+
+/// Kilograms in a tonne.
+const KG_PER_TONNE: f64 = 1000.0;
 
 fn practice_multiplier(h: &Household, ctx: &SeasonCtx) -> f64 {
     let f = &ctx.params.farm;
@@ -399,7 +398,7 @@ pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &Sea
     let land = f64::from(h.land_ha);
     let maize = land
         * p.farm.base_yield_t_ha
-        * 1000.0
+        * KG_PER_TONNE
         * practice_multiplier(h, ctx)
         * ctx.consts.expected_weather_multiplier
         * ctx.consts.expected_price_idr_per_kg
@@ -435,6 +434,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::model::draws::Batch;
     use crate::model::environment::{ElNino, SeasonEnv};
     use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, VillageView};
     use crate::model::village::Villages;
@@ -522,7 +522,7 @@ mod tests {
                 views: &VillageView::all(&villages, &env),
             };
             let mut h = Household { offers, ..start };
-            let out = step(&mut h, id, &ctx);
+            let out = step(&mut h, Batch::draw(&ctx, id, 1).shocks(0), &ctx);
             let before = start.savings_idr - start.debt_idr;
             let after = h.savings_idr - h.debt_idr;
             let flow = out.cash_income_idr - out.consumption_idr;

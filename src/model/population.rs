@@ -100,7 +100,6 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     let access = ctx.noise.access.sample(d.word());
     let mut h = Household {
         land_ha: land.min(pop.land_max_ha) as f32,
-        daily_wages_idr: 0.0,
         readiness_offset: (p.readiness.household_sigma * d.normal()) as f32,
         village,
         members,
