@@ -303,6 +303,8 @@ section! {
         debt_payoff_months: f64 = 12.0, 0.1, 1200.0;
         /// Credit limit, months of expected income (modelling choice).
         credit_limit_months: f64 = 2.0, 0.0, 120.0;
+        /// Financial capability from which a household borrows from a savings group or bank before it sells cattle (modelling choice).
+        formal_credit_skill: f64 = 0.5, 0.0, 1.0;
         /// Extra share of income saved at full financial capability (Fernandes 2014: modest).
         capability_save_uplift_share: f64 = 0.01, 0.0, 1.0;
         /// Extra buffer months at full financial capability (modelling choice).

@@ -95,7 +95,7 @@ fn cover_shortfall(
     let mut room = (p.finance.credit_limit_months * expected - book.debt).max(0.0);
     // Members borrow from the cooperative, and financially capable households from savings
     // groups or banks, before they sell cattle at a loss.
-    if cheap_credit || h.finance_skill >= 0.5 {
+    if cheap_credit || f64::from(h.finance_skill) >= p.finance.formal_credit_skill {
         let loan = need.min(room);
         book.debt += loan;
         book.cash += loan;
