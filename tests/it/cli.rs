@@ -12,6 +12,13 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The error output of a run refused for bad input (exit code 1).
+fn input_errors(out: &Output) -> String {
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    stderr
+}
+
 #[test]
 fn validate_accepts_every_shipped_scenario_with_one_line_each() {
     let dir = tempfile::tempdir().unwrap();
@@ -35,8 +42,7 @@ fn validate_reports_every_problem_with_file_key_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = fixture("many_problems.toml");
     let out = livelihoods(&["validate", path.to_str().unwrap()], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    let err = text(&out.stderr);
+    let err = input_errors(&out);
     let expected = [
         ("5:1", "seasonz: unknown key (did you mean `seasons`?)"),
         ("8:1", "population.households: must be a non-negative whole number, got -5"),
@@ -59,8 +65,7 @@ fn validate_reports_every_problem_with_file_key_and_line() {
 fn a_syntax_error_names_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let out = livelihoods(&["validate", fixture("bad_syntax.toml").to_str().unwrap()], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    let err = text(&out.stderr);
+    let err = input_errors(&out);
     assert!(err.contains("bad_syntax.toml:3:"), "{err}");
     assert!(err.contains("TOML syntax error"), "{err}");
 }
@@ -69,17 +74,16 @@ fn a_syntax_error_names_file_line_and_column() {
 fn missing_files_bases_and_base_cycles_are_input_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = livelihoods(&["validate", "no_such_scenario.toml"], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("cannot read no_such_scenario.toml"));
+    let err = input_errors(&out);
+    assert!(err.contains("cannot read no_such_scenario.toml"), "{err}");
 
     let out = livelihoods(&["validate", fixture("missing_base.toml").to_str().unwrap()], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    let err = text(&out.stderr);
+    let err = input_errors(&out);
     assert!(err.contains("missing_base.toml:3:1: base: cannot read"), "{err}");
 
     let out = livelihoods(&["validate", fixture("cycle_a.toml").to_str().unwrap()], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("base files form a cycle"), "{}", text(&out.stderr));
+    let err = input_errors(&out);
+    assert!(err.contains("base files form a cycle"), "{err}");
 }
 
 #[test]
@@ -164,13 +168,12 @@ fn bad_overrides_are_input_errors() {
     let dir = tempfile::tempdir().unwrap();
     let small = fixture("small.toml");
     let out = livelihoods(&["run", small.to_str().unwrap(), "--households", "5"], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("--households: is 5, fewer than the scenario's 20 villages"));
+    let err = input_errors(&out);
+    assert!(err.contains("--households: is 5, fewer than the scenario's 20 villages"), "{err}");
     // Every problem at once: a thread count of 0 beside a bad override.
     let args = ["run", small.to_str().unwrap(), "--households", "5", "--threads", "0"];
     let out = livelihoods(&args, dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    let stderr = input_errors(&out);
     assert!(
         stderr.contains("2 problems") && stderr.contains("--threads: is 0; at least 1 thread"),
         "{stderr}"
@@ -191,8 +194,7 @@ fn a_scenario_with_more_interventions_than_a_household_row_records_is_an_input_e
     let path = dir.path().join("crowded.toml");
     fs::write(&path, toml).unwrap();
     let out = livelihoods(&["validate", path.to_str().unwrap()], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    let err = text(&out.stderr);
+    let err = input_errors(&out);
     assert!(
         err.contains("crowded.toml:171:1: intervention: is intervention number 25")
             && err.contains("at most 24"),
@@ -232,8 +234,8 @@ fn bench_prints_model_and_kernel_speeds_for_every_size_and_thread_count() {
     }
     assert!(stdout.contains("model/kernel") && stdout.contains("peak resident memory"), "{stdout}");
     let out = livelihoods(&["bench", "--scenario", small.to_str().unwrap(), "--threads", "1,0"], dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("--threads: is 0; at least 1 thread"), "{}", text(&out.stderr));
+    let err = input_errors(&out);
+    assert!(err.contains("--threads: is 0; at least 1 thread"), "{err}");
 }
 
 #[test]
@@ -256,23 +258,15 @@ fn compare_writes_effects_and_cost_effectiveness_or_refuses_bad_input() {
     let mut unknown = args.clone();
     unknown.extend(["--baseline", "nobody"]);
     let out = livelihoods(&unknown, dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("--baseline: \"nobody\" is not among the scenarios"),
-        "{}",
-        text(&out.stderr)
-    );
+    let err = input_errors(&out);
+    assert!(err.contains("--baseline: \"nobody\" is not among the scenarios"), "{err}");
 
     let other = fixture("other_seed.toml");
     let mut unpaired = vec!["compare", files[0], other.to_str().unwrap()];
     unpaired.extend(small);
     let out = livelihoods(&unpaired, dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("other_seed.toml: seed: is 7 but the baseline"),
-        "{}",
-        text(&out.stderr)
-    );
+    let err = input_errors(&out);
+    assert!(err.contains("other_seed.toml: seed: is 7 but the baseline"), "{err}");
 
     let out = livelihoods(&["compare"], dir.path());
     assert_ne!(out.status.code(), Some(0));
