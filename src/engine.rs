@@ -55,7 +55,8 @@ impl World {
     }
 }
 
-/// Advance `world` by one season and observe it.
+/// Advance `world` by one season and observe it (`None` for a spin-up season, which is not
+/// observed).
 /// `step` counts every simulated season including the spin-up and keys the random draws;
 /// the observed season (which the programme schedule and the output use) is
 /// `step − calendar.spin_up_seasons`, and the programme runs only in observed seasons.
@@ -69,7 +70,7 @@ pub fn step_season(
     step: u32,
     parallel: bool,
     keep_distribution: bool,
-) -> SeasonMetrics {
+) -> Option<SeasonMetrics> {
     let params = &scenario.params;
     let observed = step.checked_sub(params.calendar.spin_up_seasons);
     let kind = SeasonKind::of(step);
@@ -102,7 +103,7 @@ pub fn step_season(
     let villages = world.villages.len();
     let acc = households_phase(&mut world.households, &ctx, lines, parallel);
     world.villages.update(&acc.villages, params, run, step);
-    let observed = observed.unwrap_or(0);
+    let observed = observed?;
     let facts = SeasonFacts {
         season: observed,
         land_m2: world.land_m2,
@@ -124,7 +125,7 @@ pub fn step_season(
     if keep_distribution {
         metrics.distribution = acc.distribution();
     }
-    metrics
+    Some(metrics)
 }
 
 /// Phases 3–5 for every household, in fixed blocks; returns the season's sums. Without
@@ -200,7 +201,7 @@ pub fn run_replication(
         .map(|step| {
             let m = step_season(&mut world, scenario, noise, run, step, parallel, step - spin_up == keep);
             on_season();
-            m
+            m.expect("seasons after the spin-up are observed")
         })
         .collect()
 }
