@@ -138,8 +138,9 @@ fn households_phase(
 ) -> Accumulator {
     let villages = ctx.villages.len();
     let block = |mut acc: Accumulator, (b, rows): (usize, &mut [Household])| {
+        let mut draws = Batch::new();
         for (k, rows) in rows.chunks_mut(BATCH).enumerate() {
-            let draws = Batch::draw(ctx, (b * BLOCK + k * BATCH) as u32, rows.len());
+            draws.fill(ctx, (b * BLOCK + k * BATCH) as u32, rows.len());
             for (j, h) in rows.iter_mut().enumerate() {
                 let out = household::step(h, draws.shocks(j), ctx);
                 match lines {

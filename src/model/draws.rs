@@ -79,14 +79,32 @@ pub struct Batch {
     earnings: [[u32; 4]; BATCH],
 }
 
+impl Default for Batch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Batch {
+    /// An empty batch, to be filled with [`Batch::fill`].
+    pub fn new() -> Self {
+        Self { first: 0, shock: [[0; 4]; BATCH], earnings: [[0; 4]; BATCH] }
+    }
+
     /// Draw the blocks of households `first..first + len` (`len` ≤ [`BATCH`]).
     #[inline]
     pub fn draw(ctx: &SeasonCtx, first: u32, len: usize) -> Self {
-        let mut batch = Self { first, shock: [[0; 4]; BATCH], earnings: [[0; 4]; BATCH] };
-        ctx.run.blocks(ctx.season, Purpose::Shock, first, &mut batch.shock[..len]);
-        ctx.run.blocks(ctx.season, Purpose::Earnings, first, &mut batch.earnings[..len]);
+        let mut batch = Self::new();
+        batch.fill(ctx, first, len);
         batch
+    }
+
+    /// Replace the blocks with those of households `first..first + len` (`len` ≤ [`BATCH`]).
+    #[inline]
+    pub fn fill(&mut self, ctx: &SeasonCtx, first: u32, len: usize) {
+        self.first = first;
+        ctx.run.blocks(ctx.season, Purpose::Shock, first, &mut self.shock[..len]);
+        ctx.run.blocks(ctx.season, Purpose::Earnings, first, &mut self.earnings[..len]);
     }
 
     /// The numbers of the `j`-th household of the batch.

@@ -3,6 +3,7 @@ use livelihoods::metrics;
 use livelihoods::output::{seasons_csv, summary_csv};
 
 use livelihoods::metrics::SeasonMetrics;
+use livelihoods::rng::Kernel;
 
 use crate::common::{load, run_on};
 
@@ -93,21 +94,29 @@ fn running_twice_gives_the_same_bytes() {
     assert!(bytes(2) == bytes(2));
 }
 
-/// The random-number kernel chosen at run time (AVX2 where the CPU has it) and the portable
-/// one give the same files.
+/// Every random-number kernel this CPU runs (AVX-512, AVX2, portable) gives the same files.
 #[test]
 fn every_random_number_kernel_gives_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let small = crate::common::fixture("small.toml");
-    let run = |kernel: &str| {
+    let run = |kernel: Kernel| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_livelihoods"))
-            .args(["run", small.to_str().unwrap(), "--out", kernel, "--threads", "2"])
-            .env(livelihoods::rng::KERNEL_VARIABLE, kernel)
+            .args(["run", small.to_str().unwrap(), "--out", kernel.name(), "--threads", "2"])
+            .env(livelihoods::rng::KERNEL_VARIABLE, kernel.name())
             .current_dir(dir.path())
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        std::fs::read(dir.path().join(kernel).join("small/seasons.csv")).unwrap()
+        let manifest =
+            std::fs::read_to_string(dir.path().join(kernel.name()).join("small/manifest.toml")).unwrap();
+        assert!(
+            manifest.contains(&format!("rng_kernel = \"{}\"", kernel.name())),
+            "{kernel:?} was not used:\n{manifest}"
+        );
+        std::fs::read(dir.path().join(kernel.name()).join("small/seasons.csv")).unwrap()
     };
-    assert_eq!(run("portable"), run("best"));
+    let portable = run(Kernel::Portable);
+    for kernel in Kernel::ALL.into_iter().filter(|k| k.runs_here() && *k != Kernel::Portable) {
+        assert!(run(kernel) == portable, "{} differs from the portable kernel", kernel.name());
+    }
 }
