@@ -100,16 +100,15 @@ impl Accumulator {
         let y = f64::from(h.consumption_pc_idr_month).max(0.0);
         self.households += 1;
         self.persons += persons;
-        if y < lines.poverty_idr {
-            let gap = 1.0 - y * lines.inverse_poverty_idr;
-            self.poor_persons += persons;
-            // The gap is in (0, 1], so the fixed-point values fit an i64 (one instruction).
-            self.gap_fixed += u128::from(persons * (gap * FIXED_ONE) as i64 as u64);
-            self.gap_sq_fixed += u128::from(persons * (gap * gap * FIXED_ONE) as i64 as u64);
-        }
-        if y < lines.food_idr {
-            self.food_poor_persons += persons;
-        }
+        // Without branches: whether a household is poor is unpredictable from one to the
+        // next. A household above the line adds nothing: its gap is zeroed (as ±0).
+        let poor = y < lines.poverty_idr;
+        let gap = (1.0 - y * lines.inverse_poverty_idr) * f64::from(u8::from(poor));
+        self.poor_persons += persons * u64::from(poor);
+        // The gap is in [0, 1], so the fixed-point values fit an i64 (one instruction).
+        self.gap_fixed += u128::from(persons * (gap * FIXED_ONE) as i64 as u64);
+        self.gap_sq_fixed += u128::from(persons * (gap * gap * FIXED_ONE) as i64 as u64);
+        self.food_poor_persons += persons * u64::from(y < lines.food_idr);
         let rupiah = nearest(y);
         self.consumption_idr_persons += u128::from(rupiah * persons);
         let bin = (((y as f32).to_bits() >> BIN_SHIFT).clamp(BIN_FIRST, BIN_LAST) - BIN_FIRST) as usize;
