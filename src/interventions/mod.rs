@@ -16,6 +16,7 @@
 //!   from `takeup_min_share` to `takeup_max_share`;
 //! * a household takes part in a given intervention at most once.
 
+mod draws;
 mod spec;
 
 pub use spec::{COMMON_KEYS, Intervention, Kind, Targeting};
@@ -107,17 +108,15 @@ fn deliver_to(
 ) -> Delivered {
     let hash = id_hash(&iv.id);
     let invited = invite(iv, ctx, hash, eligible);
-    let mut supported = vec![false; villages.len()];
-    let mut enrolled = Vec::new();
-    for id in invited {
+    let readiness = &villages.readiness;
+    let enrolled = draws::select(ctx, hash, &invited, |id, block| {
         let h = &ctx.households[id as usize];
-        let v = usize::from(h.village);
-        let readiness = f64::from(villages.readiness[v] + h.readiness_offset).clamp(0.0, 1.0);
-        let p = iv.takeup_min_share + (iv.takeup_max_share - iv.takeup_min_share) * readiness;
-        if draws(ctx, hash, id)[1] < p {
-            enrolled.push(id);
-            supported[v] = true;
-        }
+        let readiness = f64::from(readiness[usize::from(h.village)] + h.readiness_offset).clamp(0.0, 1.0);
+        unit(block[1]) < iv.takeup_min_share + (iv.takeup_max_share - iv.takeup_min_share) * readiness
+    });
+    let mut supported = vec![false; villages.len()];
+    for &id in &enrolled {
+        supported[usize::from(ctx.households[id as usize].village)] = true;
     }
     let participants = enrolled.len() as u64;
     if participants > 0 {
@@ -132,13 +131,6 @@ fn deliver_to(
     Delivered { cost_idr: participants as f64 * iv.cost_idr_per_participant(), enrolled }
 }
 
-/// The two uniforms of one household for one intervention and season: delivery (for
-/// `all`) and take-up.
-fn draws(ctx: &DeliveryCtx, hash: u32, id: u32) -> [f64; 2] {
-    let w = ctx.run.block(ctx.season, Purpose::Intervention(hash), id);
-    [unit(w[0]), unit(w[1])]
-}
-
 /// Entity of the lottery stream of an intervention (not a household id: ids are below it).
 const LOTTERY: u32 = u32::MAX;
 
@@ -146,7 +138,7 @@ const LOTTERY: u32 = u32::MAX;
 fn invite(iv: &Intervention, ctx: &DeliveryCtx, hash: u32, ids: Vec<u32>) -> Vec<u32> {
     let g = ctx.params.government.readiness;
     if iv.targeting == Targeting::All {
-        return ids.into_iter().filter(|&id| draws(ctx, hash, id)[0] < g).collect();
+        return draws::select(ctx, hash, &ids, |_, block| unit(block[0]) < g);
     }
     let capacity = iv.capacity(ctx.params.population.households, ctx.capacity_scale);
     let slots = (capacity * g).round() as usize;
