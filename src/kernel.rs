@@ -134,14 +134,32 @@ impl Ceiling<'_> {
         let mut sums = KernelSums::default();
         let mut shock = [[0; 4]; BATCH];
         let mut earnings = [[0; 4]; BATCH];
+        let mut words = [[0; BATCH]; 2];
+        let mut noise = [[0.0; BATCH]; 2];
+        let crop_table = match kind {
+            SeasonKind::Wet => &self.noise.maize_yield,
+            SeasonKind::Dry => &self.noise.seaweed,
+        };
         for (k, rows) in rows.chunks_mut(BATCH).enumerate() {
             let first = first + (k * BATCH) as u32;
-            run.blocks(season, Purpose::Shock, first, &mut shock[..rows.len()]);
-            run.blocks(season, Purpose::Earnings, first, &mut earnings[..rows.len()]);
+            let n = rows.len();
+            run.blocks(season, Purpose::Shock, first, &mut shock[..n]);
+            run.blocks(season, Purpose::Earnings, first, &mut earnings[..n]);
+            for (j, e) in earnings[..n].iter().enumerate() {
+                (words[0][j], words[1][j]) = (e[0], e[1]);
+            }
+            crop_table.sample_all(&words[0][..n], &mut noise[0][..n]);
+            self.noise.labour_days.sample_all(&words[1][..n], &mut noise[1][..n]);
             for (j, row) in rows.iter_mut().enumerate() {
                 let venture = (row.flags & ENTERPRISE != 0)
                     .then(|| run.block(season, Purpose::Decision, first + j as u32));
-                let draws = Words { shock: shock[j], earnings: earnings[j], venture };
+                let draws = Words {
+                    shock: shock[j],
+                    earnings: earnings[j],
+                    crop: noise[0][j],
+                    labour: noise[1][j],
+                    venture,
+                };
                 let consumption_pc = self.season(row, &draws, kind);
                 let persons = u64::from(row.members);
                 sums.household_seasons += 1;
@@ -216,13 +234,13 @@ impl Ceiling<'_> {
         let mut net = f64::from(h.cattle_head) * c.offtake_idr_per_head_season;
         if kind == SeasonKind::Wet {
             let expected_kg = f64::from(h.land_ha) * p.farm.base_yield_t_ha * 1000.0 * self.uplift(h);
-            let harvest_kg = expected_kg * self.noise.maize_yield.sample(w.earnings[0]);
+            let harvest_kg = expected_kg * w.crop;
             net += harvest_kg * p.prices.maize_idr_per_kg - self.input_cost_idr(h);
         } else if h.flags & SEAWEED != 0 {
-            net += p.seaweed.net_idr_per_month * months * self.noise.seaweed.sample(w.earnings[0]);
+            net += p.seaweed.net_idr_per_month * months * w.crop;
         }
         let ill = if unit(w.shock[0]) < c.illness_probability { p.finance.illness_days_share } else { 1.0 };
-        let days = self.noise.labour_days.sample(w.earnings[1]);
+        let days = w.labour;
         net += f64::from(h.daily_wages_idr) * c.days_per_adult_month * months * days * ill;
         if let Some(v) = w.venture {
             let e = &p.enterprise;
@@ -313,6 +331,10 @@ impl Ceiling<'_> {
 struct Words {
     shock: [u32; 4],
     earnings: [u32; 4],
+    /// Maize yield (wet) or seaweed (dry) noise, from `earnings[0]`.
+    crop: f64,
+    /// Wage-days noise, from `earnings[1]`.
+    labour: f64,
     venture: Option<[u32; 4]>,
 }
 

@@ -4,6 +4,7 @@
 //! numbers in every scenario whichever branches it takes (common random numbers).
 
 use crate::model::season::SeasonCtx;
+use crate::params::SeasonKind;
 use crate::rng::{Purpose, unit};
 
 /// Households whose blocks a [`Batch`] draws together.
@@ -25,6 +26,8 @@ pub struct Shocks {
     id: u32,
     shock: [u32; 4],
     earnings: [u32; 4],
+    crop: f64,
+    labour: f64,
     venture: Option<Venture>,
 }
 
@@ -51,13 +54,14 @@ impl Shocks {
         unit(self.shock[3])
     }
 
-    /// Word of the maize yield (wet season) or seaweed (dry season) noise.
-    pub(crate) fn crop_word(&self) -> u32 {
-        self.earnings[0]
+    /// Maize yield (wet season) or seaweed (dry season) noise.
+    pub(crate) fn crop_noise(&self) -> f64 {
+        self.crop
     }
 
-    pub(crate) fn labour_word(&self) -> u32 {
-        self.earnings[1]
+    /// Wage-days noise.
+    pub(crate) fn labour_noise(&self) -> f64 {
+        self.labour
     }
 
     pub(crate) fn adopt_u(&self) -> f64 {
@@ -77,6 +81,8 @@ pub struct Batch {
     first: u32,
     shock: [[u32; 4]; BATCH],
     earnings: [[u32; 4]; BATCH],
+    crop: [f64; BATCH],
+    labour: [f64; BATCH],
 }
 
 impl Default for Batch {
@@ -88,7 +94,13 @@ impl Default for Batch {
 impl Batch {
     /// An empty batch, to be filled with [`Batch::fill`].
     pub fn new() -> Self {
-        Self { first: 0, shock: [[0; 4]; BATCH], earnings: [[0; 4]; BATCH] }
+        Self {
+            first: 0,
+            shock: [[0; 4]; BATCH],
+            earnings: [[0; 4]; BATCH],
+            crop: [0.0; BATCH],
+            labour: [0.0; BATCH],
+        }
     }
 
     /// Draw the blocks of households `first..first + len` (`len` ≤ [`BATCH`]).
@@ -105,12 +117,30 @@ impl Batch {
         self.first = first;
         ctx.run.blocks(ctx.season, Purpose::Shock, first, &mut self.shock[..len]);
         ctx.run.blocks(ctx.season, Purpose::Earnings, first, &mut self.earnings[..len]);
+        let mut words = [[0; BATCH]; 2];
+        for (j, e) in self.earnings[..len].iter().enumerate() {
+            words[0][j] = e[0];
+            words[1][j] = e[1];
+        }
+        let crop = match ctx.kind {
+            SeasonKind::Wet => &ctx.noise.maize_yield,
+            SeasonKind::Dry => &ctx.noise.seaweed,
+        };
+        crop.sample_all(&words[0][..len], &mut self.crop[..len]);
+        ctx.noise.labour_days.sample_all(&words[1][..len], &mut self.labour[..len]);
     }
 
     /// The numbers of the `j`-th household of the batch.
     #[inline]
     pub fn shocks(&self, j: usize) -> Shocks {
-        Shocks { id: self.first + j as u32, shock: self.shock[j], earnings: self.earnings[j], venture: None }
+        Shocks {
+            id: self.first + j as u32,
+            shock: self.shock[j],
+            earnings: self.earnings[j],
+            crop: self.crop[j],
+            labour: self.labour[j],
+            venture: None,
+        }
     }
 }
 

@@ -329,7 +329,7 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
     if ctx.kind == SeasonKind::Wet {
         let land = f64::from(h.land_ha);
         let expected_kg = land * p.farm.base_yield_t_ha * KG_PER_TONNE * practice_multiplier(h, ctx);
-        let noise = ctx.noise.maize_yield.sample(draws.crop_word());
+        let noise = draws.crop_noise();
         harvest_kg = expected_kg * village.yield_multiplier * noise;
         h.set(flag::BAD_HARVEST, harvest_kg < p.farm.bad_harvest_share * expected_kg);
         net += harvest_kg * ctx.env.maize_price_idr_per_kg * price_factor(member, ctx);
@@ -337,9 +337,9 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
     }
     net += f64::from(h.cattle_head) * ctx.consts.offtake_idr_per_head_season;
     if ctx.kind == SeasonKind::Dry && h.has(flag::SEAWEED) {
-        net += p.seaweed.net_idr_per_month * ctx.months * ctx.noise.seaweed.sample(draws.crop_word());
+        net += p.seaweed.net_idr_per_month * ctx.months * draws.crop_noise();
     }
-    let days_noise = ctx.noise.labour_days.sample(draws.labour_word());
+    let days_noise = draws.labour_noise();
     let illness = if draws.ill(ctx) { p.finance.illness_days_share } else { 1.0 };
     net += usual_wages_idr(h, ctx) * days_noise * illness;
     if h.has(flag::ENTERPRISE) {

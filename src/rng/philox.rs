@@ -34,7 +34,7 @@ pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     c
 }
 
-/// The code path of [`fill_blocks`].
+/// The code path of [`fill_blocks`] (and of [`crate::rng::LognormalTable::sample_all`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kernel {
     /// One block after another, for any CPU.
