@@ -185,14 +185,40 @@ impl LognormalTable {
                 let lo = _mm512_mask_i32gather_pd::<8>(zero, central, i, values);
                 let next = _mm256_add_epi32(i, _mm256_set1_epi32(1));
                 let hi = _mm512_mask_i32gather_pd::<8>(zero, central, next, values);
-                _mm512_storeu_pd(o8.as_mut_ptr(), _mm512_add_pd(lo, _mm512_mul_pd(t, _mm512_sub_pd(hi, lo))));
-                if central != 0xFF {
-                    for l in 0..8 {
-                        if central & (1 << l) == 0 {
-                            o8[l] = self.sample(w8[l]);
-                        }
-                    }
-                }
+                let mid = _mm512_add_pd(lo, _mm512_mul_pd(t, _mm512_sub_pd(hi, lo)));
+                // The tails, computed for every lane and selected where the lane is in one
+                // (a branch on it would be unpredictable): as `tail`, lane by lane.
+                let low = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(u, _mm512_set1_pd(0.5));
+                let tail_u = _mm512_mask_blend_pd(low, _mm512_sub_pd(_mm512_set1_pd(1.0), u), u);
+                let bits = _mm512_castpd_si512(tail_u);
+                let octave = _mm512_min_epi64(
+                    _mm512_max_epi64(
+                        _mm512_sub_epi64(_mm512_srli_epi64::<52>(bits), _mm512_set1_epi64(1023 - 33)),
+                        _mm512_setzero_si512(),
+                    ),
+                    _mm512_set1_epi64(TAIL_OCTAVES as i64 - 1),
+                );
+                let step = _mm512_and_si512(
+                    _mm512_srli_epi64::<TAIL_FRACTION_BITS>(bits),
+                    _mm512_set1_epi64(TAIL_STEPS_PER_OCTAVE as i64 - 1),
+                );
+                let k = _mm512_add_epi64(
+                    _mm512_slli_epi64::<{ TAIL_STEPS_PER_OCTAVE.trailing_zeros() }>(octave),
+                    step,
+                );
+                let fraction = _mm512_div_pd(
+                    _mm512_cvtepu64_pd(_mm512_and_si512(
+                        bits,
+                        _mm512_set1_epi64((1 << TAIL_FRACTION_BITS) - 1),
+                    )),
+                    _mm512_set1_pd((1u64 << TAIL_FRACTION_BITS) as f64),
+                );
+                let k1 = _mm512_add_epi64(k, _mm512_set1_epi64(1));
+                let (lower, upper) = (self.lower.as_ptr(), self.upper.as_ptr());
+                let t0 = _mm512_mask_i64gather_pd::<8>(_mm512_i64gather_pd::<8>(k, upper), low, k, lower);
+                let t1 = _mm512_mask_i64gather_pd::<8>(_mm512_i64gather_pd::<8>(k1, upper), low, k1, lower);
+                let tail = _mm512_add_pd(t0, _mm512_mul_pd(fraction, _mm512_sub_pd(t1, t0)));
+                _mm512_storeu_pd(o8.as_mut_ptr(), _mm512_mask_blend_pd(central, tail, mid));
             }
         }
         let (words, out) = (words.chunks_exact(8).remainder(), out.chunks_exact_mut(8).into_remainder());
