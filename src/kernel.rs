@@ -11,7 +11,7 @@
 use rayon::prelude::*;
 
 use crate::engine::BLOCK;
-use crate::model::draws::BATCH;
+use crate::model::draws::{BATCH, earnings_noise};
 use crate::model::season::{Noise, SeasonConsts};
 use crate::params::{Params, SeasonKind};
 use crate::rng::{Purpose, RunKey, unit};
@@ -134,7 +134,6 @@ impl Ceiling<'_> {
         let mut sums = KernelSums::default();
         let mut shock = [[0; 4]; BATCH];
         let mut earnings = [[0; 4]; BATCH];
-        let mut words = [[0; BATCH]; 2];
         let mut noise = [[0.0; BATCH]; 2];
         let crop_table = match kind {
             SeasonKind::Wet => &self.noise.maize_yield,
@@ -145,11 +144,12 @@ impl Ceiling<'_> {
             let n = rows.len();
             run.blocks(season, Purpose::Shock, first, &mut shock[..n]);
             run.blocks(season, Purpose::Earnings, first, &mut earnings[..n]);
-            for (j, e) in earnings[..n].iter().enumerate() {
-                (words[0][j], words[1][j]) = (e[0], e[1]);
-            }
-            crop_table.sample_all(&words[0][..n], &mut noise[0][..n]);
-            self.noise.labour_days.sample_all(&words[1][..n], &mut noise[1][..n]);
+            let [crop, labour] = &mut noise;
+            earnings_noise(
+                &earnings[..n],
+                [crop_table, &self.noise.labour_days],
+                [&mut crop[..n], &mut labour[..n]],
+            );
             for (j, row) in rows.iter_mut().enumerate() {
                 let venture = (row.flags & ENTERPRISE != 0)
                     .then(|| run.block(season, Purpose::Decision, first + j as u32));

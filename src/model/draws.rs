@@ -5,7 +5,7 @@
 
 use crate::model::season::SeasonCtx;
 use crate::params::SeasonKind;
-use crate::rng::{Purpose, unit};
+use crate::rng::{LognormalTable, Purpose, unit};
 
 /// Households whose blocks a [`Batch`] draws together.
 pub const BATCH: usize = 64;
@@ -75,7 +75,8 @@ impl Shocks {
 
 /// The `Shock` and `Earnings` blocks of up to [`BATCH`] consecutive households, drawn
 /// together so that the generator's long dependency chains of different households overlap
-/// (see [`crate::rng::fill_blocks`]). The numbers are those [`crate::rng::RunKey::block`]
+/// (see [`crate::rng::fill_blocks`]), and their crop and wage-days multipliers, sampled
+/// together ([`earnings_noise`]). The numbers are those [`crate::rng::RunKey::block`]
 /// gives each household.
 pub struct Batch {
     first: u32,
@@ -117,17 +118,12 @@ impl Batch {
         self.first = first;
         ctx.run.blocks(ctx.season, Purpose::Shock, first, &mut self.shock[..len]);
         ctx.run.blocks(ctx.season, Purpose::Earnings, first, &mut self.earnings[..len]);
-        let mut words = [[0; BATCH]; 2];
-        for (j, e) in self.earnings[..len].iter().enumerate() {
-            words[0][j] = e[0];
-            words[1][j] = e[1];
-        }
         let crop = match ctx.kind {
             SeasonKind::Wet => &ctx.noise.maize_yield,
             SeasonKind::Dry => &ctx.noise.seaweed,
         };
-        crop.sample_all(&words[0][..len], &mut self.crop[..len]);
-        ctx.noise.labour_days.sample_all(&words[1][..len], &mut self.labour[..len]);
+        let tables = [crop, &ctx.noise.labour_days];
+        earnings_noise(&self.earnings[..len], tables, [&mut self.crop[..len], &mut self.labour[..len]]);
     }
 
     /// The numbers of the `j`-th household of the batch.
@@ -141,6 +137,20 @@ impl Batch {
             labour: self.labour[j],
             venture: None,
         }
+    }
+}
+
+/// The crop and wage-days multipliers of a batch: `out[0][j]` from `earnings[j][0]` with
+/// `tables[0]` (maize or seaweed) and `out[1][j]` from `earnings[j][1]` with `tables[1]`
+/// (wage days), sampled together ([`LognormalTable::sample_all`]).
+pub(crate) fn earnings_noise(earnings: &[[u32; 4]], tables: [&LognormalTable; 2], out: [&mut [f64]; 2]) {
+    let mut words = [[0; BATCH]; 2];
+    for (j, e) in earnings.iter().enumerate() {
+        (words[0][j], words[1][j]) = (e[0], e[1]);
+    }
+    let n = earnings.len();
+    for ((table, words), out) in tables.iter().zip(&words).zip(out) {
+        table.sample_all(&words[..n], out);
     }
 }
 
