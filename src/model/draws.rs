@@ -143,7 +143,7 @@ impl Batch {
 /// The crop and wage-days multipliers of a batch: `out[0][j]` from `earnings[j][0]` with
 /// `tables[0]` (maize or seaweed) and `out[1][j]` from `earnings[j][1]` with `tables[1]`
 /// (wage days), sampled together ([`LognormalTable::sample_all`]).
-pub(crate) fn earnings_noise(earnings: &[[u32; 4]], tables: [&LognormalTable; 2], out: [&mut [f64]; 2]) {
+pub fn earnings_noise(earnings: &[[u32; 4]], tables: [&LognormalTable; 2], out: [&mut [f64]; 2]) {
     let mut words = [[0; BATCH]; 2];
     for (j, e) in earnings.iter().enumerate() {
         (words[0][j], words[1][j]) = (e[0], e[1]);
