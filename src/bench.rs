@@ -159,16 +159,41 @@ pub fn peak_resident_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// The processor's model name (None where the system does not say).
+/// The processor's model name, with its family and model numbers where the system gives
+/// them (virtual machines often shorten the name to the brand, which then no longer tells
+/// one generation from another). None where the system does not say.
 pub fn cpu_name() -> Option<String> {
-    let info = std::fs::read_to_string("/proc/cpuinfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("model name"))?;
-    Some(line.split_once(':')?.1.trim().to_string())
+    describe_cpu(&std::fs::read_to_string("/proc/cpuinfo").ok()?)
+}
+
+/// [`cpu_name`] from the text of `/proc/cpuinfo` (its first processor).
+fn describe_cpu(cpuinfo: &str) -> Option<String> {
+    let field = |key: &str| {
+        cpuinfo.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k.trim() == key).then(|| v.trim().to_string())
+        })
+    };
+    let name = field("model name")?;
+    Some(match (field("cpu family"), field("model")) {
+        (Some(family), Some(model)) => format!("{name}, family {family} model {model}"),
+        _ => name,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cpu_is_named_with_its_family_and_model() {
+        let x86 = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 26\nmodel\t\t: 2\n\
+                   model name\t: AMD EPYC\nstepping\t: 1\n\nprocessor\t: 1\nmodel name\t: other\n";
+        assert_eq!(describe_cpu(x86).as_deref(), Some("AMD EPYC, family 26 model 2"));
+        let bare = "model name\t: Some CPU\n";
+        assert_eq!(describe_cpu(bare).as_deref(), Some("Some CPU"));
+        assert_eq!(describe_cpu("processor : 0\n"), None);
+    }
 
     #[test]
     fn small_populations_run_more_replications_for_the_same_work() {
