@@ -94,7 +94,7 @@ impl Accumulator {
     }
 
     /// Add one household after its season.
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, h: &Household, out: &Outcome, lines: Lines) {
         let persons = u64::from(h.members);
         let y = f64::from(h.consumption_pc_idr_month).max(0.0);
@@ -126,6 +126,16 @@ impl Accumulator {
         self.ever_participants += u64::from(h.participated != 0);
         self.harvest_g += u128::from(nearest(out.harvest_kg * 1000.0));
         self.add_village(h, out);
+    }
+
+    /// [`Accumulator::add`] with `lines`, or only [`Accumulator::add_village`] without
+    /// (a spin-up season).
+    #[inline(always)]
+    pub fn add_any(&mut self, h: &Household, out: &Outcome, lines: Option<Lines>) {
+        match lines {
+            Some(lines) => self.add(h, out, lines),
+            None => self.add_village(h, out),
+        }
     }
 
     /// Add one household to its village's counts only: all that an unobserved (spin-up)
