@@ -130,43 +130,32 @@ pub fn step_season(
 }
 
 /// Phases 3–5 for every household, in fixed blocks; returns the season's sums. Without
-/// `lines` (a spin-up season) only the village counts are summed. Budgets are settled a
-/// batch at a time where that is faster (CPUs with AVX-512, [`batch_budgets`]); the
-/// numbers are the same either way.
+/// `lines` (a spin-up season) only the village counts are summed.
 fn households_phase(
     households: &mut [Household],
     ctx: &SeasonCtx,
     lines: Option<Lines>,
     parallel: bool,
 ) -> Accumulator {
-    if batch_budgets() {
-        in_blocks(households, ctx, parallel, |rows, draws, acc| batch_in_lanes(rows, draws, ctx, lines, acc))
-    } else {
-        in_blocks(households, ctx, parallel, |rows, draws, mut acc| {
-            for (j, h) in rows.iter_mut().enumerate() {
-                let out = household::step(h, draws.shocks(j), ctx);
-                acc.add_any(h, &out, lines);
-            }
-            acc
-        })
-    }
-}
-
-/// Run `batch` on every batch of households with its draws, in fixed blocks of [`BLOCK`]
-/// (in parallel if `parallel`), and add up what it returns.
-#[inline(always)]
-fn in_blocks(
-    households: &mut [Household],
-    ctx: &SeasonCtx,
-    parallel: bool,
-    batch: impl Fn(&mut [Household], &Batch, Accumulator) -> Accumulator + Sync,
-) -> Accumulator {
     let villages = ctx.villages.len();
+    let lanes = batch_budgets();
     let block = |mut acc: Accumulator, (b, rows): (usize, &mut [Household])| {
         let mut draws = Batch::new();
         for (k, rows) in rows.chunks_mut(BATCH).enumerate() {
             draws.fill(ctx, (b * BLOCK + k * BATCH) as u32, rows.len());
-            acc = batch(rows, &draws, acc);
+            // Budgets a batch at a time where that is faster (CPUs with AVX-512); the same
+            // numbers either way.
+            if lanes {
+                batch_in_lanes(rows, &draws, ctx, lines, &mut acc);
+                continue;
+            }
+            for (j, h) in rows.iter_mut().enumerate() {
+                let out = household::step(h, draws.shocks(j), ctx);
+                match lines {
+                    Some(lines) => acc.add(h, &out, lines),
+                    None => acc.add_village(h, &out),
+                }
+            }
         }
         acc
     };
@@ -183,14 +172,14 @@ fn in_blocks(
 
 /// Phases 3–5 for the households of one batch, the budgets settled together
 /// ([`consume_batch`]).
-#[inline(always)]
+#[inline(never)]
 fn batch_in_lanes(
     rows: &mut [Household],
     draws: &Batch,
     ctx: &SeasonCtx,
     lines: Option<Lines>,
-    mut acc: Accumulator,
-) -> Accumulator {
+    acc: &mut Accumulator,
+) {
     let mut earned = [household::Earned::default(); BATCH];
     for (j, h) in rows.iter_mut().enumerate() {
         earned[j] = household::earn(h, draws.shocks(j), ctx);
@@ -198,9 +187,11 @@ fn batch_in_lanes(
     let budgets = consume_batch(rows, &earned[..rows.len()], ctx);
     for ((h, e), budget) in rows.iter_mut().zip(&earned).zip(&budgets) {
         let out = household::finish(h, e.outcome, budget, ctx);
-        acc.add_any(h, &out, lines);
+        match lines {
+            Some(lines) => acc.add(h, &out, lines),
+            None => acc.add_village(h, &out),
+        }
     }
-    acc
 }
 
 /// Phase 2: every intervention in file order; returns the season's training levels.

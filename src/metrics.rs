@@ -128,16 +128,6 @@ impl Accumulator {
         self.add_village(h, out);
     }
 
-    /// [`Accumulator::add`] with `lines`, or only [`Accumulator::add_village`] without
-    /// (a spin-up season).
-    #[inline(always)]
-    pub fn add_any(&mut self, h: &Household, out: &Outcome, lines: Option<Lines>) {
-        match lines {
-            Some(lines) => self.add(h, out, lines),
-            None => self.add_village(h, out),
-        }
-    }
-
     /// Add one household to its village's counts only: all that an unobserved (spin-up)
     /// season needs.
     #[inline]
