@@ -479,13 +479,61 @@ mod tests {
     use crate::params::{Params, SeasonKind};
     use crate::rng::RunKey;
 
-    fn villages(coop: bool) -> Villages {
-        Villages {
-            readiness: vec![0.4],
-            initial_readiness: vec![0.4],
-            adopter_share: vec![0.3],
-            coop_exists: vec![coop],
-            governance: vec![0.5],
+    /// What a season context borrows: default parameters, one village (with or without a
+    /// cooperative), a normal year.
+    struct Fixture {
+        params: Params,
+        consts: SeasonConsts,
+        noise: Noise,
+        villages: Villages,
+        env: SeasonEnv,
+        views: Vec<VillageView>,
+        season: u32,
+    }
+
+    impl Fixture {
+        fn new(season: u32, coop: bool) -> Self {
+            let params = Params::default();
+            let villages = Villages {
+                readiness: vec![0.4],
+                initial_readiness: vec![0.4],
+                adopter_share: vec![0.3],
+                coop_exists: vec![coop],
+                governance: vec![0.5],
+            };
+            let env = SeasonEnv {
+                el_nino: ElNino::None,
+                maize_price_idr_per_kg: 3_700.0,
+                village_yield_multiplier: vec![0.9],
+            };
+            Self {
+                consts: SeasonConsts::new(&params, SeasonKind::of(season)),
+                noise: Noise::new(&params),
+                views: VillageView::all(&villages, &env),
+                params,
+                villages,
+                env,
+                season,
+            }
+        }
+
+        fn ctx(&self, seed: u64, programme: ProgrammeLevels) -> SeasonCtx<'_> {
+            let kind = SeasonKind::of(self.season);
+            let months = self.params.months(kind);
+            SeasonCtx {
+                params: &self.params,
+                consts: &self.consts,
+                noise: &self.noise,
+                run: RunKey { seed, replication: 0 },
+                season: self.season,
+                kind,
+                months,
+                years: months / 12.0,
+                programme,
+                villages: &self.villages,
+                env: &self.env,
+                views: &self.views,
+            }
         }
     }
 
@@ -538,27 +586,9 @@ mod tests {
             coop in any::<bool>(),
             seed in any::<u64>(),
         ) {
-            let params = Params::default();
-            let kind = SeasonKind::of(season);
-            let consts = SeasonConsts::new(&params, kind);
-            let noise = Noise::new(&params);
-            let villages = villages(coop);
-            let env = SeasonEnv { el_nino: ElNino::None, maize_price_idr_per_kg: 3_700.0, village_yield_multiplier: vec![0.9] };
-            let months = params.months(kind);
-            let ctx = SeasonCtx {
-                params: &params,
-                consts: &consts,
-                noise: &noise,
-                run: RunKey { seed, replication: 0 },
-                season,
-                kind,
-                months,
-                years: months / 12.0,
-                programme: ProgrammeLevels { production_skill: 1.0, business_skill: 1.0, start_probability: 0.18, finance_skill: 1.0 },
-                villages: &villages,
-                env: &env,
-                views: &VillageView::all(&villages, &env),
-            };
+            let fixture = Fixture::new(season, coop);
+            let levels = ProgrammeLevels { production_skill: 1.0, business_skill: 1.0, start_probability: 0.18, finance_skill: 1.0 };
+            let ctx = fixture.ctx(seed, levels);
             let mut h = Household { offers, ..start };
             let out = step(&mut h, Batch::draw(&ctx, id, 1).shocks(0), &ctx);
             let before = start.savings_idr - start.debt_idr;
@@ -590,27 +620,8 @@ mod tests {
             season in 0u32..2,
             coop in any::<bool>(),
         ) {
-            let params = Params::default();
-            let kind = SeasonKind::of(season);
-            let consts = SeasonConsts::new(&params, kind);
-            let noise = Noise::new(&params);
-            let villages = villages(coop);
-            let env = SeasonEnv { el_nino: ElNino::None, maize_price_idr_per_kg: 3_700.0, village_yield_multiplier: vec![0.9] };
-            let months = params.months(kind);
-            let ctx = SeasonCtx {
-                params: &params,
-                consts: &consts,
-                noise: &noise,
-                run: RunKey { seed: 1, replication: 0 },
-                season,
-                kind,
-                months,
-                years: months / 12.0,
-                programme: ProgrammeLevels::default(),
-                villages: &villages,
-                env: &env,
-                views: &VillageView::all(&villages, &env),
-            };
+            let fixture = Fixture::new(season, coop);
+            let ctx = fixture.ctx(1, ProgrammeLevels::default());
             let mut rows: Vec<Household> =
                 batch.iter().map(|(h, _, _, finance)| Household { finance_skill: *finance, ..*h }).collect();
             let earned: Vec<Earned> = batch
