@@ -4,6 +4,10 @@
 //! above it, and when cash falls short borrows (cooperative, savings group, lender) or sells
 //! cattle before it cuts consumption. The season's accounting closes exactly: savings minus
 //! debt change by net cash income minus consumption.
+//!
+//! `consume` settles one household; on CPUs with AVX-512 the household loop settles a
+//! batch together with `consume_batch`, eight households per instruction, to the same
+//! numbers (property-tested bit for bit).
 
 use crate::model::draws::BATCH;
 use crate::model::household::{Earned, Household, flag};
