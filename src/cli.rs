@@ -161,7 +161,7 @@ fn bench(options: &BenchOptions) -> Result<()> {
         threads = vec![1, cores];
         threads.dedup();
     }
-    let problems = thread_problems(&threads);
+    let problems = setting_problems(&threads);
     if !problems.is_empty() {
         return Err(Problems(problems).into());
     }
@@ -208,9 +208,9 @@ fn validate(files: &[PathBuf]) -> Result<()> {
 }
 
 /// Load `files` with `overrides` applied; with the problems of the scenarios, those of a
-/// `threads` count that is not one.
+/// `threads` count that is not one and of the environment ([`setting_problems`]).
 fn load(files: &[PathBuf], overrides: &Overrides, threads: Option<usize>) -> Result<Vec<Scenario>, Problems> {
-    let mut problems = thread_problems(threads.as_slice());
+    let mut problems = setting_problems(threads.as_slice());
     let mut scenarios = match scenario::load_all(files) {
         Ok(scenarios) => scenarios,
         Err(Problems(p)) => {
@@ -227,15 +227,25 @@ fn load(files: &[PathBuf], overrides: &Overrides, threads: Option<usize>) -> Res
     if problems.is_empty() { Ok(scenarios) } else { Err(Problems(problems)) }
 }
 
-/// A problem for every `--threads` value that is not a thread count (0).
-fn thread_problems(threads: &[usize]) -> Vec<Problem> {
-    threads
+/// A problem for every `--threads` value that is not a thread count (0), and for a
+/// random-number kernel variable that names no kernel.
+fn setting_problems(threads: &[usize]) -> Vec<Problem> {
+    let mut problems: Vec<Problem> = threads
         .iter()
         .filter(|&&t| t == 0)
         .map(|t| {
             Problem::new(Origin::command_line(), "--threads", format!("is {t}; at least 1 thread is needed"))
         })
-        .collect()
+        .collect();
+    let variable = livelihoods::rng::KERNEL_VARIABLE;
+    if let Ok(name) = std::env::var(variable)
+        && livelihoods::rng::Kernel::named(&name).is_none()
+    {
+        let names: Vec<&str> = livelihoods::rng::Kernel::ALL.iter().map(|k| k.name()).collect();
+        let message = format!("is \"{name}\"; one of {} is needed", names.join(", "));
+        problems.push(Problem::new(Origin::environment(), variable, message));
+    }
+    problems
 }
 
 /// What `compare` is asked for beyond the run options.

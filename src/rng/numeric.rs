@@ -135,12 +135,10 @@ impl LognormalTable {
         let fraction = (bits & ((1 << TAIL_FRACTION_BITS) - 1)) as f64 / (1u64 << TAIL_FRACTION_BITS) as f64;
         table[k] + fraction * (table[k + 1] - table[k])
     }
-}
 
-impl LognormalTable {
     /// `out[i] = self.sample(words[i])` for every `i`: eight at a time with AVX-512 gathers
-    /// where the random-number kernel is [`crate::rng::Kernel::Avx512`] (tails one at a
-    /// time), one at a time elsewhere; the same numbers either way.
+    /// (tails included) where the random-number kernel is [`crate::rng::Kernel::Avx512`],
+    /// one at a time elsewhere; the same numbers either way.
     pub fn sample_all(&self, words: &[u32], out: &mut [f64]) {
         assert_eq!(words.len(), out.len());
         #[cfg(target_arch = "x86_64")]

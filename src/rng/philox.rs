@@ -34,7 +34,8 @@ pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     c
 }
 
-/// The code path of [`fill_blocks`] (and of [`crate::rng::LognormalTable::sample_all`]).
+/// The code path of [`fill_blocks`]; with AVX-512 also of the batched lognormal sampling
+/// ([`crate::rng::LognormalTable::sample_all`]) and of the household loop's batched budgets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kernel {
     /// One block after another, for any CPU.
@@ -88,7 +89,8 @@ static KERNEL: AtomicU8 = AtomicU8::new(0);
 
 /// Environment variable that names the kernel [`fill_blocks`] uses (`portable`, `avx2` or
 /// `avx512`), to check that results do not depend on the CPU's instruction set; unset, or
-/// naming a kernel this CPU lacks, the fastest one it runs is used.
+/// naming a kernel this CPU lacks, the fastest one it runs is used. (The `livelihoods`
+/// commands refuse a value that names no kernel.)
 pub const KERNEL_VARIABLE: &str = "LIVELIHOODS_RNG_KERNEL";
 
 /// The kernel [`fill_blocks`] uses: the fastest this CPU runs, unless [`KERNEL_VARIABLE`]

@@ -23,6 +23,11 @@ impl Origin {
         Self { file: PathBuf::from("command line"), position: None }
     }
 
+    /// An environment variable.
+    pub fn environment() -> Self {
+        Self { file: PathBuf::from("environment"), position: None }
+    }
+
     /// The byte `offset` of `text`, the content of `path`.
     pub fn at(path: &Path, text: &str, offset: usize) -> Self {
         let before = &text[..offset.min(text.len())];
