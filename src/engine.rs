@@ -21,6 +21,7 @@ use crate::interventions::{DeliveryCtx, deliver_all};
 use crate::metrics::{self, Accumulator, Lines, SeasonFacts, SeasonMetrics};
 use crate::model::budget::{batch_budgets, consume_batch};
 use crate::model::draws::{BATCH, Batch};
+use crate::model::earn_lanes::{Columns, earn_batch};
 use crate::model::environment::{self, ElNino};
 use crate::model::household::{self, Household};
 use crate::model::population;
@@ -141,12 +142,15 @@ fn households_phase(
     let lanes = batch_budgets();
     let block = |mut acc: Accumulator, (b, rows): (usize, &mut [Household])| {
         let mut draws = Batch::new();
+        let mut columns = Columns::default();
+        let block_rows = rows.as_ptr_range();
         for (k, rows) in rows.chunks_mut(BATCH).enumerate() {
             draws.fill(ctx, (b * BLOCK + k * BATCH) as u32, rows.len());
-            // Budgets a batch at a time where that is faster (CPUs with AVX-512); the same
-            // numbers either way.
+            // A batch at a time where that is faster (CPUs with AVX-512); the same numbers
+            // either way.
             if lanes {
-                batch_in_lanes(rows, &draws, ctx, lines, &mut acc);
+                prefetch(rows.as_ptr_range().end, block_rows.end);
+                batch_in_lanes(rows, &draws, ctx, lines, &mut acc, &mut columns);
                 continue;
             }
             for (j, h) in rows.iter_mut().enumerate() {
@@ -170,8 +174,32 @@ fn households_phase(
     }
 }
 
-/// Phases 3–5 for the households of one batch, the budgets settled together
-/// ([`consume_batch`]).
+/// Ask the CPU to start loading the rows from `next` (up to a batch, not past `end`) into
+/// its cache: the batch path copies a batch's rows into columns in a tight loop, which
+/// would otherwise wait for memory row by row.
+#[inline(always)]
+fn prefetch(next: *const Household, end: *const Household) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let mut row = next;
+        for _ in 0..BATCH {
+            if row >= end {
+                break;
+            }
+            // SAFETY: SSE is part of x86-64; a prefetch reads nothing and never faults,
+            // whatever the address (this one is within the block).
+            #[allow(unsafe_code)]
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T0>(row.cast())
+            };
+            row = row.wrapping_add(1);
+        }
+    }
+}
+
+/// Phases 3–5 for the households of one batch together: the season up to the budget
+/// ([`earn_batch`], with `columns` as working space), then the budgets ([`consume_batch`]).
 #[inline(never)]
 fn batch_in_lanes(
     rows: &mut [Household],
@@ -179,11 +207,9 @@ fn batch_in_lanes(
     ctx: &SeasonCtx,
     lines: Option<Lines>,
     acc: &mut Accumulator,
+    columns: &mut Columns,
 ) {
-    let mut earned = [household::Earned::default(); BATCH];
-    for (j, h) in rows.iter_mut().enumerate() {
-        earned[j] = household::earn(h, draws.shocks(j), ctx);
-    }
+    let earned = earn_batch(rows, draws, ctx, columns);
     let budgets = consume_batch(rows, &earned[..rows.len()], ctx);
     for ((h, e), budget) in rows.iter_mut().zip(&earned).zip(&budgets) {
         let out = household::finish(h, e.outcome, budget, ctx);

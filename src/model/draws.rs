@@ -79,11 +79,11 @@ impl Shocks {
 /// together ([`earnings_noise`]). The numbers are those [`crate::rng::RunKey::block`]
 /// gives each household.
 pub struct Batch {
-    first: u32,
-    shock: [[u32; 4]; BATCH],
-    earnings: [[u32; 4]; BATCH],
-    crop: [f64; BATCH],
-    labour: [f64; BATCH],
+    pub(crate) first: u32,
+    pub(crate) shock: [[u32; 4]; BATCH],
+    pub(crate) earnings: [[u32; 4]; BATCH],
+    pub(crate) crop: [f64; BATCH],
+    pub(crate) labour: [f64; BATCH],
 }
 
 impl Default for Batch {
@@ -138,6 +138,12 @@ impl Batch {
             venture: None,
         }
     }
+}
+
+/// The `Decision` blocks of households `first..first + out.len()`: what each would draw
+/// on first use of [`Shocks::venture`], drawn together.
+pub(crate) fn decisions(ctx: &SeasonCtx, first: u32, out: &mut [[u32; 4]]) {
+    ctx.run.blocks(ctx.season, Purpose::Decision, first, out);
 }
 
 /// The crop and wage-days multipliers of a batch: `out[0][j]` from `earnings[j][0]` with

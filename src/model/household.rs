@@ -365,12 +365,13 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
     let mut harvest_kg = 0.0;
     if ctx.kind == SeasonKind::Wet {
         let land = f64::from(h.land_ha);
-        let expected_kg = land * p.farm.base_yield_t_ha * KG_PER_TONNE * practice_multiplier(h, ctx);
+        let multiplier = practice_multiplier(h.has(flag::IMPROVED), h.farm_skill, ctx);
+        let expected_kg = land * p.farm.base_yield_t_ha * KG_PER_TONNE * multiplier;
         let noise = draws.crop_noise();
         harvest_kg = expected_kg * village.yield_multiplier * noise;
         h.set(flag::BAD_HARVEST, harvest_kg < p.farm.bad_harvest_share * expected_kg);
         net += harvest_kg * ctx.env.maize_price_idr_per_kg * price_factor(member, ctx);
-        net -= input_cost_idr(h, member, ctx);
+        net -= input_cost_idr(land, h.has(flag::IMPROVED), member, ctx);
     }
     net += f64::from(h.cattle_head) * ctx.consts.offtake_idr_per_head_season;
     if ctx.kind == SeasonKind::Dry && h.has(flag::SEAWEED) {
@@ -387,30 +388,36 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
 }
 
 /// Kilograms in a tonne.
-const KG_PER_TONNE: f64 = 1000.0;
+pub(crate) const KG_PER_TONNE: f64 = 1000.0;
 
-fn practice_multiplier(h: &Household, ctx: &SeasonCtx) -> f64 {
+/// The maize yield multiplier of a household's practice and farm skill.
+#[inline(always)]
+pub(crate) fn practice_multiplier(improved: bool, farm_skill: f32, ctx: &SeasonCtx) -> f64 {
     let f = &ctx.params.farm;
-    let realised = f.untrained_uplift_share + (1.0 - f.untrained_uplift_share) * f64::from(h.farm_skill);
-    1.0 + only_if(h.has(flag::IMPROVED), f.improved_yield_uplift_share * realised)
+    let realised = f.untrained_uplift_share + (1.0 - f.untrained_uplift_share) * f64::from(farm_skill);
+    1.0 + only_if(improved, f.improved_yield_uplift_share * realised)
 }
 
-fn price_factor(member: bool, ctx: &SeasonCtx) -> f64 {
+/// The maize price multiplier of a cooperative member.
+#[inline(always)]
+pub(crate) fn price_factor(member: bool, ctx: &SeasonCtx) -> f64 {
     1.0 + only_if(member, ctx.params.cooperative.price_premium_share)
 }
 
 /// `x` if `on`, else 0, by multiplication: the same value as the branch, without a branch
 /// to mispredict where the condition varies from household to household.
 #[inline(always)]
-fn only_if(on: bool, x: f64) -> f64 {
+pub(crate) fn only_if(on: bool, x: f64) -> f64 {
     x * f64::from(u8::from(on))
 }
 
-fn input_cost_idr(h: &Household, member: bool, ctx: &SeasonCtx) -> f64 {
+/// Input costs of a season's maize on `land_ha`.
+#[inline(always)]
+pub(crate) fn input_cost_idr(land_ha: f64, improved: bool, member: bool, ctx: &SeasonCtx) -> f64 {
     let f = &ctx.params.farm;
-    let per_ha = f.input_cost_idr_per_ha + only_if(h.has(flag::IMPROVED), f.improved_input_cost_idr_per_ha);
+    let per_ha = f.input_cost_idr_per_ha + only_if(improved, f.improved_input_cost_idr_per_ha);
     let saving = 1.0 - only_if(member, ctx.params.cooperative.input_saving_share);
-    f64::from(h.land_ha) * per_ha * saving
+    land_ha * per_ha * saving
 }
 
 /// Wages this season at the household's usual number of days.
@@ -436,11 +443,11 @@ pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &Sea
     let maize = land
         * p.farm.base_yield_t_ha
         * KG_PER_TONNE
-        * practice_multiplier(h, ctx)
+        * practice_multiplier(h.has(flag::IMPROVED), h.farm_skill, ctx)
         * ctx.consts.expected_weather_multiplier
         * ctx.consts.expected_price_idr_per_kg
         * price_factor(member, ctx)
-        - input_cost_idr(h, member, ctx);
+        - input_cost_idr(land, h.has(flag::IMPROVED), member, ctx);
     let cattle =
         f64::from(h.cattle_head) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
     let seaweed = only_if(h.has(flag::SEAWEED), p.seaweed.net_idr_per_month * p.calendar.dry_months);
@@ -473,104 +480,8 @@ mod tests {
     use super::*;
     use crate::model::budget::{Budget, consume};
     use crate::model::draws::Batch;
-    use crate::model::environment::{ElNino, SeasonEnv};
-    use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, VillageView};
-    use crate::model::village::Villages;
-    use crate::params::{Params, SeasonKind};
-    use crate::rng::RunKey;
-
-    /// What a season context borrows: default parameters, one village (with or without a
-    /// cooperative), a normal year.
-    struct Fixture {
-        params: Params,
-        consts: SeasonConsts,
-        noise: Noise,
-        villages: Villages,
-        env: SeasonEnv,
-        views: Vec<VillageView>,
-        season: u32,
-    }
-
-    impl Fixture {
-        fn new(season: u32, coop: bool) -> Self {
-            let params = Params::default();
-            let villages = Villages {
-                readiness: vec![0.4],
-                initial_readiness: vec![0.4],
-                adopter_share: vec![0.3],
-                coop_exists: vec![coop],
-                governance: vec![0.5],
-            };
-            let env = SeasonEnv {
-                el_nino: ElNino::None,
-                maize_price_idr_per_kg: 3_700.0,
-                village_yield_multiplier: vec![0.9],
-            };
-            Self {
-                consts: SeasonConsts::new(&params, SeasonKind::of(season)),
-                noise: Noise::new(&params),
-                views: VillageView::all(&villages, &env),
-                params,
-                villages,
-                env,
-                season,
-            }
-        }
-
-        fn ctx(&self, seed: u64, programme: ProgrammeLevels) -> SeasonCtx<'_> {
-            let kind = SeasonKind::of(self.season);
-            let months = self.params.months(kind);
-            SeasonCtx {
-                params: &self.params,
-                consts: &self.consts,
-                noise: &self.noise,
-                run: RunKey { seed, replication: 0 },
-                season: self.season,
-                kind,
-                months,
-                years: months / 12.0,
-                programme,
-                villages: &self.villages,
-                env: &self.env,
-                views: &self.views,
-            }
-        }
-    }
-
-    fn household() -> impl Strategy<Value = Household> {
-        (
-            (0.0..1e8f64, 0.0..5e7f64, 0.01..10.0f32, 0.1..5.0f32, -0.5..0.5f32),
-            (0.0..1.0f32, 0.0..1.0f32, 0.0..1.0f32, 0.0..2e7f32),
-            (1u8..=12, 0u8..=20, any::<u8>(), prop_oneof![Just(0.0f32), Just(2e6f32)]),
-        )
-            .prop_map(
-                |(
-                    (savings, debt, land, access, offset),
-                    (farm, business, finance, expected),
-                    (members, cattle, flags, capital),
-                )| {
-                    let mut h = Household {
-                        savings_idr: savings,
-                        debt_idr: debt,
-                        land_ha: land,
-                        daily_wages_idr: access * 120_000.0,
-                        readiness_offset: offset,
-                        farm_skill: farm,
-                        business_skill: business,
-                        finance_skill: finance,
-                        expected_income_idr_month: expected,
-                        members,
-                        cattle_head: cattle,
-                        flags: flags & 0b0011_1111,
-                        ..Household::default()
-                    };
-                    if h.has(flag::ENTERPRISE) {
-                        h.enterprise_capital_idr = capital.max(1.0);
-                    }
-                    h
-                },
-            )
-    }
+    use crate::model::fixture::{Fixture, household};
+    use crate::model::season::ProgrammeLevels;
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2_000))]

@@ -5,7 +5,10 @@
 
 pub mod budget;
 pub mod draws;
+pub(crate) mod earn_lanes;
 pub mod environment;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod household;
 pub mod population;
 pub mod season;

@@ -259,6 +259,62 @@ impl HazardTable {
         let t = x - i as f64;
         self.values[i] + t * (self.values[i + 1] - self.values[i])
     }
+
+    /// `out[i] = self.probability(rates[i])` for every `i`: eight at a time with AVX-512
+    /// gathers where the random-number kernel is [`crate::rng::Kernel::Avx512`], one at a
+    /// time elsewhere; the same numbers either way.
+    pub fn probability_all(&self, rates: &[f64], out: &mut [f64]) {
+        assert_eq!(rates.len(), out.len());
+        #[cfg(target_arch = "x86_64")]
+        if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
+            // SAFETY: the AVX-512 kernel is in use only on CPUs with AVX-512F and AVX2.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.probability_all_avx512(rates, out)
+            };
+            return;
+        }
+        for (o, &r) in out.iter_mut().zip(rates) {
+            *o = self.probability(r);
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+    #[allow(unsafe_code)]
+    fn probability_all_avx512(&self, rates: &[f64], out: &mut [f64]) {
+        use std::arch::x86_64::*;
+        let values = self.values.as_ptr();
+        let mut chunks = rates.chunks_exact(8).zip(out.chunks_exact_mut(8));
+        for (r8, o8) in &mut chunks {
+            // SAFETY: eight rates and eight outputs; only lanes with a rate in
+            // [0, HAZARD_MAX_RATE) are gathered, whose indices are below the table's last.
+            let outside = unsafe {
+                let rate = _mm512_loadu_pd(r8.as_ptr());
+                let inside = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(rate, _mm512_setzero_pd())
+                    & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(rate, _mm512_set1_pd(HAZARD_MAX_RATE));
+                let x = _mm512_mul_pd(rate, _mm512_set1_pd(HAZARD_STEPS_PER_UNIT));
+                let i = _mm512_maskz_cvttpd_epi32(inside, x);
+                let t = _mm512_sub_pd(x, _mm512_cvtepi32_pd(i));
+                let zero = _mm512_setzero_pd();
+                let lo = _mm512_mask_i32gather_pd::<8>(zero, inside, i, values);
+                let next = _mm256_add_epi32(i, _mm256_set1_epi32(1));
+                let hi = _mm512_mask_i32gather_pd::<8>(zero, inside, next, values);
+                _mm512_storeu_pd(o8.as_mut_ptr(), _mm512_add_pd(lo, _mm512_mul_pd(t, _mm512_sub_pd(hi, lo))));
+                !inside
+            };
+            // Rates outside the table (or NaN) are rare: computed exactly, as `probability`.
+            if outside != 0 {
+                for (o, &r) in o8.iter_mut().zip(r8) {
+                    *o = self.probability(r);
+                }
+            }
+        }
+        let (rates, out) = (rates.chunks_exact(8).remainder(), out.chunks_exact_mut(8).into_remainder());
+        for (o, &r) in out.iter_mut().zip(rates) {
+            *o = self.probability(r);
+        }
+    }
 }
 
 #[cold]
@@ -378,6 +434,31 @@ mod tests {
                 table.sample_all_avx512(&words, &mut avx512)
             };
             assert_eq!(avx512.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), one_at_a_time);
+        }
+    }
+
+    #[test]
+    fn hazards_many_at_once_give_the_probabilities_of_one_at_a_time() {
+        let table = HazardTable::default();
+        // Inside the table, its edges, outside it (negative, beyond, infinite, NaN); 1,013
+        // rates, so the last few are not a whole group of eight.
+        let mut rates = vec![0.0, -0.0, 1e-300, -1e-9, HAZARD_MAX_RATE, HAZARD_MAX_RATE - 1e-12, 40.0];
+        rates.extend([f64::INFINITY, f64::NAN, 15.999_999]);
+        rates.extend((0..1_003u32).map(|i| f64::from(i) * 0.017 - 0.5));
+        let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let one_at_a_time: Vec<f64> = rates.iter().map(|&r| table.probability(r)).collect();
+        let mut all = vec![0.0; rates.len()];
+        table.probability_all(&rates, &mut all);
+        assert_eq!(bits(&all), bits(&one_at_a_time));
+        #[cfg(target_arch = "x86_64")]
+        if crate::rng::Kernel::Avx512.runs_here() {
+            let mut avx512 = vec![0.0; rates.len()];
+            // SAFETY: the CPU runs the AVX-512 kernel.
+            #[allow(unsafe_code)]
+            unsafe {
+                table.probability_all_avx512(&rates, &mut avx512)
+            };
+            assert_eq!(bits(&avx512), bits(&one_at_a_time));
         }
     }
 
