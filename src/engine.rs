@@ -19,11 +19,10 @@ use rayon::prelude::*;
 
 use crate::interventions::{DeliveryCtx, deliver_all};
 use crate::metrics::{self, Accumulator, Lines, SeasonFacts, SeasonMetrics};
-use crate::model::budget::{batch_budgets, consume_batch};
 use crate::model::draws::{BATCH, Batch};
-use crate::model::earn_lanes::{Columns, earn_batch};
 use crate::model::environment::{self, ElNino};
 use crate::model::household::{self, Household};
+use crate::model::lanes::{Columns, in_lanes, season_batch};
 use crate::model::population;
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
 use crate::model::village::Villages;
@@ -139,7 +138,7 @@ fn households_phase(
     parallel: bool,
 ) -> Accumulator {
     let villages = ctx.villages.len();
-    let lanes = batch_budgets();
+    let lanes = in_lanes();
     let block = |mut acc: Accumulator, (b, rows): (usize, &mut [Household])| {
         let mut draws = Batch::new();
         let mut columns = Columns::default();
@@ -150,7 +149,7 @@ fn households_phase(
             // either way.
             if lanes {
                 prefetch(rows.as_ptr_range().end, block_rows.end);
-                batch_in_lanes(rows, &draws, ctx, lines, &mut acc, &mut columns);
+                season_batch(rows, &draws, ctx, lines, &mut columns, &mut acc);
                 continue;
             }
             for (j, h) in rows.iter_mut().enumerate() {
@@ -194,28 +193,6 @@ fn prefetch(next: *const Household, end: *const Household) {
                 _mm_prefetch::<_MM_HINT_T0>(row.cast())
             };
             row = row.wrapping_add(1);
-        }
-    }
-}
-
-/// Phases 3–5 for the households of one batch together: the season up to the budget
-/// ([`earn_batch`], with `columns` as working space), then the budgets ([`consume_batch`]).
-#[inline(never)]
-fn batch_in_lanes(
-    rows: &mut [Household],
-    draws: &Batch,
-    ctx: &SeasonCtx,
-    lines: Option<Lines>,
-    acc: &mut Accumulator,
-    columns: &mut Columns,
-) {
-    let earned = earn_batch(rows, draws, ctx, columns);
-    let budgets = consume_batch(rows, &earned[..rows.len()], ctx);
-    for ((h, e), budget) in rows.iter_mut().zip(&earned).zip(&budgets) {
-        let out = household::finish(h, e.outcome, budget, ctx);
-        match lines {
-            Some(lines) => acc.add(h, &out, lines),
-            None => acc.add_village(h, &out),
         }
     }
 }

@@ -138,7 +138,7 @@ impl Ceiling<'_> {
         let mut earnings = [[0; 4]; BATCH];
         let mut noise = [[0.0; BATCH]; 2];
         let mut budgets = Budgets::default();
-        let lanes = crate::model::budget::batch_budgets();
+        let lanes = crate::model::lanes::in_lanes();
         let months = self.params.months(kind);
         let spend = self.consts[kind as usize].spend_excess_share;
         let crop_table = match kind {

@@ -7,6 +7,7 @@
 //! (log-spaced bins ≤ 0.27 % wide between Rp 10,000 and Rp 100 M per month) that keeps the exact
 //! rupiah total of each bin; within a bin households are treated as equal.
 
+use crate::model::draws::BATCH;
 use crate::model::household::{Household, Outcome, flag};
 use crate::model::village::VillageCounts;
 
@@ -96,35 +97,40 @@ impl Accumulator {
     /// Add one household after its season.
     #[inline(always)]
     pub fn add(&mut self, h: &Household, out: &Outcome, lines: Lines) {
-        let persons = u64::from(h.members);
-        let y = f64::from(h.consumption_pc_idr_month).max(0.0);
+        let term =
+            Term::of(h.members, h.consumption_pc_idr_month, h.savings_idr, h.debt_idr, out.harvest_kg, lines);
+        self.add_term(h, out, &term);
+    }
+
+    /// Add household `j` of a batch whose terms are `terms` ([`Terms::set`]), as [`add`]
+    /// would.
+    ///
+    /// [`add`]: Accumulator::add
+    #[inline(always)]
+    pub(crate) fn add_lane(&mut self, h: &Household, out: &Outcome, terms: &Terms, j: usize) {
+        self.add_term(h, out, &terms.get(j));
+    }
+
+    #[inline(always)]
+    fn add_term(&mut self, h: &Household, out: &Outcome, t: &Term) {
         self.households += 1;
-        self.persons += persons;
-        // Without branches: whether a household is poor is unpredictable from one to the
-        // next. A household above the line adds nothing: its gap is zeroed (as ±0).
-        let poor = y < lines.poverty_idr;
-        let gap = (1.0 - y * lines.inverse_poverty_idr) * f64::from(u8::from(poor));
-        self.poor_persons += persons * u64::from(poor);
-        // The gap is in [0, 1], so the fixed-point values fit an i64 (one instruction).
-        self.gap_fixed += u128::from(persons * (gap * FIXED_ONE) as i64 as u64);
-        self.gap_sq_fixed += u128::from(persons * (gap * gap * FIXED_ONE) as i64 as u64);
-        self.food_poor_persons += persons * u64::from(y < lines.food_idr);
-        let rupiah = nearest(y);
-        self.consumption_idr_persons += u128::from(rupiah * persons);
-        let bin = (((y as f32).to_bits() >> BIN_SHIFT).clamp(BIN_FIRST, BIN_LAST) - BIN_FIRST) as usize;
-        let cell = &mut self.bins[bin];
-        cell[0] += persons;
-        cell[1] += rupiah * persons;
-        self.savings_idr += u128::from(nearest(h.savings_idr));
-        self.debt_idr += u128::from(nearest(h.debt_idr));
-        let improved = h.has(flag::IMPROVED);
-        let member = h.has(flag::COOP_MEMBER);
-        self.adopters += u64::from(improved);
-        self.members += u64::from(member);
+        self.persons += t.persons;
+        self.poor_persons += t.poor_persons;
+        self.gap_fixed += u128::from(t.gap_fixed);
+        self.gap_sq_fixed += u128::from(t.gap_sq_fixed);
+        self.food_poor_persons += t.food_poor_persons;
+        self.consumption_idr_persons += u128::from(t.rupiah_persons);
+        let cell = &mut self.bins[t.bin as usize];
+        cell[0] += t.persons;
+        cell[1] += t.rupiah_persons;
+        self.savings_idr += u128::from(t.savings_idr);
+        self.debt_idr += u128::from(t.debt_idr);
+        self.adopters += u64::from(h.has(flag::IMPROVED));
+        self.members += u64::from(h.has(flag::COOP_MEMBER));
         self.enterprises += u64::from(h.has(flag::ENTERPRISE) || h.has(flag::SEAWEED));
         self.participants += u64::from(out.participated);
         self.ever_participants += u64::from(h.participated != 0);
-        self.harvest_g += u128::from(nearest(out.harvest_kg * 1000.0));
+        self.harvest_g += u128::from(t.harvest_g);
         self.add_village(h, out);
     }
 
@@ -203,6 +209,133 @@ impl Accumulator {
             lorenz_before = lorenz;
         }
         1.0 - area
+    }
+}
+
+/// What one household adds to the sums, from its consumption per person and stocks: the
+/// arithmetic of [`Accumulator::add`], which [`Terms`] does for a batch in lanes.
+#[derive(Clone, Copy, Debug, Default)]
+struct Term {
+    persons: u64,
+    poor_persons: u64,
+    food_poor_persons: u64,
+    gap_fixed: u64,
+    gap_sq_fixed: u64,
+    rupiah_persons: u64,
+    bin: u32,
+    savings_idr: u64,
+    debt_idr: u64,
+    harvest_g: u64,
+}
+
+impl Term {
+    #[inline(always)]
+    fn of(
+        members: u8,
+        consumption_pc_idr_month: f32,
+        savings_idr: f64,
+        debt_idr: f64,
+        harvest_kg: f64,
+        lines: Lines,
+    ) -> Self {
+        let persons = u64::from(members);
+        let y = f64::from(consumption_pc_idr_month).max(0.0);
+        // Without branches: whether a household is poor is unpredictable from one to the
+        // next. A household above the line adds nothing: its gap is zeroed (as ±0).
+        let poor = y < lines.poverty_idr;
+        let gap = (1.0 - y * lines.inverse_poverty_idr) * f64::from(u8::from(poor));
+        let rupiah = nearest(y);
+        Self {
+            persons,
+            poor_persons: persons * u64::from(poor),
+            food_poor_persons: persons * u64::from(y < lines.food_idr),
+            // The gap is in [0, 1], so the fixed-point values fit an i64 (one instruction).
+            gap_fixed: persons * (gap * FIXED_ONE) as i64 as u64,
+            gap_sq_fixed: persons * (gap * gap * FIXED_ONE) as i64 as u64,
+            rupiah_persons: rupiah * persons,
+            bin: ((y as f32).to_bits() >> BIN_SHIFT).clamp(BIN_FIRST, BIN_LAST) - BIN_FIRST,
+            savings_idr: nearest(savings_idr),
+            debt_idr: nearest(debt_idr),
+            harvest_g: nearest(harvest_kg * 1000.0),
+        }
+    }
+}
+
+/// The [`Term`]s of a batch's households as columns, computed in lanes ([`Terms::set`] in a
+/// loop over the batch) and added one by one ([`Accumulator::add_lane`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Terms {
+    persons: [u64; BATCH],
+    poor_persons: [u64; BATCH],
+    food_poor_persons: [u64; BATCH],
+    gap_fixed: [u64; BATCH],
+    gap_sq_fixed: [u64; BATCH],
+    rupiah_persons: [u64; BATCH],
+    bin: [u32; BATCH],
+    savings_idr: [u64; BATCH],
+    debt_idr: [u64; BATCH],
+    harvest_g: [u64; BATCH],
+}
+
+impl Default for Terms {
+    fn default() -> Self {
+        Self {
+            persons: [0; BATCH],
+            poor_persons: [0; BATCH],
+            food_poor_persons: [0; BATCH],
+            gap_fixed: [0; BATCH],
+            gap_sq_fixed: [0; BATCH],
+            rupiah_persons: [0; BATCH],
+            bin: [0; BATCH],
+            savings_idr: [0; BATCH],
+            debt_idr: [0; BATCH],
+            harvest_g: [0; BATCH],
+        }
+    }
+}
+
+impl Terms {
+    /// The terms of household `j` of the batch after its season (as [`Accumulator::add`]
+    /// reads them from its row and outcome).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub(crate) fn set(
+        &mut self,
+        j: usize,
+        members: u8,
+        consumption_pc_idr_month: f32,
+        savings_idr: f64,
+        debt_idr: f64,
+        harvest_kg: f64,
+        lines: Lines,
+    ) {
+        let t = Term::of(members, consumption_pc_idr_month, savings_idr, debt_idr, harvest_kg, lines);
+        self.persons[j] = t.persons;
+        self.poor_persons[j] = t.poor_persons;
+        self.food_poor_persons[j] = t.food_poor_persons;
+        self.gap_fixed[j] = t.gap_fixed;
+        self.gap_sq_fixed[j] = t.gap_sq_fixed;
+        self.rupiah_persons[j] = t.rupiah_persons;
+        self.bin[j] = t.bin;
+        self.savings_idr[j] = t.savings_idr;
+        self.debt_idr[j] = t.debt_idr;
+        self.harvest_g[j] = t.harvest_g;
+    }
+
+    #[inline(always)]
+    fn get(&self, j: usize) -> Term {
+        Term {
+            persons: self.persons[j],
+            poor_persons: self.poor_persons[j],
+            food_poor_persons: self.food_poor_persons[j],
+            gap_fixed: self.gap_fixed[j],
+            gap_sq_fixed: self.gap_sq_fixed[j],
+            rupiah_persons: self.rupiah_persons[j],
+            bin: self.bin[j],
+            savings_idr: self.savings_idr[j],
+            debt_idr: self.debt_idr[j],
+            harvest_g: self.harvest_g[j],
+        }
     }
 }
 

@@ -6,11 +6,13 @@
 //! debt change by net cash income minus consumption.
 //!
 //! `consume` settles one household; on CPUs with AVX-512 the household loop settles a
-//! batch together with `consume_batch`, eight households per instruction, to the same
-//! numbers (property-tested bit for bit).
+//! batch together in [`Lanes`], eight households per instruction, to the same numbers
+//! (property-tested bit for bit).
 
 use crate::model::draws::BATCH;
-use crate::model::household::{Earned, Household, flag};
+#[cfg(test)]
+use crate::model::household::Earned;
+use crate::model::household::{Household, flag};
 use crate::model::season::{SeasonCtx, VillageView};
 
 /// The close of a season's budget.
@@ -135,12 +137,10 @@ fn restock(h: &mut Household, cash: &mut f64, ctx: &SeasonCtx) -> f64 {
     0.0
 }
 
-/// [`consume`] for a batch of at most [`BATCH`] households (`rows[j]` with `earned[j]`),
-/// with the same numbers: one pass without branches over the batch as columns, which on
-/// CPUs with AVX-512 computes eight households per instruction, then [`consume`] itself for
-/// the households that sell cattle to cover a shortfall (the one step that loops). Without
-/// AVX-512 the pass is slower than [`consume`] household by household, and the household
-/// loop does not use it ([`batch_budgets`]).
+/// [`consume`] for a batch of at most [`BATCH`] households (`rows[j]` with `earned[j]`)
+/// through [`Lanes`], as the batch path of the household loop settles them: the lane
+/// budget on its own, for tests.
+#[cfg(test)]
 pub(crate) fn consume_batch(rows: &mut [Household], earned: &[Earned], ctx: &SeasonCtx) -> [Budget; BATCH] {
     let n = rows.len();
     assert!(n <= BATCH && earned.len() == n);
@@ -170,26 +170,26 @@ pub(crate) fn consume_batch(rows: &mut [Household], earned: &[Earned], ctx: &Sea
     budgets
 }
 
-/// True if the household loop settles budgets a batch at a time ([`consume_batch`]): where
-/// the random-number kernel is AVX-512, so that the pass runs in eight lanes.
-pub(crate) fn batch_budgets() -> bool {
-    crate::rng::kernel() == crate::rng::Kernel::Avx512
-}
-
-/// A batch's budgets as columns: inputs, then the results of [`Lanes::settle`].
-struct Lanes {
-    savings: [f64; BATCH],
-    debt: [f64; BATCH],
-    cash_flow: [f64; BATCH],
-    expected: [f64; BATCH],
-    skill: [f64; BATCH],
-    cheap: [bool; BATCH],
-    ill: [bool; BATCH],
-    cattle: [u32; BATCH],
-    income: [f64; BATCH],
-    consumption: [f64; BATCH],
-    buys: [bool; BATCH],
-    sells: [bool; BATCH],
+/// A batch's budgets as columns: the inputs of [`consume`] (savings, debt, the season's
+/// cash flow, expected income, financial capability, cheap credit, illness, cattle), then
+/// the results of [`Lanes::settle`] (savings and debt replaced).
+pub(crate) struct Lanes {
+    pub(crate) savings: [f64; BATCH],
+    pub(crate) debt: [f64; BATCH],
+    pub(crate) cash_flow: [f64; BATCH],
+    pub(crate) expected: [f64; BATCH],
+    pub(crate) skill: [f64; BATCH],
+    pub(crate) cheap: [bool; BATCH],
+    pub(crate) ill: [bool; BATCH],
+    pub(crate) cattle: [u32; BATCH],
+    /// Net cash income of the season.
+    pub(crate) income: [f64; BATCH],
+    /// Consumption of the season.
+    pub(crate) consumption: [f64; BATCH],
+    /// Buys a head of cattle.
+    pub(crate) buys: [bool; BATCH],
+    /// Sells cattle to cover a shortfall: settled by [`consume`] itself.
+    pub(crate) sells: [bool; BATCH],
 }
 
 impl Default for Lanes {
@@ -214,6 +214,7 @@ impl Default for Lanes {
 impl Lanes {
     /// [`Lanes::settle`], compiled for AVX-512 where that is the code path of the
     /// random-number kernel ([`crate::rng::kernel`]).
+    #[cfg(test)]
     fn settle_dispatch(&mut self, ctx: &SeasonCtx) {
         #[cfg(target_arch = "x86_64")]
         if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
@@ -228,7 +229,7 @@ impl Lanes {
     }
 
     /// [`Lanes::settle`] compiled for AVX-512 (eight households per instruction).
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(test, target_arch = "x86_64"))]
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
     fn settle_avx512(&mut self, ctx: &SeasonCtx) {
         self.settle(ctx);
@@ -238,7 +239,7 @@ impl Lanes {
     /// selects (a path not taken adds +0, which leaves every value as it was). Lanes that
     /// would sell cattle are only marked (`sells`); their other results are not used.
     #[inline(always)]
-    fn settle(&mut self, ctx: &SeasonCtx) {
+    pub(crate) fn settle(&mut self, ctx: &SeasonCtx) {
         let f = &ctx.params.finance;
         let l = &ctx.params.livestock;
         let months = ctx.months;

@@ -5,11 +5,11 @@
 
 pub mod budget;
 pub mod draws;
-pub(crate) mod earn_lanes;
 pub mod environment;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod household;
+pub(crate) mod lanes;
 pub mod population;
 pub mod season;
 pub mod village;
