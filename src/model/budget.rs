@@ -6,7 +6,7 @@
 //! debt change by net cash income minus consumption.
 //!
 //! `consume` settles one household; on CPUs with AVX-512 the household loop settles a
-//! batch together in [`Lanes`], eight households per instruction, to the same numbers
+//! batch together in `Lanes`, eight households per instruction, to the same numbers
 //! (property-tested bit for bit).
 
 use crate::model::draws::BATCH;

@@ -137,8 +137,8 @@ impl LognormalTable {
     }
 
     /// `out[i] = self.sample(words[i])` for every `i`: eight at a time with AVX-512 gathers
-    /// (tails included) where the random-number kernel is [`crate::rng::Kernel::Avx512`],
-    /// one at a time elsewhere; the same numbers either way.
+    /// where the random-number kernel is [`crate::rng::Kernel::Avx512`] (the few words in a
+    /// tail one at a time), one at a time elsewhere; the same numbers either way.
     pub fn sample_all(&self, words: &[u32], out: &mut [f64]) {
         assert_eq!(words.len(), out.len());
         #[cfg(target_arch = "x86_64")]
@@ -161,67 +161,50 @@ impl LognormalTable {
     fn sample_all_avx512(&self, words: &[u32], out: &mut [f64]) {
         use std::arch::x86_64::*;
         let values = self.values.as_ptr();
-        let mut chunks = words.chunks_exact(8).zip(out.chunks_exact_mut(8));
-        for (w8, o8) in &mut chunks {
-            // SAFETY: eight words and eight outputs; indices of central lanes are below
-            // 992, so both gathered values are within the 1,025 of the table.
-            unsafe {
-                let w = _mm256_loadu_si256(w8.as_ptr().cast());
-                let u = _mm512_mul_pd(
-                    _mm512_add_pd(_mm512_cvtepu32_pd(w), _mm512_set1_pd(0.5)),
-                    _mm512_set1_pd(1.0 / 4_294_967_296.0),
-                );
-                let x = _mm512_mul_pd(u, _mm512_set1_pd(TABLE_INTERVALS as f64));
-                let i = _mm512_cvttpd_epi32(x);
-                let central = _mm256_cmpge_epi32_mask(i, _mm256_set1_epi32(TAIL_INTERVALS as i32))
-                    & _mm256_cmplt_epi32_mask(
-                        i,
-                        _mm256_set1_epi32((TABLE_INTERVALS - TAIL_INTERVALS) as i32),
+        for (w64, o64) in words.chunks(64).zip(out.chunks_mut(64)) {
+            // Bit k: word k is in a tail (one word in sixteen), sampled one by one below.
+            let mut tails = 0u64;
+            for (c, (w8, o8)) in w64.chunks_exact(8).zip(o64.chunks_exact_mut(8)).enumerate() {
+                // SAFETY: eight words and eight outputs; only central lanes are gathered,
+                // whose indices are below 992, so both values are within the 1,025 of the
+                // table.
+                let central = unsafe {
+                    let w = _mm256_loadu_si256(w8.as_ptr().cast());
+                    let u = _mm512_mul_pd(
+                        _mm512_add_pd(_mm512_cvtepu32_pd(w), _mm512_set1_pd(0.5)),
+                        _mm512_set1_pd(1.0 / 4_294_967_296.0),
                     );
-                let t = _mm512_sub_pd(x, _mm512_cvtepi32_pd(i));
-                let zero = _mm512_setzero_pd();
-                let lo = _mm512_mask_i32gather_pd::<8>(zero, central, i, values);
-                let next = _mm256_add_epi32(i, _mm256_set1_epi32(1));
-                let hi = _mm512_mask_i32gather_pd::<8>(zero, central, next, values);
-                let mid = _mm512_add_pd(lo, _mm512_mul_pd(t, _mm512_sub_pd(hi, lo)));
-                // The tails, computed for every lane and selected where the lane is in one
-                // (a branch on it would be unpredictable): as `tail`, lane by lane.
-                let low = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(u, _mm512_set1_pd(0.5));
-                let tail_u = _mm512_mask_blend_pd(low, _mm512_sub_pd(_mm512_set1_pd(1.0), u), u);
-                let bits = _mm512_castpd_si512(tail_u);
-                let octave = _mm512_min_epi64(
-                    _mm512_max_epi64(
-                        _mm512_sub_epi64(_mm512_srli_epi64::<52>(bits), _mm512_set1_epi64(1023 - 33)),
-                        _mm512_setzero_si512(),
-                    ),
-                    _mm512_set1_epi64(TAIL_OCTAVES as i64 - 1),
-                );
-                let step = _mm512_and_si512(
-                    _mm512_srli_epi64::<TAIL_FRACTION_BITS>(bits),
-                    _mm512_set1_epi64(TAIL_STEPS_PER_OCTAVE as i64 - 1),
-                );
-                let k = _mm512_add_epi64(
-                    _mm512_slli_epi64::<{ TAIL_STEPS_PER_OCTAVE.trailing_zeros() }>(octave),
-                    step,
-                );
-                let fraction = _mm512_div_pd(
-                    _mm512_cvtepu64_pd(_mm512_and_si512(
-                        bits,
-                        _mm512_set1_epi64((1 << TAIL_FRACTION_BITS) - 1),
-                    )),
-                    _mm512_set1_pd((1u64 << TAIL_FRACTION_BITS) as f64),
-                );
-                let k1 = _mm512_add_epi64(k, _mm512_set1_epi64(1));
-                let (lower, upper) = (self.lower.as_ptr(), self.upper.as_ptr());
-                let t0 = _mm512_mask_i64gather_pd::<8>(_mm512_i64gather_pd::<8>(k, upper), low, k, lower);
-                let t1 = _mm512_mask_i64gather_pd::<8>(_mm512_i64gather_pd::<8>(k1, upper), low, k1, lower);
-                let tail = _mm512_add_pd(t0, _mm512_mul_pd(fraction, _mm512_sub_pd(t1, t0)));
-                _mm512_storeu_pd(o8.as_mut_ptr(), _mm512_mask_blend_pd(central, tail, mid));
+                    let x = _mm512_mul_pd(u, _mm512_set1_pd(TABLE_INTERVALS as f64));
+                    let i = _mm512_cvttpd_epi32(x);
+                    let central = _mm256_cmpge_epi32_mask(i, _mm256_set1_epi32(TAIL_INTERVALS as i32))
+                        & _mm256_cmplt_epi32_mask(
+                            i,
+                            _mm256_set1_epi32((TABLE_INTERVALS - TAIL_INTERVALS) as i32),
+                        );
+                    let t = _mm512_sub_pd(x, _mm512_cvtepi32_pd(i));
+                    let zero = _mm512_setzero_pd();
+                    let lo = _mm512_mask_i32gather_pd::<8>(zero, central, i, values);
+                    let next = _mm256_add_epi32(i, _mm256_set1_epi32(1));
+                    let hi = _mm512_mask_i32gather_pd::<8>(zero, central, next, values);
+                    _mm512_storeu_pd(
+                        o8.as_mut_ptr(),
+                        _mm512_add_pd(lo, _mm512_mul_pd(t, _mm512_sub_pd(hi, lo))),
+                    );
+                    central
+                };
+                tails |= u64::from(!central) << (8 * c);
             }
-        }
-        let (words, out) = (words.chunks_exact(8).remainder(), out.chunks_exact_mut(8).into_remainder());
-        for (o, &w) in out.iter_mut().zip(words) {
-            *o = self.sample(w);
+            let whole = w64.len() / 8 * 8;
+            for (o, &w) in o64[whole..].iter_mut().zip(&w64[whole..]) {
+                *o = self.sample(w);
+            }
+            // A tail lane of a group of eight would take four more gathers for the whole
+            // group; one by one, only the few tail words pay.
+            while tails != 0 {
+                let k = tails.trailing_zeros() as usize;
+                o64[k] = self.sample(w64[k]);
+                tails &= tails - 1;
+            }
         }
     }
 }
