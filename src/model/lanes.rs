@@ -168,11 +168,27 @@ impl Columns {
         // Drawn for every household (sixteen blocks per instruction with AVX-512): cheaper
         // than finding the enterprises first.
         draws::decisions(ctx, draws.first, &mut self.decision[..n]);
-        let mut words = [0; BATCH];
-        for (w, d) in words.iter_mut().zip(&self.decision[..n]) {
-            *w = d[0];
+        self.sample_demand(rows, draws, ctx);
+    }
+
+    /// The enterprise demand of the households that may run an enterprise this season (one
+    /// runs, or can afford the start its draw calls for): a few in a batch, sampled
+    /// together. The other lanes keep values that no pass reads.
+    fn sample_demand(&mut self, rows: &[Household], draws: &Batch, ctx: &SeasonCtx) {
+        let start_probability = ctx.consts.enterprise_start_probability;
+        let start_capital = ctx.params.enterprise.start_capital_idr;
+        let (mut lanes, mut words, mut k) = ([0; BATCH], [0; BATCH], 0);
+        for (j, h) in rows.iter().enumerate() {
+            let starts = (unit(draws.earnings[j][3]) < start_probability) & (h.savings_idr >= start_capital);
+            lanes[k] = j;
+            words[k] = self.decision[j][0];
+            k += usize::from(h.has(flag::ENTERPRISE) | starts);
         }
-        ctx.noise.demand.sample_all(&words[..n], &mut self.demand[..n]);
+        let mut demand = [0.0; BATCH];
+        ctx.noise.demand.sample_all(&words[..k], &mut demand[..k]);
+        for (&j, &d) in lanes[..k].iter().zip(&demand) {
+            self.demand[j] = d;
+        }
     }
 
     /// [`Columns::run`], compiled for AVX-512 where that is the code path of the
