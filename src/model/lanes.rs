@@ -42,9 +42,7 @@ pub(crate) fn season_batch(
     acc: &mut Accumulator,
 ) {
     assert!(rows.len() <= BATCH);
-    columns.load(rows, draws, ctx);
-    columns.run_dispatch(draws, ctx, lines);
-    columns.store(rows, draws, ctx, lines, acc);
+    columns.run_dispatch(rows, draws, ctx, lines, acc);
 }
 
 /// A batch as columns: what the season reads of each household, its village and its
@@ -139,6 +137,7 @@ impl Default for Columns {
 impl Columns {
     /// Copy the rows, their villages and herd-table entries into the columns; draw every
     /// household's `Decision` block and its enterprise demand.
+    #[inline(always)]
     fn load(&mut self, rows: &[Household], draws: &Batch, ctx: &SeasonCtx) {
         let consts = ctx.consts;
         for (j, h) in rows.iter().enumerate() {
@@ -191,26 +190,56 @@ impl Columns {
         }
     }
 
-    /// [`Columns::run`], compiled for AVX-512 where that is the code path of the
+    /// [`Columns::batch`], compiled for AVX-512 where that is the code path of the
     /// random-number kernel ([`crate::rng::kernel`]).
-    fn run_dispatch(&mut self, draws: &Batch, ctx: &SeasonCtx, lines: Option<Lines>) {
+    fn run_dispatch(
+        &mut self,
+        rows: &mut [Household],
+        draws: &Batch,
+        ctx: &SeasonCtx,
+        lines: Option<Lines>,
+        acc: &mut Accumulator,
+    ) {
         #[cfg(target_arch = "x86_64")]
         if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
             // SAFETY: the AVX-512 kernel is in use only on CPUs with AVX-512F and AVX2.
             #[allow(unsafe_code)]
             unsafe {
-                self.run_avx512(draws, ctx, lines)
+                self.batch_avx512(rows, draws, ctx, lines, acc)
             };
             return;
         }
-        self.run(draws, ctx, lines);
+        self.batch(rows, draws, ctx, lines, acc);
     }
 
-    /// [`Columns::run`] compiled for AVX-512 (eight households per instruction).
+    /// [`Columns::batch`] compiled for AVX-512 (eight households per instruction).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
-    fn run_avx512(&mut self, draws: &Batch, ctx: &SeasonCtx, lines: Option<Lines>) {
+    fn batch_avx512(
+        &mut self,
+        rows: &mut [Household],
+        draws: &Batch,
+        ctx: &SeasonCtx,
+        lines: Option<Lines>,
+        acc: &mut Accumulator,
+    ) {
+        self.batch(rows, draws, ctx, lines, acc);
+    }
+
+    /// Load, the passes, store: one function, so that the copies between rows and
+    /// columns are compiled for AVX-512 too.
+    #[inline(always)]
+    fn batch(
+        &mut self,
+        rows: &mut [Household],
+        draws: &Batch,
+        ctx: &SeasonCtx,
+        lines: Option<Lines>,
+        acc: &mut Accumulator,
+    ) {
+        self.load(rows, draws, ctx);
         self.run(draws, ctx, lines);
+        self.store(rows, draws, ctx, lines, acc);
     }
 
     /// The passes, in the order of [`household::step`].
@@ -470,6 +499,7 @@ impl Columns {
     /// Copy the results back into the rows and add them to `acc`; the households that take
     /// part in a module go through [`household::step`], those that sell cattle through
     /// [`consume`].
+    #[inline(always)]
     fn store(
         &self,
         rows: &mut [Household],
