@@ -102,15 +102,6 @@ impl Accumulator {
         self.add_term(h, out, &term);
     }
 
-    /// Add household `j` of a batch whose terms are `terms` ([`Terms::set`]), as [`add`]
-    /// would.
-    ///
-    /// [`add`]: Accumulator::add
-    #[inline(always)]
-    pub(crate) fn add_lane(&mut self, h: &Household, out: &Outcome, terms: &Terms, j: usize) {
-        self.add_term(h, out, &terms.get(j));
-    }
-
     #[inline(always)]
     fn add_term(&mut self, h: &Household, out: &Outcome, t: &Term) {
         self.households += 1;
@@ -261,10 +252,18 @@ impl Term {
     }
 }
 
-/// The [`Term`]s of a batch's households as columns, computed in lanes ([`Terms::set`] in a
-/// loop over the batch) and added one by one ([`Accumulator::add_lane`]).
+/// What a batch's households add to the sums, as columns: computed in lanes ([`Terms::count`]
+/// and [`Terms::observe`] in loops over the batch) and summed together
+/// ([`Accumulator::add_batch`]). A lane that is not counted adds zeros.
 #[derive(Clone, Debug)]
 pub(crate) struct Terms {
+    households: [u64; BATCH],
+    adopters: [u64; BATCH],
+    members: [u64; BATCH],
+    enterprises: [u64; BATCH],
+    ever_participants: [u64; BATCH],
+    new_adopters: [u64; BATCH],
+    disadopters: [u64; BATCH],
     persons: [u64; BATCH],
     poor_persons: [u64; BATCH],
     food_poor_persons: [u64; BATCH],
@@ -280,6 +279,13 @@ pub(crate) struct Terms {
 impl Default for Terms {
     fn default() -> Self {
         Self {
+            households: [0; BATCH],
+            adopters: [0; BATCH],
+            members: [0; BATCH],
+            enterprises: [0; BATCH],
+            ever_participants: [0; BATCH],
+            new_adopters: [0; BATCH],
+            disadopters: [0; BATCH],
             persons: [0; BATCH],
             poor_persons: [0; BATCH],
             food_poor_persons: [0; BATCH],
@@ -295,13 +301,39 @@ impl Default for Terms {
 }
 
 impl Terms {
-    /// The terms of household `j` of the batch after its season (as [`Accumulator::add`]
-    /// reads them from its row and outcome).
-    #[allow(clippy::too_many_arguments)]
+    /// The counts of household `j` of the batch, counted if `counted`, with its `flags`
+    /// and `participated` bits after the season and whether it adopted or dropped improved
+    /// practice: what every season, observed or not, adds.
     #[inline(always)]
-    pub(crate) fn set(
+    pub(crate) fn count(
         &mut self,
         j: usize,
+        counted: bool,
+        flags: u8,
+        participated: u8,
+        adopted: bool,
+        disadopted: bool,
+    ) {
+        let c = u64::from(counted);
+        let has = |bit: u8| c * u64::from(flags & bit != 0);
+        self.households[j] = c;
+        self.adopters[j] = has(flag::IMPROVED);
+        self.members[j] = has(flag::COOP_MEMBER);
+        self.enterprises[j] = has(flag::ENTERPRISE | flag::SEAWEED);
+        self.ever_participants[j] = c * u64::from(participated != 0);
+        self.new_adopters[j] = c * u64::from(adopted);
+        self.disadopters[j] = c * u64::from(disadopted);
+    }
+
+    /// The poverty, consumption and stock terms of household `j` of the batch after an
+    /// observed season, counted if `counted` (as [`Accumulator::add`] reads them from its
+    /// row and outcome).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub(crate) fn observe(
+        &mut self,
+        j: usize,
+        counted: bool,
         members: u8,
         consumption_pc_idr_month: f32,
         savings_idr: f64,
@@ -310,31 +342,68 @@ impl Terms {
         lines: Lines,
     ) {
         let t = Term::of(members, consumption_pc_idr_month, savings_idr, debt_idr, harvest_kg, lines);
-        self.persons[j] = t.persons;
-        self.poor_persons[j] = t.poor_persons;
-        self.food_poor_persons[j] = t.food_poor_persons;
-        self.gap_fixed[j] = t.gap_fixed;
-        self.gap_sq_fixed[j] = t.gap_sq_fixed;
-        self.rupiah_persons[j] = t.rupiah_persons;
+        let c = u64::from(counted);
+        self.persons[j] = c * t.persons;
+        self.poor_persons[j] = c * t.poor_persons;
+        self.food_poor_persons[j] = c * t.food_poor_persons;
+        self.gap_fixed[j] = c * t.gap_fixed;
+        self.gap_sq_fixed[j] = c * t.gap_sq_fixed;
+        self.rupiah_persons[j] = c * t.rupiah_persons;
         self.bin[j] = t.bin;
-        self.savings_idr[j] = t.savings_idr;
-        self.debt_idr[j] = t.debt_idr;
-        self.harvest_g[j] = t.harvest_g;
+        self.savings_idr[j] = c * t.savings_idr;
+        self.debt_idr[j] = c * t.debt_idr;
+        self.harvest_g[j] = c * t.harvest_g;
     }
+}
 
+/// The sum of a column of small counts (a batch of them fits a `u64` many times over).
+#[inline(always)]
+fn sum(x: &[u64; BATCH]) -> u64 {
+    x.iter().sum()
+}
+
+/// The exact sum of a column of amounts of up to 64 bits, as low and high halves.
+#[inline(always)]
+fn wide_sum(x: &[u64; BATCH]) -> u128 {
+    let low: u64 = x.iter().map(|v| v & 0xFFFF_FFFF).sum();
+    let high: u64 = x.iter().map(|v| v >> 32).sum();
+    (u128::from(high) << 32) + u128::from(low)
+}
+
+impl Accumulator {
+    /// Add the counted households of a batch whose terms are `terms` (its poverty terms
+    /// too if `observed`), as [`Accumulator::add`] (or [`Accumulator::add_village`]) one by
+    /// one would; the village counts too if every one lives in `village`.
     #[inline(always)]
-    fn get(&self, j: usize) -> Term {
-        Term {
-            persons: self.persons[j],
-            poor_persons: self.poor_persons[j],
-            food_poor_persons: self.food_poor_persons[j],
-            gap_fixed: self.gap_fixed[j],
-            gap_sq_fixed: self.gap_sq_fixed[j],
-            rupiah_persons: self.rupiah_persons[j],
-            bin: self.bin[j],
-            savings_idr: self.savings_idr[j],
-            debt_idr: self.debt_idr[j],
-            harvest_g: self.harvest_g[j],
+    pub(crate) fn add_batch(&mut self, t: &Terms, observed: bool, village: Option<u16>) {
+        if observed {
+            self.households += sum(&t.households);
+            self.persons += sum(&t.persons);
+            self.poor_persons += sum(&t.poor_persons);
+            self.food_poor_persons += sum(&t.food_poor_persons);
+            self.gap_fixed += u128::from(sum(&t.gap_fixed));
+            self.gap_sq_fixed += u128::from(sum(&t.gap_sq_fixed));
+            self.consumption_idr_persons += wide_sum(&t.rupiah_persons);
+            self.savings_idr += wide_sum(&t.savings_idr);
+            self.debt_idr += wide_sum(&t.debt_idr);
+            self.harvest_g += wide_sum(&t.harvest_g);
+            self.adopters += sum(&t.adopters);
+            self.members += sum(&t.members);
+            self.enterprises += sum(&t.enterprises);
+            self.ever_participants += sum(&t.ever_participants);
+            for j in 0..BATCH {
+                let cell = &mut self.bins[t.bin[j] as usize];
+                cell[0] += t.persons[j];
+                cell[1] += t.rupiah_persons[j];
+            }
+        }
+        if let Some(v) = village {
+            let v = &mut self.villages[usize::from(v)];
+            v.households += sum(&t.households) as u32;
+            v.adopters += sum(&t.adopters) as u32;
+            v.new_adopters += sum(&t.new_adopters) as u32;
+            v.disadopters += sum(&t.disadopters) as u32;
+            v.members += sum(&t.members) as u32;
         }
     }
 }
@@ -469,6 +538,15 @@ pub fn index(name: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_of_large_amounts_sums_exactly() {
+        let mut x = [u64::MAX; BATCH];
+        assert_eq!(wide_sum(&x), BATCH as u128 * u128::from(u64::MAX));
+        x.iter_mut().enumerate().for_each(|(j, v)| *v = (j as u64) << 40 | 0xFFFF_FFFF);
+        let exact: u128 = x.iter().map(|&v| u128::from(v)).sum();
+        assert_eq!(wide_sum(&x), exact);
+    }
 
     fn household(members: u8, consumption: f32) -> Household {
         Household { members, consumption_pc_idr_month: consumption, ..Household::default() }

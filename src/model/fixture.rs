@@ -10,7 +10,7 @@ use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
 use crate::rng::RunKey;
 
-/// What a season context borrows: default parameters, one village (with or without a
+/// What a season context borrows: default parameters, two villages (one with a
 /// cooperative), a normal year.
 pub(crate) struct Fixture {
     params: Params,
@@ -23,20 +23,21 @@ pub(crate) struct Fixture {
 }
 
 impl Fixture {
-    /// A fixture for `season` whose one village has a cooperative if `coop`.
+    /// A fixture for `season` whose first village has a cooperative if `coop` (and the
+    /// second if not).
     pub(crate) fn new(season: u32, coop: bool) -> Self {
         let params = Params::default();
         let villages = Villages {
-            readiness: vec![0.4],
-            initial_readiness: vec![0.4],
-            adopter_share: vec![0.3],
-            coop_exists: vec![coop],
-            governance: vec![0.5],
+            readiness: vec![0.4, 0.7],
+            initial_readiness: vec![0.4, 0.7],
+            adopter_share: vec![0.3, 0.1],
+            coop_exists: vec![coop, !coop],
+            governance: vec![0.5, 0.8],
         };
         let env = SeasonEnv {
             el_nino: ElNino::None,
             maize_price_idr_per_kg: 3_700.0,
-            village_yield_multiplier: vec![0.9],
+            village_yield_multiplier: vec![0.9, 1.1],
         };
         Self {
             consts: SeasonConsts::new(&params, SeasonKind::of(season)),
@@ -75,13 +76,13 @@ pub(crate) fn household() -> impl Strategy<Value = Household> {
     (
         (0.0..1e8f64, 0.0..5e7f64, 0.01..10.0f32, 0.1..5.0f32, -0.5..0.5f32),
         (0.0..1.0f32, 0.0..1.0f32, 0.0..1.0f32, 0.0..2e7f32),
-        (1u8..=12, 0u8..=20, any::<u8>(), prop_oneof![Just(0.0f32), Just(2e6f32)]),
+        (1u8..=12, 0u8..=20, any::<u8>(), prop_oneof![Just(0.0f32), Just(2e6f32)], any::<u8>(), 0u16..2),
     )
         .prop_map(
             |(
                 (savings, debt, land, access, offset),
                 (farm, business, finance, expected),
-                (members, cattle, flags, capital),
+                (members, cattle, flags, capital, participated, village),
             )| {
                 let mut h = Household {
                     savings_idr: savings,
@@ -96,6 +97,8 @@ pub(crate) fn household() -> impl Strategy<Value = Household> {
                     members,
                     cattle_head: cattle,
                     flags: flags & 0b0011_1111,
+                    participated: participated & 0b1111,
+                    village,
                     ..Household::default()
                 };
                 if h.has(flag::ENTERPRISE) {

@@ -48,6 +48,11 @@ pub(crate) fn season_batch(
 /// A batch as columns: what the season reads of each household, its village and its
 /// herd tables, then what the passes compute.
 pub(crate) struct Columns {
+    /// Households in the batch.
+    len: usize,
+    /// The village of every household of the batch, if they share one.
+    village: Option<u16>,
+    participated: [u8; BATCH],
     /// Goes through [`earn`] itself (takes part in a module this season).
     one_by_one: [bool; BATCH],
     savings: [f64; BATCH],
@@ -92,6 +97,9 @@ pub(crate) struct Columns {
 impl Default for Columns {
     fn default() -> Self {
         Self {
+            len: 0,
+            village: None,
+            participated: [0; BATCH],
             one_by_one: [false; BATCH],
             savings: [0.0; BATCH],
             debt: [0.0; BATCH],
@@ -140,7 +148,12 @@ impl Columns {
     #[inline(always)]
     fn load(&mut self, rows: &[Household], draws: &Batch, ctx: &SeasonCtx) {
         let consts = ctx.consts;
+        self.len = rows.len();
+        let first_village = rows.first().map_or(0, |h| h.village);
+        let mut one_village = true;
         for (j, h) in rows.iter().enumerate() {
+            one_village &= h.village == first_village;
+            self.participated[j] = h.participated;
             self.one_by_one[j] = h.offers != 0;
             self.savings[j] = h.savings_idr;
             self.debt[j] = h.debt_idr;
@@ -163,6 +176,7 @@ impl Columns {
             self.herd_survival[j] = consts.herd_survival[usize::from(h.cattle_head)];
             self.herd_calf[j] = consts.herd_calf[usize::from(h.cattle_head)];
         }
+        self.village = one_village.then_some(first_village);
         let n = rows.len();
         // Drawn for every household (sixteen blocks per instruction with AVX-512): cheaper
         // than finding the enterprises first.
@@ -239,6 +253,7 @@ impl Columns {
     ) {
         self.load(rows, draws, ctx);
         self.run(draws, ctx, lines);
+        acc.add_batch(&self.terms, lines.is_some(), self.village);
         self.store(rows, draws, ctx, lines, acc);
     }
 
@@ -265,6 +280,7 @@ impl Columns {
         self.herd(draws, ctx);
         self.settle(ctx);
         self.finish(ctx);
+        self.count();
         if let Some(lines) = lines {
             self.observe(lines);
         }
@@ -490,10 +506,37 @@ impl Columns {
     fn observe(&mut self, lines: Lines) {
         let b = &self.budget;
         for j in 0..BATCH {
+            let counted = self.counted(j);
             let (members, consumption_pc, harvest_kg) =
                 (self.members[j], self.consumption_pc[j], self.harvest_kg[j]);
-            self.terms.set(j, members, consumption_pc, b.savings[j], b.debt[j], harvest_kg, lines);
+            self.terms.observe(
+                j,
+                counted,
+                members,
+                consumption_pc,
+                b.savings[j],
+                b.debt[j],
+                harvest_kg,
+                lines,
+            );
         }
+    }
+
+    /// What each household adds to the counts of every season ([`Terms::count`]).
+    #[inline(always)]
+    fn count(&mut self) {
+        for j in 0..BATCH {
+            let counted = self.counted(j);
+            let (flags, participated) = (self.flags[j] as u8, self.participated[j]);
+            self.terms.count(j, counted, flags, participated, self.adopted[j], self.disadopted[j]);
+        }
+    }
+
+    /// Lane `j` holds a household of the batch whose season the lanes settled (it neither
+    /// takes part in a module nor sells cattle): it is added to the sums in lanes.
+    #[inline(always)]
+    fn counted(&self, j: usize) -> bool {
+        (j < self.len) & !self.one_by_one[j] & !self.budget.sells[j]
     }
 
     /// Copy the results back into the rows and add them to `acc`; the households that take
@@ -540,10 +583,12 @@ impl Columns {
             h.debt_idr = b.debt[j];
             h.cattle_head += u8::from(b.buys[j]);
             h.consumption_pc_idr_month = self.consumption_pc[j];
-            let out = Outcome { cash_income_idr: b.income[j], consumption_idr: b.consumption[j], ..outcome };
-            match lines {
-                Some(_) => acc.add_lane(h, &out, &self.terms, j),
-                None => acc.add_village(h, &out),
+            // Added in lanes ([`Accumulator::add_batch`]), but for its village when the
+            // batch spans two.
+            if self.village.is_none() {
+                let out =
+                    Outcome { cash_income_idr: b.income[j], consumption_idr: b.consumption[j], ..outcome };
+                acc.add_village(h, &out);
             }
         }
     }
@@ -576,8 +621,8 @@ mod tests {
 
         /// A batch's season gives the rows and sums of its households' seasons one by one,
         /// bit for bit: wet and dry seasons, with and without a cooperative, observed or
-        /// not, with a few households taking part in modules; budgets with loans, cattle
-        /// sales, restocking and arrears.
+        /// not, in one village or two, with a few households taking part in modules;
+        /// budgets with loans, cattle sales, restocking and arrears.
         #[test]
         fn a_batch_steps_as_one_by_one(
             batch in proptest::collection::vec(
@@ -587,6 +632,7 @@ mod tests {
             season in 0u32..4,
             coop in any::<bool>(),
             observed in any::<bool>(),
+            one_village in any::<bool>(),
             seed in any::<u64>(),
             first in 0..u32::MAX - BATCH as u32,
         ) {
@@ -594,15 +640,19 @@ mod tests {
             let levels = ProgrammeLevels { production_skill: 0.8, business_skill: 0.7, start_probability: 0.5, finance_skill: 0.6 };
             let ctx = fixture.ctx(seed, levels);
             let lines = observed.then(|| Lines::new(600_000.0, 450_000.0));
-            let mut rows: Vec<Household> = batch.iter().map(|&(h, offers)| Household { offers, ..h }).collect();
+            let village = batch[0].0.village;
+            let mut rows: Vec<Household> = batch
+                .iter()
+                .map(|&(h, offers)| Household { offers, village: if one_village { village } else { h.village }, ..h })
+                .collect();
             let draws = Batch::draw(&ctx, first, rows.len());
             let mut one_by_one = rows.clone();
-            let mut expected = Accumulator::new(1);
+            let mut expected = Accumulator::new(2);
             for (j, h) in one_by_one.iter_mut().enumerate() {
                 let out = household::step(h, draws.shocks(j), &ctx);
                 add(&mut expected, h, &out, lines);
             }
-            let mut acc = Accumulator::new(1);
+            let mut acc = Accumulator::new(2);
             season_batch(&mut rows, &draws, &ctx, lines, &mut Columns::default(), &mut acc);
             // Debug output tells every two different numbers apart (shortest round trip).
             prop_assert_eq!(format!("{rows:?}"), format!("{one_by_one:?}"));
