@@ -13,7 +13,7 @@
 use rayon::prelude::*;
 
 use crate::engine::BLOCK;
-use crate::model::draws::{BATCH, earnings_noise};
+use crate::model::draws::{BATCH, columns, earnings_noise};
 use crate::model::season::{Noise, SeasonConsts};
 use crate::params::{Params, SeasonKind};
 use crate::rng::{Purpose, RunKey, unit};
@@ -134,8 +134,8 @@ impl Ceiling<'_> {
         let kind = SeasonKind::of(season);
         let line = self.params.poverty.line_idr_per_capita_month;
         let mut sums = KernelSums::default();
-        let mut shock = [[0; 4]; BATCH];
-        let mut earnings = [[0; 4]; BATCH];
+        let mut shock = [[0; BATCH]; 4];
+        let mut earnings = [[0; BATCH]; 4];
         let mut noise = [[0.0; BATCH]; 2];
         let mut budgets = Budgets::default();
         let lanes = crate::model::lanes::in_lanes();
@@ -148,17 +148,17 @@ impl Ceiling<'_> {
         for (k, rows) in rows.chunks_mut(BATCH).enumerate() {
             let first = first + (k * BATCH) as u32;
             let n = rows.len();
-            run.blocks(season, Purpose::Shock, first, &mut shock[..n]);
-            run.blocks(season, Purpose::Earnings, first, &mut earnings[..n]);
+            run.block_columns(season, Purpose::Shock, first, columns(&mut shock, n));
+            run.block_columns(season, Purpose::Earnings, first, columns(&mut earnings, n));
             let [crop, labour] = &mut noise;
             earnings_noise(
-                &earnings[..n],
+                [&earnings[0][..n], &earnings[1][..n]],
                 [crop_table, &self.noise.labour_days],
                 [&mut crop[..n], &mut labour[..n]],
             );
             let words = |j: usize, row: &Row| Words {
-                shock: shock[j],
-                earnings: earnings[j],
+                shock: shock.map(|w| w[j]),
+                earnings: earnings.map(|w| w[j]),
                 crop: noise[0][j],
                 labour: noise[1][j],
                 venture: (row.flags & ENTERPRISE != 0)

@@ -80,8 +80,10 @@ impl Shocks {
 /// gives each household.
 pub struct Batch {
     pub(crate) first: u32,
-    pub(crate) shock: [[u32; 4]; BATCH],
-    pub(crate) earnings: [[u32; 4]; BATCH],
+    /// Word `w` of household `j`'s `Shock` block is `shock[w][j]`.
+    pub(crate) shock: [[u32; BATCH]; 4],
+    /// Word `w` of household `j`'s `Earnings` block is `earnings[w][j]`.
+    pub(crate) earnings: [[u32; BATCH]; 4],
     pub(crate) crop: [f64; BATCH],
     pub(crate) labour: [f64; BATCH],
 }
@@ -97,8 +99,8 @@ impl Batch {
     pub fn new() -> Self {
         Self {
             first: 0,
-            shock: [[0; 4]; BATCH],
-            earnings: [[0; 4]; BATCH],
+            shock: [[0; BATCH]; 4],
+            earnings: [[0; BATCH]; 4],
             crop: [0.0; BATCH],
             labour: [0.0; BATCH],
         }
@@ -116,14 +118,15 @@ impl Batch {
     #[inline]
     pub fn fill(&mut self, ctx: &SeasonCtx, first: u32, len: usize) {
         self.first = first;
-        ctx.run.blocks(ctx.season, Purpose::Shock, first, &mut self.shock[..len]);
-        ctx.run.blocks(ctx.season, Purpose::Earnings, first, &mut self.earnings[..len]);
+        ctx.run.block_columns(ctx.season, Purpose::Shock, first, columns(&mut self.shock, len));
+        ctx.run.block_columns(ctx.season, Purpose::Earnings, first, columns(&mut self.earnings, len));
         let crop = match ctx.kind {
             SeasonKind::Wet => &ctx.noise.maize_yield,
             SeasonKind::Dry => &ctx.noise.seaweed,
         };
         let tables = [crop, &ctx.noise.labour_days];
-        earnings_noise(&self.earnings[..len], tables, [&mut self.crop[..len], &mut self.labour[..len]]);
+        let words = [&self.earnings[0][..len], &self.earnings[1][..len]];
+        earnings_noise(words, tables, [&mut self.crop[..len], &mut self.labour[..len]]);
     }
 
     /// The numbers of the `j`-th household of the batch.
@@ -131,8 +134,8 @@ impl Batch {
     pub fn shocks(&self, j: usize) -> Shocks {
         Shocks {
             id: self.first + j as u32,
-            shock: self.shock[j],
-            earnings: self.earnings[j],
+            shock: self.shock.map(|w| w[j]),
+            earnings: self.earnings.map(|w| w[j]),
             crop: self.crop[j],
             labour: self.labour[j],
             venture: None,
@@ -140,23 +143,25 @@ impl Batch {
     }
 }
 
-/// The `Decision` blocks of households `first..first + out.len()`: what each would draw
-/// on first use of [`Shocks::venture`], drawn together.
-pub(crate) fn decisions(ctx: &SeasonCtx, first: u32, out: &mut [[u32; 4]]) {
-    ctx.run.blocks(ctx.season, Purpose::Decision, first, out);
+/// The `Decision` blocks of households `first..first + len` as columns (word `w` of
+/// household `j` is `out[w][j]`): what each would draw on first use of
+/// [`Shocks::venture`], drawn together.
+pub(crate) fn decisions(ctx: &SeasonCtx, first: u32, out: &mut [[u32; BATCH]; 4], len: usize) {
+    ctx.run.block_columns(ctx.season, Purpose::Decision, first, columns(out, len));
 }
 
-/// The crop and wage-days multipliers of a batch: `out[0][j]` from `earnings[j][0]` with
-/// `tables[0]` (maize or seaweed) and `out[1][j]` from `earnings[j][1]` with `tables[1]`
-/// (wage days), sampled together ([`LognormalTable::sample_all`]).
-pub fn earnings_noise(earnings: &[[u32; 4]], tables: [&LognormalTable; 2], out: [&mut [f64]; 2]) {
-    let mut words = [[0; BATCH]; 2];
-    for (j, e) in earnings.iter().enumerate() {
-        (words[0][j], words[1][j]) = (e[0], e[1]);
-    }
-    let n = earnings.len();
-    for ((table, words), out) in tables.iter().zip(&words).zip(out) {
-        table.sample_all(&words[..n], out);
+/// The first `len` elements of each of four columns.
+pub(crate) fn columns(c: &mut [[u32; BATCH]; 4], len: usize) -> [&mut [u32]; 4] {
+    c.each_mut().map(|c| &mut c[..len])
+}
+
+/// The crop and wage-days multipliers of a batch: `out[0][j]` from `words[0][j]` (word 0
+/// of the `Earnings` block) with `tables[0]` (maize or seaweed) and `out[1][j]` from
+/// `words[1][j]` (word 1) with `tables[1]` (wage days), sampled together
+/// ([`LognormalTable::sample_all`]).
+pub fn earnings_noise(words: [&[u32]; 2], tables: [&LognormalTable; 2], out: [&mut [f64]; 2]) {
+    for ((table, words), out) in tables.iter().zip(words).zip(out) {
+        table.sample_all(words, out);
     }
 }
 

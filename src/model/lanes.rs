@@ -74,7 +74,7 @@ pub(crate) struct Columns {
     yield_multiplier: [f64; BATCH],
     herd_survival: [f64; BATCH],
     herd_calf: [f64; BATCH],
-    decision: [[u32; 4]; BATCH],
+    decision: [[u32; BATCH]; 4],
     demand: [f64; BATCH],
     practice_rate: [f64; BATCH],
     join_rate: [f64; BATCH],
@@ -120,7 +120,7 @@ impl Default for Columns {
             yield_multiplier: [0.0; BATCH],
             herd_survival: [0.0; BATCH],
             herd_calf: [0.0; BATCH],
-            decision: [[0; 4]; BATCH],
+            decision: [[0; BATCH]; 4],
             demand: [0.0; BATCH],
             practice_rate: [0.0; BATCH],
             join_rate: [0.0; BATCH],
@@ -180,7 +180,7 @@ impl Columns {
         let n = rows.len();
         // Drawn for every household (sixteen blocks per instruction with AVX-512): cheaper
         // than finding the enterprises first.
-        draws::decisions(ctx, draws.first, &mut self.decision[..n]);
+        draws::decisions(ctx, draws.first, &mut self.decision, n);
         self.sample_demand(rows, draws, ctx);
     }
 
@@ -192,9 +192,9 @@ impl Columns {
         let start_capital = ctx.params.enterprise.start_capital_idr;
         let (mut lanes, mut words, mut k) = ([0; BATCH], [0; BATCH], 0);
         for (j, h) in rows.iter().enumerate() {
-            let starts = (unit(draws.earnings[j][3]) < start_probability) & (h.savings_idr >= start_capital);
+            let starts = (unit(draws.earnings[3][j]) < start_probability) & (h.savings_idr >= start_capital);
             lanes[k] = j;
-            words[k] = self.decision[j][0];
+            words[k] = self.decision[0][j];
             k += usize::from(h.has(flag::ENTERPRISE) | starts);
         }
         let mut demand = [0.0; BATCH];
@@ -331,7 +331,7 @@ impl Columns {
         for j in 0..BATCH {
             let flags = self.flags[j];
             let improved = flags & u32::from(flag::IMPROVED) != 0;
-            let hit = unit(draws.earnings[j][2]) < self.practice_probability[j];
+            let hit = unit(draws.earnings[2][j]) < self.practice_probability[j];
             let adopted = wet & !improved & hit;
             let disadopted = wet & improved & hit;
             self.adopted[j] = adopted;
@@ -340,16 +340,16 @@ impl Columns {
             let skill = self.farm_skill[j];
             self.farm_skill[j] = if adopted { skill.max(peer_skill) } else { skill };
 
-            let member_u = unit(draws.shock[j][3]);
+            let member_u = unit(draws.shock[3][j]);
             let member = flags & u32::from(flag::COOP_MEMBER) != 0;
             let stays = member & (member_u >= exit_probability);
             let joins = !member & (member_u < self.join_probability[j]);
             let member = self.coop_exists[j] & (stays | joins);
 
             let enterprise = flags & u32::from(flag::ENTERPRISE) != 0;
-            let exits = enterprise & (unit(self.decision[j][1]) < self.exit_probability[j]);
+            let exits = enterprise & (unit(self.decision[1][j]) < self.exit_probability[j]);
             let starts = !enterprise
-                & (unit(draws.earnings[j][3]) < start_probability)
+                & (unit(draws.earnings[3][j]) < start_probability)
                 & (self.savings[j] >= start_capital);
             let capital = self.capital[j];
             let salvage = f64::from(capital) * e.salvage_share;
@@ -411,7 +411,7 @@ impl Columns {
             let mut net = self.net[j] + f64::from(self.cattle[j]) * ctx.consts.offtake_idr_per_head_season;
             let seaweed = dry & (flags & u32::from(flag::SEAWEED) != 0);
             net = if seaweed { net + seaweed_idr * draws.crop[j] } else { net };
-            let ill = unit(draws.shock[j][0]) < ctx.consts.illness_probability;
+            let ill = unit(draws.shock[0][j]) < ctx.consts.illness_probability;
             self.ill[j] = ill;
             let illness = if ill { p.finance.illness_days_share } else { 1.0 };
             let usual_wages = f64::from(self.daily_wages[j]) * ctx.consts.days_per_adult_month * ctx.months;
@@ -468,9 +468,9 @@ impl Columns {
     fn herd(&mut self, draws: &Batch, ctx: &SeasonCtx) {
         let max_head = ctx.params.livestock.max_head;
         for j in 0..BATCH {
-            let lost = unit(draws.shock[j][1]) >= self.herd_survival[j];
+            let lost = unit(draws.shock[1][j]) >= self.herd_survival[j];
             let head = self.cattle[j] - u32::from(lost);
-            let calf = (unit(draws.shock[j][2]) < self.herd_calf[j]) & (head < max_head);
+            let calf = (unit(draws.shock[2][j]) < self.herd_calf[j]) & (head < max_head);
             self.cattle[j] = head + u32::from(calf);
         }
     }

@@ -139,6 +139,13 @@ impl RunKey {
         fill_blocks(self.key(), self.high(season, purpose), first, out);
     }
 
+    /// [`RunKey::blocks`] as columns: `out[w][i]` is word `w` of the block of entity
+    /// `first + i` ([`fill_columns`]).
+    #[inline]
+    pub fn block_columns(self, season: u32, purpose: Purpose, first: u32, out: [&mut [u32]; 4]) {
+        fill_columns(self.key(), self.high(season, purpose), first, out);
+    }
+
     fn key(self) -> [u32; 2] {
         [self.seed as u32, (self.seed >> 32) as u32]
     }

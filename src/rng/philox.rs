@@ -132,6 +132,38 @@ pub fn fill_blocks(key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u32; 4
     fill_blocks_portable(key, high, first, out);
 }
 
+/// [`fill_blocks`] as columns: `out[w][i]` is word `w` of the block of entity `first + i`
+/// (all four columns as long), so that code working on many entities at once reads each
+/// word as a column.
+#[inline]
+pub fn fill_columns(key: [u32; 2], high: [u32; 2], first: u32, out: [&mut [u32]; 4]) {
+    let n = out[0].len();
+    assert!(out.iter().all(|c| c.len() == n), "columns of one length");
+    #[cfg(target_arch = "x86_64")]
+    match kernel() {
+        // SAFETY: `kernel()` is a SIMD kernel only if the CPU reported its instructions
+        // (`Kernel::runs_here`).
+        #[allow(unsafe_code)]
+        Kernel::Avx512 => return unsafe { avx512::fill_columns(key, high, first, out) },
+        #[allow(unsafe_code)]
+        Kernel::Avx2 => return unsafe { avx2::fill_columns(key, high, first, out) },
+        Kernel::Portable => {}
+    }
+    fill_columns_portable(key, high, first, out);
+}
+
+fn fill_columns_portable(key: [u32; 2], high: [u32; 2], first: u32, out: [&mut [u32]; 4]) {
+    let [w0, w1, w2, w3] = out;
+    for (i, (((w0, w1), w2), w3)) in w0.iter_mut().zip(w1).zip(w2).zip(w3).enumerate() {
+        [*w0, *w1, *w2, *w3] = philox4x32_10([0, first.wrapping_add(i as u32), high[0], high[1]], key);
+    }
+}
+
+/// The columns `out` from element `from` on.
+fn columns_from(out: [&mut [u32]; 4], from: usize) -> [&mut [u32]; 4] {
+    out.map(|c| &mut c[from..])
+}
+
 fn fill_blocks_portable(key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u32; 4]]) {
     for (i, block) in out.iter_mut().enumerate() {
         *block = philox4x32_10([0, first.wrapping_add(i as u32), high[0], high[1]], key);
@@ -242,6 +274,29 @@ mod avx2 {
         fill_blocks_portable(key, high, entity, chunks.into_remainder());
     }
 
+    /// [`super::fill_columns`] for CPUs with AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn fill_columns(key: [u32; 2], high: [u32; 2], first: u32, mut out: [&mut [u32]; 4]) {
+        let whole = out[0].len() / 8 * 8;
+        for i in (0..whole).step_by(8) {
+            let words = eight(key, _mm256_setzero_si256(), ramp(first.wrapping_add(i as u32)), high);
+            for (column, word) in out.iter_mut().zip(words) {
+                let column = &mut column[i..i + 8];
+                // SAFETY: eight elements, written unaligned.
+                #[allow(unsafe_code)]
+                unsafe {
+                    _mm256_storeu_si256(column.as_mut_ptr().cast(), word)
+                };
+            }
+        }
+        super::fill_columns_portable(
+            key,
+            high,
+            first.wrapping_add(whole as u32),
+            super::columns_from(out, whole),
+        );
+    }
+
     /// [`super::stream_blocks`] for CPUs with AVX2.
     #[target_feature(enable = "avx2")]
     pub(super) fn stream_blocks(key: [u32; 2], entity: u32, high: [u32; 2]) -> [[u32; 4]; 8] {
@@ -333,6 +388,29 @@ mod avx512 {
         }
     }
 
+    /// [`super::fill_columns`] for CPUs with AVX-512.
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn fill_columns(key: [u32; 2], high: [u32; 2], first: u32, mut out: [&mut [u32]; 4]) {
+        let whole = out[0].len() / 16 * 16;
+        for i in (0..whole).step_by(16) {
+            let words = sixteen(key, _mm512_setzero_si512(), ramp(first.wrapping_add(i as u32)), high);
+            for (column, word) in out.iter_mut().zip(words) {
+                let column = &mut column[i..i + 16];
+                // SAFETY: sixteen elements, written unaligned.
+                #[allow(unsafe_code)]
+                unsafe {
+                    _mm512_storeu_si512(column.as_mut_ptr().cast(), word)
+                };
+            }
+        }
+        super::fill_columns_portable(
+            key,
+            high,
+            first.wrapping_add(whole as u32),
+            super::columns_from(out, whole),
+        );
+    }
+
     /// [`super::fill_blocks`] for CPUs with AVX-512.
     #[target_feature(enable = "avx512f")]
     pub(super) fn fill_blocks(key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u32; 4]]) {
@@ -377,6 +455,39 @@ mod tests {
         let mut dispatched = vec![[0; 4]; 45];
         fill_blocks(key, high, first, &mut dispatched);
         assert_eq!(dispatched, expected);
+    }
+
+    #[test]
+    fn every_kernel_gives_the_blocks_as_columns() {
+        let key = [0x0BAD_F00D, 0x1357_9BDF];
+        let high = [11 | (2 << 20), 5];
+        // Not a multiple of sixteen, and across the wrap-around of the entity word.
+        let first = u32::MAX - 30;
+        let blocks: Vec<[u32; 4]> =
+            (0..61u32).map(|i| philox4x32_10([0, first.wrapping_add(i), high[0], high[1]], key)).collect();
+        let expected: [Vec<u32>; 4] = std::array::from_fn(|w| blocks.iter().map(|b| b[w]).collect());
+        let fill = |kernel: Option<Kernel>| {
+            let mut columns: [Vec<u32>; 4] = std::array::from_fn(|_| vec![0; 61]);
+            let out = columns.each_mut().map(|c| c.as_mut_slice());
+            match kernel {
+                None => fill_columns(key, high, first, out),
+                Some(Kernel::Portable) => fill_columns_portable(key, high, first, out),
+                // SAFETY: the CPU runs the kernel (`Kernel::runs_here`).
+                #[cfg(target_arch = "x86_64")]
+                #[allow(unsafe_code)]
+                Some(Kernel::Avx2) => unsafe { avx2::fill_columns(key, high, first, out) },
+                #[cfg(target_arch = "x86_64")]
+                #[allow(unsafe_code)]
+                Some(Kernel::Avx512) => unsafe { avx512::fill_columns(key, high, first, out) },
+                #[cfg(not(target_arch = "x86_64"))]
+                _ => unreachable!("only the portable kernel runs here"),
+            }
+            columns
+        };
+        for kernel in Kernel::ALL.into_iter().filter(|k| k.runs_here()) {
+            assert_eq!(fill(Some(kernel)), expected, "{}", kernel.name());
+        }
+        assert_eq!(fill(None), expected);
     }
 
     #[test]
