@@ -157,8 +157,8 @@ impl Ceiling<'_> {
                 [&mut crop[..n], &mut labour[..n]],
             );
             let words = |j: usize, row: &Row| Words {
-                shock: shock.map(|w| w[j]),
-                earnings: earnings.map(|w| w[j]),
+                shock: shock.each_ref().map(|w| w[j]),
+                earnings: earnings.each_ref().map(|w| w[j]),
                 crop: noise[0][j],
                 labour: noise[1][j],
                 venture: (row.flags & ENTERPRISE != 0)

@@ -134,8 +134,8 @@ impl Batch {
     pub fn shocks(&self, j: usize) -> Shocks {
         Shocks {
             id: self.first + j as u32,
-            shock: self.shock.map(|w| w[j]),
-            earnings: self.earnings.map(|w| w[j]),
+            shock: self.shock.each_ref().map(|w| w[j]),
+            earnings: self.earnings.each_ref().map(|w| w[j]),
             crop: self.crop[j],
             labour: self.labour[j],
             venture: None,
