@@ -157,22 +157,19 @@ pub(crate) fn consume_batch(rows: &mut [Household], earned: &[Earned], ctx: &Sea
     }
     lanes.settle_dispatch(ctx);
     let mut budgets = [Budget::default(); BATCH];
-    for (j, (h, e)) in rows.iter_mut().zip(earned).enumerate() {
-        budgets[j] = if lanes.sells[j] {
-            consume(h, e.cash_flow_idr, ctx.village(h.village), e.ill, ctx)
-        } else {
-            h.savings_idr = lanes.savings[j];
-            h.debt_idr = lanes.debt[j];
-            h.cattle_head += u8::from(lanes.buys[j]);
-            Budget { cash_income_idr: lanes.income[j], consumption_idr: lanes.consumption[j] }
-        };
+    for (j, (h, budget)) in rows.iter_mut().zip(&mut budgets).enumerate() {
+        h.savings_idr = lanes.savings[j];
+        h.debt_idr = lanes.debt[j];
+        h.cattle_head = lanes.cattle[j] as u8;
+        *budget = Budget { cash_income_idr: lanes.income[j], consumption_idr: lanes.consumption[j] };
     }
     budgets
 }
 
 /// A batch's budgets as columns: the inputs of [`consume`] (savings, debt, the season's
-/// cash flow, expected income, financial capability, cheap credit, illness, cattle), then
-/// the results of [`Lanes::settle`] (savings and debt replaced).
+/// cash flow, expected income, financial capability, cheap credit, illness, cattle), the
+/// state of a shortfall while it is covered, then the results of [`Lanes::settle`]
+/// (savings, debt and cattle replaced).
 pub(crate) struct Lanes {
     pub(crate) savings: [f64; BATCH],
     pub(crate) debt: [f64; BATCH],
@@ -186,10 +183,16 @@ pub(crate) struct Lanes {
     pub(crate) income: [f64; BATCH],
     /// Consumption of the season.
     pub(crate) consumption: [f64; BATCH],
-    /// Buys a head of cattle.
-    pub(crate) buys: [bool; BATCH],
-    /// Sells cattle to cover a shortfall: settled by [`consume`] itself.
-    pub(crate) sells: [bool; BATCH],
+    /// Cash at hand covers the consumption target.
+    enough: [bool; BATCH],
+    target: [f64; BATCH],
+    buffer: [f64; BATCH],
+    /// The shortfall still to cover, the credit room left, and cash and debt as the
+    /// shortfall is covered.
+    need: [f64; BATCH],
+    room: [f64; BATCH],
+    short_cash: [f64; BATCH],
+    short_debt: [f64; BATCH],
 }
 
 impl Default for Lanes {
@@ -205,8 +208,13 @@ impl Default for Lanes {
             cattle: [0; BATCH],
             income: [0.0; BATCH],
             consumption: [0.0; BATCH],
-            buys: [false; BATCH],
-            sells: [false; BATCH],
+            enough: [false; BATCH],
+            target: [0.0; BATCH],
+            buffer: [0.0; BATCH],
+            need: [0.0; BATCH],
+            room: [0.0; BATCH],
+            short_cash: [0.0; BATCH],
+            short_debt: [0.0; BATCH],
         }
     }
 }
@@ -236,16 +244,22 @@ impl Lanes {
     }
 
     /// [`consume`] in every lane, every operation in the same order, branches replaced by
-    /// selects (a path not taken adds +0, which leaves every value as it was). Lanes that
-    /// would sell cattle are only marked (`sells`); their other results are not used.
+    /// selects (a path not taken adds +0, which leaves every value as it was): the budget
+    /// up to a shortfall's cheap or formal loan, the distress sales of cattle one head per
+    /// pass while any lane still sells, then the lender, consumption and restocking.
     #[inline(always)]
     pub(crate) fn settle(&mut self, ctx: &SeasonCtx) {
+        self.open(ctx);
+        while self.sell_a_head(ctx) {}
+        self.close(ctx);
+    }
+
+    /// [`consume`] up to [`cover_shortfall`]'s cheap or formal loan.
+    #[inline(always)]
+    fn open(&mut self, ctx: &SeasonCtx) {
         let f = &ctx.params.finance;
-        let l = &ctx.params.livestock;
         let months = ctx.months;
         let payoff = ctx.consts.debt_payoff_share_per_month;
-        let spend = ctx.consts.spend_excess_share;
-        let head_price = l.value_idr_per_head * (1.0 - l.distress_discount_share);
         for j in 0..BATCH {
             let expected = self.expected[j];
             let illness_cost = if self.ill[j] { f.illness_cost_months * expected } else { 0.0 };
@@ -260,35 +274,69 @@ impl Lanes {
             let interest = self.debt[j] * rate * months;
             let mut cash = self.savings[j] + self.cash_flow[j] - illness_cost;
             let mut debt = self.debt[j] + interest;
-            let mut income = self.cash_flow[j] - illness_cost - interest;
+            self.income[j] = self.cash_flow[j] - illness_cost - interest;
             let save_share = (f.save_share + skill * f.capability_save_uplift_share).min(1.0);
             let planned = (expected - (rate + payoff) * debt).max(0.0);
             let target = months * planned * (1.0 - save_share);
-            let buffer = (f.buffer_months + skill * f.capability_buffer_months) * expected;
+            self.target[j] = target;
+            self.buffer[j] = (f.buffer_months + skill * f.capability_buffer_months) * expected;
             let repay = (f.repay_share * debt).min((cash - target).max(0.0));
             debt -= repay;
             cash -= repay;
+            self.savings[j] = cash;
+            self.debt[j] = debt;
             let enough = cash >= target;
+            self.enough[j] = enough;
             // The shortfall, as `cover_shortfall` meets it.
-            let mut need = target - cash;
-            let mut room = (f.credit_limit_months * expected - debt).max(0.0);
+            let need = target - cash;
+            let room = (f.credit_limit_months * expected - debt).max(0.0);
             let formal = !enough & (cheap | (skill >= f.formal_credit_skill));
             let loan = if formal { need.min(room) } else { 0.0 };
-            let (short_debt, short_cash) = (debt + loan, cash + loan);
-            need -= loan;
-            room -= loan;
-            self.sells[j] = !enough
+            self.short_debt[j] = debt + loan;
+            self.short_cash[j] = cash + loan;
+            self.need[j] = need - loan;
+            self.room[j] = room - loan;
+        }
+    }
+
+    /// One pass of [`cover_shortfall`]'s distress sales: every lane whose shortfall is
+    /// still worth a sale and that has cattle sells a head. True if any lane sold.
+    #[inline(always)]
+    fn sell_a_head(&mut self, ctx: &SeasonCtx) -> bool {
+        let l = &ctx.params.livestock;
+        let head_price = l.value_idr_per_head * (1.0 - l.distress_discount_share);
+        let mut any = false;
+        for j in 0..BATCH {
+            let need = self.need[j];
+            let sells = !self.enough[j]
                 & (head_price > 0.0)
                 & (need > l.distress_min_need_share * head_price)
                 & (self.cattle[j] > 0);
-            let lender = if need > 0.0 { need.min(room) } else { 0.0 };
-            let (short_debt, short_cash) = (short_debt + lender, short_cash + lender);
+            self.cattle[j] -= u32::from(sells);
+            self.short_cash[j] = if sells { self.short_cash[j] + head_price } else { self.short_cash[j] };
+            self.income[j] = if sells { self.income[j] + head_price } else { self.income[j] };
+            self.need[j] = if sells { need - head_price } else { need };
+            any |= sells;
+        }
+        any
+    }
+
+    /// [`cover_shortfall`]'s lender, then consumption, restocking and arrears.
+    #[inline(always)]
+    fn close(&mut self, ctx: &SeasonCtx) {
+        let l = &ctx.params.livestock;
+        let spend = ctx.consts.spend_excess_share;
+        for j in 0..BATCH {
+            let (enough, target, need) = (self.enough[j], self.target[j], self.need[j]);
+            let lender = if need > 0.0 { need.min(self.room[j]) } else { 0.0 };
+            let (short_debt, short_cash) = (self.short_debt[j] + lender, self.short_cash[j] + lender);
+            let mut cash = self.savings[j];
             let consumption = if enough {
-                target + spend * (cash - target - buffer).max(0.0)
+                target + spend * (cash - target - self.buffer[j]).max(0.0)
             } else {
                 target.min(short_cash).max(0.0)
             };
-            debt = if enough { debt } else { short_debt };
+            let mut debt = if enough { self.debt[j] } else { short_debt };
             cash = if enough { cash } else { short_cash };
             cash -= consumption;
             let buys = (self.cattle[j] < l.max_head)
@@ -296,15 +344,14 @@ impl Lanes {
                 & (cash > l.restock_savings_heads * l.value_idr_per_head);
             let paid = if buys { l.value_idr_per_head } else { 0.0 };
             cash -= paid;
-            income += if buys { -l.value_idr_per_head } else { 0.0 };
+            self.income[j] += if buys { -l.value_idr_per_head } else { 0.0 };
+            self.cattle[j] += u32::from(buys);
             let arrears = cash < 0.0;
             debt = if arrears { debt - cash } else { debt };
             cash = if arrears { 0.0 } else { cash };
             self.savings[j] = cash;
             self.debt[j] = debt;
-            self.income[j] = income;
             self.consumption[j] = consumption;
-            self.buys[j] = buys;
         }
     }
 }

@@ -7,14 +7,14 @@
 //! instruction (hazard probabilities by table gathers) and copies the results back. The
 //! numbers are those of [`step`] and [`Accumulator::add`] household by household, bit for
 //! bit (property-tested): every operation is the same and in the same order, a branch
-//! becomes a select of the value the branch would have left. Two kinds of household go
-//! through the one-by-one code instead: one that takes part in a module this season (a few
-//! in a thousand) and one that sells cattle to cover a shortfall (the one step that loops).
+//! becomes a select of the value the branch would have left, a loop (distress sales of
+//! cattle) a pass per step while any lane still takes it. A household that takes part in a
+//! module this season (a few in a thousand) goes through the one-by-one code instead.
 //! Without AVX-512 the passes are slower than the one-by-one loop, which is then used for
 //! every household ([`in_lanes`]).
 
 use crate::metrics::{Accumulator, Lines, Terms};
-use crate::model::budget::{Lanes, consume};
+use crate::model::budget::Lanes;
 use crate::model::draws::{self, BATCH, Batch};
 use crate::model::household::{
     self, Household, KG_PER_TONNE, Outcome, flag, input_cost_idr, only_if, practice_multiplier, price_factor,
@@ -532,16 +532,15 @@ impl Columns {
         }
     }
 
-    /// Lane `j` holds a household of the batch whose season the lanes settled (it neither
-    /// takes part in a module nor sells cattle): it is added to the sums in lanes.
+    /// Lane `j` holds a household of the batch whose season the lanes settled (it takes part
+    /// in no module): it is added to the sums in lanes.
     #[inline(always)]
     fn counted(&self, j: usize) -> bool {
-        (j < self.len) & !self.one_by_one[j] & !self.budget.sells[j]
+        (j < self.len) & !self.one_by_one[j]
     }
 
-    /// Copy the results back into the rows and add them to `acc`; the households that take
-    /// part in a module go through [`household::step`], those that sell cattle through
-    /// [`consume`].
+    /// Copy the results back into the rows; the households that take part in a module go
+    /// through [`household::step`] and are added to `acc` one by one.
     #[inline(always)]
     fn store(
         &self,
@@ -566,28 +565,21 @@ impl Columns {
             h.flags = self.flags[j] as u8;
             h.adopted_season = if self.adopted[j] { season } else { h.adopted_season };
             h.expected_income_idr_month = self.expected_income[j];
-            h.cattle_head = self.cattle[j] as u8;
-            let outcome = Outcome {
-                harvest_kg: self.harvest_kg[j],
-                adopted: self.adopted[j],
-                disadopted: self.disadopted[j],
-                ..Outcome::default()
-            };
-            if b.sells[j] {
-                let budget = consume(h, self.cash_flow[j], ctx.village(h.village), self.ill[j], ctx);
-                let out = household::finish(h, outcome, &budget, ctx);
-                add(acc, h, &out, lines);
-                continue;
-            }
+            h.cattle_head = b.cattle[j] as u8;
             h.savings_idr = b.savings[j];
             h.debt_idr = b.debt[j];
-            h.cattle_head += u8::from(b.buys[j]);
             h.consumption_pc_idr_month = self.consumption_pc[j];
             // Added in lanes ([`Accumulator::add_batch`]), but for its village when the
             // batch spans two.
             if self.village.is_none() {
-                let out =
-                    Outcome { cash_income_idr: b.income[j], consumption_idr: b.consumption[j], ..outcome };
+                let out = Outcome {
+                    cash_income_idr: b.income[j],
+                    consumption_idr: b.consumption[j],
+                    harvest_kg: self.harvest_kg[j],
+                    adopted: self.adopted[j],
+                    disadopted: self.disadopted[j],
+                    participated: false,
+                };
                 acc.add_village(h, &out);
             }
         }
