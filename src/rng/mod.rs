@@ -216,10 +216,12 @@ impl Draws {
 impl TryRng for Draws {
     type Error = Infallible;
 
+    #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
         Ok(self.next_word())
     }
 
+    #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
         let hi = u64::from(self.next_word());
         Ok((hi << 32) | u64::from(self.next_word()))
