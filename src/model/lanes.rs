@@ -13,13 +13,15 @@
 //! Without AVX-512 the passes are slower than the one-by-one loop, which is then used for
 //! every household ([`in_lanes`]).
 
+use std::ops::Range;
+
 use crate::metrics::{Accumulator, Lines, Terms};
 use crate::model::budget::Lanes;
 use crate::model::draws::{self, BATCH, Batch};
 use crate::model::household::{
     self, Household, KG_PER_TONNE, Outcome, flag, input_cost_idr, only_if, practice_multiplier, price_factor,
 };
-use crate::model::season::SeasonCtx;
+use crate::model::season::{SeasonCtx, VillageView};
 use crate::params::SeasonKind;
 use crate::rng::unit;
 
@@ -150,9 +152,15 @@ impl Columns {
         let consts = ctx.consts;
         self.len = rows.len();
         let first_village = rows.first().map_or(0, |h| h.village);
-        let mut one_village = true;
+        // Nearly always: neighbours live in one village, whose view every lane then holds.
+        let one_village = rows.iter().all(|h| h.village == first_village);
+        if one_village {
+            self.village_view(0..BATCH, ctx.village(first_village));
+        }
         for (j, h) in rows.iter().enumerate() {
-            one_village &= h.village == first_village;
+            if !one_village {
+                self.village_view(j..j + 1, ctx.village(h.village));
+            }
             self.participated[j] = h.participated;
             self.one_by_one[j] = h.offers != 0;
             self.savings[j] = h.savings_idr;
@@ -167,12 +175,6 @@ impl Columns {
             self.finance_skill[j] = h.finance_skill;
             self.flags[j] = u32::from(h.flags);
             self.cattle[j] = u32::from(h.cattle_head);
-            let village = ctx.village(h.village);
-            self.village_readiness[j] = village.readiness;
-            self.adopter_share[j] = village.adopter_share;
-            self.coop_exists[j] = village.coop_exists;
-            self.governance[j] = village.governance;
-            self.yield_multiplier[j] = village.yield_multiplier;
             self.herd_survival[j] = consts.herd_survival[usize::from(h.cattle_head)];
             self.herd_calf[j] = consts.herd_calf[usize::from(h.cattle_head)];
         }
@@ -182,6 +184,16 @@ impl Columns {
         // than finding the enterprises first.
         draws::decisions(ctx, draws.first, &mut self.decision, n);
         self.sample_demand(rows, draws, ctx);
+    }
+
+    /// Copy `village` into the village columns of `lanes`.
+    #[inline(always)]
+    fn village_view(&mut self, lanes: Range<usize>, village: &VillageView) {
+        self.village_readiness[lanes.clone()].fill(village.readiness);
+        self.adopter_share[lanes.clone()].fill(village.adopter_share);
+        self.coop_exists[lanes.clone()].fill(village.coop_exists);
+        self.governance[lanes.clone()].fill(village.governance);
+        self.yield_multiplier[lanes].fill(village.yield_multiplier);
     }
 
     /// The enterprise demand of the households that may run an enterprise this season (one
