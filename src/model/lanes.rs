@@ -183,7 +183,7 @@ impl Columns {
         // Drawn for every household (sixteen blocks per instruction with AVX-512): cheaper
         // than finding the enterprises first.
         draws::decisions(ctx, draws.first, &mut self.decision, n);
-        self.sample_demand(rows, draws, ctx);
+        self.sample_demand(draws, ctx);
     }
 
     /// Copy `village` into the village columns of `lanes`.
@@ -199,15 +199,17 @@ impl Columns {
     /// The enterprise demand of the households that may run an enterprise this season (one
     /// runs, or can afford the start its draw calls for): a few in a batch, sampled
     /// together. The other lanes keep values that no pass reads.
-    fn sample_demand(&mut self, rows: &[Household], draws: &Batch, ctx: &SeasonCtx) {
+    fn sample_demand(&mut self, draws: &Batch, ctx: &SeasonCtx) {
         let start_probability = ctx.consts.enterprise_start_probability;
         let start_capital = ctx.params.enterprise.start_capital_idr;
-        let (mut lanes, mut words, mut k) = ([0; BATCH], [0; BATCH], 0);
-        for (j, h) in rows.iter().enumerate() {
-            let starts = (unit(draws.earnings[3][j]) < start_probability) & (h.savings_idr >= start_capital);
-            lanes[k] = j;
-            words[k] = self.decision[0][j];
-            k += usize::from(h.has(flag::ENTERPRISE) | starts);
+        let (lanes, k) = lanes_where(self.len, |j| {
+            let starts =
+                (unit(draws.earnings[3][j]) < start_probability) & (self.savings[j] >= start_capital);
+            (self.flags[j] & u32::from(flag::ENTERPRISE) != 0) | starts
+        });
+        let mut words = [0; BATCH];
+        for (w, &j) in words.iter_mut().zip(&lanes[..k]) {
+            *w = self.decision[0][j];
         }
         let mut demand = [0.0; BATCH];
         ctx.noise.demand.sample_all(&words[..k], &mut demand[..k]);
@@ -604,6 +606,19 @@ fn add(acc: &mut Accumulator, h: &Household, out: &Outcome, lines: Option<Lines>
         Some(lines) => acc.add(h, out, lines),
         None => acc.add_village(h, out),
     }
+}
+
+/// The lanes among the first `n` for which `need` holds, ascending, and how many there are
+/// (the rest of the array is not meaningful).
+#[inline(always)]
+fn lanes_where(n: usize, need: impl Fn(usize) -> bool) -> ([usize; BATCH], usize) {
+    let (mut lanes, mut k) = ([0; BATCH], 0);
+    for j in 0..n {
+        // Without a branch: whether a lane is needed varies from one to the next.
+        lanes[k] = j;
+        k += usize::from(need(j));
+    }
+    (lanes, k)
 }
 
 /// `flag` if `on`, else 0.
