@@ -149,18 +149,31 @@ impl Columns {
     /// household's `Decision` block and its enterprise demand.
     #[inline(always)]
     fn load(&mut self, rows: &[Household], draws: &Batch, ctx: &SeasonCtx) {
-        let consts = ctx.consts;
         self.len = rows.len();
         let first_village = rows.first().map_or(0, |h| h.village);
         // Nearly always: neighbours live in one village, whose view every lane then holds.
         let one_village = rows.iter().all(|h| h.village == first_village);
         if one_village {
             self.village_view(0..BATCH, ctx.village(first_village));
-        }
-        for (j, h) in rows.iter().enumerate() {
-            if !one_village {
+        } else {
+            for (j, h) in rows.iter().enumerate() {
                 self.village_view(j..j + 1, ctx.village(h.village));
             }
+        }
+        self.village = one_village.then_some(first_village);
+        // Drawn for every household (sixteen blocks per instruction with AVX-512): cheaper
+        // than finding the enterprises first.
+        draws::decisions(ctx, draws.first, &mut self.decision, rows.len());
+        self.sample_demand(draws, ctx);
+    }
+
+    /// Copy the rows `lanes` of the batch `rows` into the columns, with their herd-table
+    /// entries.
+    #[inline(always)]
+    fn load_rows(&mut self, rows: &[Household], lanes: Range<usize>, ctx: &SeasonCtx) {
+        let consts = ctx.consts;
+        for j in lanes {
+            let h = &rows[j];
             self.participated[j] = h.participated;
             self.one_by_one[j] = h.offers != 0;
             self.savings[j] = h.savings_idr;
@@ -178,12 +191,58 @@ impl Columns {
             self.herd_survival[j] = consts.herd_survival[usize::from(h.cattle_head)];
             self.herd_calf[j] = consts.herd_calf[usize::from(h.cattle_head)];
         }
-        self.village = one_village.then_some(first_village);
-        let n = rows.len();
-        // Drawn for every household (sixteen blocks per instruction with AVX-512): cheaper
-        // than finding the enterprises first.
-        draws::decisions(ctx, draws.first, &mut self.decision, n);
-        self.sample_demand(draws, ctx);
+    }
+
+    /// [`Columns::load_rows`] for a whole batch, eight rows at a time with AVX-512: each of a
+    /// row's eight 8-byte words gathered from eight rows, split into the columns; the
+    /// herd-table entries gathered by head count.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+    #[allow(unsafe_code)]
+    fn load_rows_avx512(&mut self, rows: &[Household], ctx: &SeasonCtx) {
+        use std::arch::x86_64::*;
+        const { assert!(row_words_are_as_read()) };
+        let whole = rows.len() / 8 * 8;
+        let rows_at: *const i64 = rows.as_ptr().cast();
+        let starts = _mm512_setr_epi64(0, 64, 128, 192, 256, 320, 384, 448);
+        let (survival, calf) = (ctx.consts.herd_survival.as_ptr(), ctx.consts.herd_calf.as_ptr());
+        for g in (0..whole).step_by(8) {
+            // SAFETY: rows g..g + 8 exist (g + 8 ≤ whole ≤ rows.len()); word k of a row is
+            // bytes 8k..8k + 8 of its 64 (asserted above); every column written has BATCH
+            // elements from g on; head counts are below 256, the length of the herd tables.
+            unsafe {
+                let at = rows_at.add(8 * g);
+                let word = |k: i64| _mm512_i64gather_epi64::<1>(_mm512_add_epi64(starts, _mm512_set1_epi64(8 * k)), at);
+                let low = |w: __m512i| _mm512_cvtepi64_epi32(w);
+                let high = |w: __m512i| _mm512_cvtepi64_epi32(_mm512_srli_epi64::<32>(w));
+                let byte = |w: __m512i, shift: u32| {
+                    _mm512_and_si512(_mm512_srlv_epi64(w, _mm512_set1_epi64(i64::from(shift))), _mm512_set1_epi64(0xFF))
+                };
+                _mm512_storeu_si512(self.savings.as_mut_ptr().add(g).cast(), word(0));
+                _mm512_storeu_si512(self.debt.as_mut_ptr().add(g).cast(), word(1));
+                let (w2, w3, w4, w5, w7) = (word(2), word(3), word(4), word(5), word(7));
+                _mm256_storeu_si256(self.land.as_mut_ptr().add(g).cast(), low(w2));
+                _mm256_storeu_si256(self.daily_wages.as_mut_ptr().add(g).cast(), high(w2));
+                _mm256_storeu_si256(self.readiness_offset.as_mut_ptr().add(g).cast(), low(w3));
+                _mm256_storeu_si256(self.capital.as_mut_ptr().add(g).cast(), high(w3));
+                _mm256_storeu_si256(self.farm_skill.as_mut_ptr().add(g).cast(), low(w4));
+                _mm256_storeu_si256(self.business_skill.as_mut_ptr().add(g).cast(), high(w4));
+                _mm256_storeu_si256(self.finance_skill.as_mut_ptr().add(g).cast(), low(w5));
+                // Word 7: members, cattle, flags, participated, offers, enrolment bytes.
+                _mm_storel_epi64(self.members.as_mut_ptr().add(g).cast(), _mm512_cvtepi64_epi8(w7));
+                let cattle = low(byte(w7, 8));
+                _mm256_storeu_si256(self.cattle.as_mut_ptr().add(g).cast(), cattle);
+                _mm256_storeu_si256(self.flags.as_mut_ptr().add(g).cast(), low(byte(w7, 16)));
+                _mm_storel_epi64(self.participated.as_mut_ptr().add(g).cast(), _mm512_cvtepi64_epi8(byte(w7, 24)));
+                let offers = _mm512_test_epi64_mask(w7, _mm512_set1_epi64(0xFF << 32));
+                // Bytes 0 or 1: valid `bool`s.
+                let one_by_one = _mm512_cvtepi64_epi8(_mm512_maskz_set1_epi64(offers, 1));
+                _mm_storel_epi64(self.one_by_one.as_mut_ptr().add(g).cast(), one_by_one);
+                _mm512_storeu_pd(self.herd_survival.as_mut_ptr().add(g), _mm512_i32gather_pd::<8>(cattle, survival));
+                _mm512_storeu_pd(self.herd_calf.as_mut_ptr().add(g), _mm512_i32gather_pd::<8>(cattle, calf));
+            }
+        }
+        self.load_rows(rows, whole..rows.len(), ctx);
     }
 
     /// Copy `village` into the village columns of `lanes`.
@@ -237,6 +296,7 @@ impl Columns {
             };
             return;
         }
+        self.load_rows(rows, 0..rows.len(), ctx);
         self.batch(rows, draws, ctx, lines, acc);
     }
 
@@ -251,11 +311,12 @@ impl Columns {
         lines: Option<Lines>,
         acc: &mut Accumulator,
     ) {
+        self.load_rows_avx512(rows, ctx);
         self.batch(rows, draws, ctx, lines, acc);
     }
 
-    /// Load, the passes, store: one function, so that the copies between rows and
-    /// columns are compiled for AVX-512 too.
+    /// The rest of the load (the rows are in the columns), the passes, store: one
+    /// function, so that the copies between rows and columns are compiled for AVX-512 too.
     #[inline(always)]
     fn batch(
         &mut self,
@@ -606,6 +667,29 @@ fn add(acc: &mut Accumulator, h: &Household, out: &Outcome, lines: Option<Lines>
         Some(lines) => acc.add(h, out, lines),
         None => acc.add_village(h, out),
     }
+}
+
+/// True if a [`Household`] row is the eight 8-byte words [`Columns::load_rows_avx512`]
+/// reads: savings, debt, land and wages, readiness offset and capital, farm and business
+/// skill, financial capability and expected income, (not read) consumption, village and
+/// season of adoption, then the bytes members, cattle, flags, participated, offers.
+const fn row_words_are_as_read() -> bool {
+    use std::mem::{offset_of, size_of};
+    size_of::<Household>() == 64
+        && offset_of!(Household, savings_idr) == 0
+        && offset_of!(Household, debt_idr) == 8
+        && offset_of!(Household, land_ha) == 16
+        && offset_of!(Household, daily_wages_idr) == 20
+        && offset_of!(Household, readiness_offset) == 24
+        && offset_of!(Household, enterprise_capital_idr) == 28
+        && offset_of!(Household, farm_skill) == 32
+        && offset_of!(Household, business_skill) == 36
+        && offset_of!(Household, finance_skill) == 40
+        && offset_of!(Household, members) == 56
+        && offset_of!(Household, cattle_head) == 57
+        && offset_of!(Household, flags) == 58
+        && offset_of!(Household, participated) == 59
+        && offset_of!(Household, offers) == 60
 }
 
 /// The lanes among the first `n` for which `need` holds, ascending, and how many there are
