@@ -204,19 +204,21 @@ impl Columns {
         const { assert!(row_words_are_as_read()) };
         let whole = rows.len() / 8 * 8;
         let rows_at: *const i64 = rows.as_ptr().cast();
-        let starts = _mm512_setr_epi64(0, 64, 128, 192, 256, 320, 384, 448);
         let (survival, calf) = (ctx.consts.herd_survival.as_ptr(), ctx.consts.herd_calf.as_ptr());
         for g in (0..whole).step_by(8) {
             // SAFETY: rows g..g + 8 exist (g + 8 ≤ whole ≤ rows.len()); word k of a row is
             // bytes 8k..8k + 8 of its 64 (asserted above); every column written has BATCH
             // elements from g on; head counts are below 256, the length of the herd tables.
             unsafe {
-                let at = rows_at.add(8 * g);
-                let word = |k: i64| _mm512_i64gather_epi64::<1>(_mm512_add_epi64(starts, _mm512_set1_epi64(8 * k)), at);
+                let words = transpose(rows_at.add(8 * g));
+                let word = |k: usize| words[k];
                 let low = |w: __m512i| _mm512_cvtepi64_epi32(w);
                 let high = |w: __m512i| _mm512_cvtepi64_epi32(_mm512_srli_epi64::<32>(w));
                 let byte = |w: __m512i, shift: u32| {
-                    _mm512_and_si512(_mm512_srlv_epi64(w, _mm512_set1_epi64(i64::from(shift))), _mm512_set1_epi64(0xFF))
+                    _mm512_and_si512(
+                        _mm512_srlv_epi64(w, _mm512_set1_epi64(i64::from(shift))),
+                        _mm512_set1_epi64(0xFF),
+                    )
                 };
                 _mm512_storeu_si512(self.savings.as_mut_ptr().add(g).cast(), word(0));
                 _mm512_storeu_si512(self.debt.as_mut_ptr().add(g).cast(), word(1));
@@ -233,12 +235,18 @@ impl Columns {
                 let cattle = low(byte(w7, 8));
                 _mm256_storeu_si256(self.cattle.as_mut_ptr().add(g).cast(), cattle);
                 _mm256_storeu_si256(self.flags.as_mut_ptr().add(g).cast(), low(byte(w7, 16)));
-                _mm_storel_epi64(self.participated.as_mut_ptr().add(g).cast(), _mm512_cvtepi64_epi8(byte(w7, 24)));
+                _mm_storel_epi64(
+                    self.participated.as_mut_ptr().add(g).cast(),
+                    _mm512_cvtepi64_epi8(byte(w7, 24)),
+                );
                 let offers = _mm512_test_epi64_mask(w7, _mm512_set1_epi64(0xFF << 32));
                 // Bytes 0 or 1: valid `bool`s.
                 let one_by_one = _mm512_cvtepi64_epi8(_mm512_maskz_set1_epi64(offers, 1));
                 _mm_storel_epi64(self.one_by_one.as_mut_ptr().add(g).cast(), one_by_one);
-                _mm512_storeu_pd(self.herd_survival.as_mut_ptr().add(g), _mm512_i32gather_pd::<8>(cattle, survival));
+                _mm512_storeu_pd(
+                    self.herd_survival.as_mut_ptr().add(g),
+                    _mm512_i32gather_pd::<8>(cattle, survival),
+                );
                 _mm512_storeu_pd(self.herd_calf.as_mut_ptr().add(g), _mm512_i32gather_pd::<8>(cattle, calf));
             }
         }
@@ -667,6 +675,48 @@ fn add(acc: &mut Accumulator, h: &Household, out: &Outcome, lines: Option<Lines>
         Some(lines) => acc.add(h, out, lines),
         None => acc.add_village(h, out),
     }
+}
+
+/// Eight 64-byte rows from `rows` as their eight 8-byte words: element `i` of result `k`
+/// is word `k` of row `i` (a transpose of 8 × 8 words in three rounds of shuffles).
+///
+/// # Safety
+/// `rows` points to eight readable rows of 64 bytes; the CPU has AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[allow(unsafe_code)]
+unsafe fn transpose(rows: *const i64) -> [std::arch::x86_64::__m512i; 8] {
+    use std::arch::x86_64::*;
+    // SAFETY: the caller's promise: eight rows of eight words.
+    let r: [__m512i; 8] = std::array::from_fn(|i| unsafe { _mm512_loadu_si512(rows.add(8 * i).cast()) });
+    // Pairs of rows: words (2m, 2m + 2, …) then (2m + 1, …) of rows 2i and 2i + 1.
+    let t: [__m512i; 8] = std::array::from_fn(|k| {
+        let (a, b) = (r[k / 2 * 2], r[k / 2 * 2 + 1]);
+        if k % 2 == 0 { _mm512_unpacklo_epi64(a, b) } else { _mm512_unpackhi_epi64(a, b) }
+    });
+    // Quads of rows: 128-bit lanes 0 and 2 (0x88) or 1 and 3 (0xDD) of two pairs.
+    let even = |a, b| _mm512_shuffle_i64x2::<0x88>(a, b);
+    let odd = |a, b| _mm512_shuffle_i64x2::<0xDD>(a, b);
+    let u = [
+        even(t[0], t[2]), // words 0, 4 of rows 0–3
+        odd(t[0], t[2]),  // words 2, 6
+        even(t[1], t[3]), // words 1, 5
+        odd(t[1], t[3]),  // words 3, 7
+        even(t[4], t[6]), // the same of rows 4–7
+        odd(t[4], t[6]),
+        even(t[5], t[7]),
+        odd(t[5], t[7]),
+    ];
+    [
+        even(u[0], u[4]),
+        even(u[2], u[6]),
+        even(u[1], u[5]),
+        even(u[3], u[7]),
+        odd(u[0], u[4]),
+        odd(u[2], u[6]),
+        odd(u[1], u[5]),
+        odd(u[3], u[7]),
+    ]
 }
 
 /// True if a [`Household`] row is the eight 8-byte words [`Columns::load_rows_avx512`]
