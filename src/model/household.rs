@@ -46,7 +46,7 @@ pub mod module {
 /// One household's state. Fixed traits are set at initialisation and never change.
 /// The fields are laid out in declaration order (`repr(C)`), 64 bytes without padding, so
 /// that the batch path can read a row's fields as eight 8-byte words
-/// ([`crate::model::lanes`]).
+/// (the `lanes` module).
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 #[repr(C)]
 pub struct Household {
