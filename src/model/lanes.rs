@@ -210,7 +210,8 @@ impl Columns {
             // bytes 8k..8k + 8 of its 64 (asserted above); every column written has BATCH
             // elements from g on; head counts are below 256, the length of the herd tables.
             unsafe {
-                let words = transpose(rows_at.add(8 * g));
+                let at = rows_at.add(8 * g);
+                let words = transpose(std::array::from_fn(|i| _mm512_loadu_si512(at.add(8 * i).cast())));
                 let word = |k: usize| words[k];
                 let low = |w: __m512i| _mm512_cvtepi64_epi32(w);
                 let high = |w: __m512i| _mm512_cvtepi64_epi32(_mm512_srli_epi64::<32>(w));
@@ -306,6 +307,8 @@ impl Columns {
         }
         self.load_rows(rows, 0..rows.len(), ctx);
         self.batch(rows, draws, ctx, lines, acc);
+        self.store_rows(rows, 0..rows.len(), ctx);
+        self.store_rest(rows, draws, ctx, lines, acc);
     }
 
     /// [`Columns::batch`] compiled for AVX-512 (eight households per instruction).
@@ -321,6 +324,8 @@ impl Columns {
     ) {
         self.load_rows_avx512(rows, ctx);
         self.batch(rows, draws, ctx, lines, acc);
+        self.store_rows_avx512(rows, ctx);
+        self.store_rest(rows, draws, ctx, lines, acc);
     }
 
     /// The rest of the load (the rows are in the columns), the passes, store: one
@@ -337,7 +342,6 @@ impl Columns {
         self.load(rows, draws, ctx);
         self.run(draws, ctx, lines);
         acc.add_batch(&self.terms, lines.is_some(), self.village);
-        self.store(rows, draws, ctx, lines, acc);
     }
 
     /// The passes, in the order of [`household::step`].
@@ -622,25 +626,17 @@ impl Columns {
         (j < self.len) & !self.one_by_one[j]
     }
 
-    /// Copy the results back into the rows; the households that take part in a module go
-    /// through [`household::step`] and are added to `acc` one by one.
+    /// Copy the results of `lanes` back into their rows, but for households taking part in
+    /// a module ([`Columns::store_rest`]).
     #[inline(always)]
-    fn store(
-        &self,
-        rows: &mut [Household],
-        draws: &Batch,
-        ctx: &SeasonCtx,
-        lines: Option<Lines>,
-        acc: &mut Accumulator,
-    ) {
+    fn store_rows(&self, rows: &mut [Household], lanes: Range<usize>, ctx: &SeasonCtx) {
         let season = ctx.season as u16;
         let b = &self.budget;
-        for (j, h) in rows.iter_mut().enumerate() {
+        for j in lanes {
             if self.one_by_one[j] {
-                let out = household::step(h, draws.shocks(j), ctx);
-                add(acc, h, &out, lines);
                 continue;
             }
+            let h = &mut rows[j];
             h.farm_skill = self.farm_skill[j];
             h.business_skill = self.business_skill[j];
             h.finance_skill = self.finance_skill[j];
@@ -652,9 +648,102 @@ impl Columns {
             h.savings_idr = b.savings[j];
             h.debt_idr = b.debt[j];
             h.consumption_pc_idr_month = self.consumption_pc[j];
-            // Added in lanes ([`Accumulator::add_batch`]), but for its village when the
-            // batch spans two.
-            if self.village.is_none() {
+        }
+    }
+
+    /// [`Columns::store_rows`] for a whole batch, eight rows at a time with AVX-512: the
+    /// rows' 8-byte words ([`transpose`]) with the changed fields replaced from the columns,
+    /// transposed back and stored but for households taking part in a module.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+    #[allow(unsafe_code)]
+    fn store_rows_avx512(&self, rows: &mut [Household], ctx: &SeasonCtx) {
+        use std::arch::x86_64::*;
+        const { assert!(row_words_are_as_read()) };
+        let whole = rows.len() / 8 * 8;
+        let rows_at: *mut i64 = rows.as_mut_ptr().cast();
+        let b = &self.budget;
+        let season = _mm512_set1_epi64(i64::from(ctx.season as u16) << 48);
+        for g in (0..whole).step_by(8) {
+            // SAFETY: rows g..g + 8 exist (g + 8 ≤ whole ≤ rows.len()) and are written only
+            // here; every column read has BATCH elements from g on.
+            unsafe {
+                let at = rows_at.add(8 * g);
+                let w = transpose(std::array::from_fn(|i| _mm512_loadu_si512(at.add(8 * i).cast())));
+                let column = |c: *const f32| _mm256_loadu_si256(c.add(g).cast());
+                let words = |c: *const u32| _mm256_loadu_si256(c.add(g).cast());
+                let pair = |low: __m256i, high: __m256i| {
+                    _mm512_or_si512(
+                        _mm512_cvtepu32_epi64(low),
+                        _mm512_slli_epi64::<32>(_mm512_cvtepu32_epi64(high)),
+                    )
+                };
+                let flags_of = |c: *const bool| {
+                    _mm512_test_epi64_mask(
+                        _mm512_cvtepu8_epi64(_mm_loadl_epi64(c.add(g).cast())),
+                        _mm512_set1_epi64(1),
+                    )
+                };
+                let kept = |w: __m512i, mask: u64| _mm512_and_si512(w, _mm512_set1_epi64(mask as i64));
+                let adopted = flags_of(self.adopted.as_ptr());
+                let adoption = _mm512_mask_blend_epi64(adopted, kept(w[6], 0xFFFF << 48), season);
+                let new = [
+                    _mm512_loadu_si512(b.savings.as_ptr().add(g).cast()),
+                    _mm512_loadu_si512(b.debt.as_ptr().add(g).cast()),
+                    w[2],
+                    _mm512_or_si512(
+                        kept(w[3], 0xFFFF_FFFF),
+                        _mm512_slli_epi64::<32>(_mm512_cvtepu32_epi64(column(self.capital.as_ptr()))),
+                    ),
+                    pair(column(self.farm_skill.as_ptr()), column(self.business_skill.as_ptr())),
+                    pair(column(self.finance_skill.as_ptr()), column(self.expected_income.as_ptr())),
+                    _mm512_or_si512(
+                        _mm512_or_si512(
+                            _mm512_cvtepu32_epi64(column(self.consumption_pc.as_ptr())),
+                            kept(w[6], 0xFFFF << 32),
+                        ),
+                        adoption,
+                    ),
+                    _mm512_or_si512(
+                        kept(w[7], !0xFFFF_00),
+                        _mm512_or_si512(
+                            _mm512_slli_epi64::<8>(_mm512_cvtepu32_epi64(words(b.cattle.as_ptr()))),
+                            _mm512_slli_epi64::<16>(_mm512_cvtepu32_epi64(words(self.flags.as_ptr()))),
+                        ),
+                    ),
+                ];
+                let one_by_one = flags_of(self.one_by_one.as_ptr());
+                for (i, row) in transpose(new).into_iter().enumerate() {
+                    let keep = if one_by_one & (1 << i) != 0 { 0 } else { 0xFF };
+                    _mm512_mask_storeu_epi64(at.add(8 * i), keep, row);
+                }
+            }
+        }
+        self.store_rows(rows, whole..rows.len(), ctx);
+    }
+
+    /// The households that take part in a module go through [`household::step`] and are
+    /// added to `acc` one by one; when the batch spans two villages every other household
+    /// is added to its village's counts ([`Accumulator::add_batch`] adds the rest).
+    #[inline(always)]
+    fn store_rest(
+        &self,
+        rows: &mut [Household],
+        draws: &Batch,
+        ctx: &SeasonCtx,
+        lines: Option<Lines>,
+        acc: &mut Accumulator,
+    ) {
+        let n = rows.len();
+        if self.village.is_some() && !self.one_by_one[..n].contains(&true) {
+            return;
+        }
+        let b = &self.budget;
+        for (j, h) in rows.iter_mut().enumerate() {
+            if self.one_by_one[j] {
+                let out = household::step(h, draws.shocks(j), ctx);
+                add(acc, h, &out, lines);
+            } else if self.village.is_none() {
                 let out = Outcome {
                     cash_income_idr: b.income[j],
                     consumption_idr: b.consumption[j],
@@ -677,18 +766,13 @@ fn add(acc: &mut Accumulator, h: &Household, out: &Outcome, lines: Option<Lines>
     }
 }
 
-/// Eight 64-byte rows from `rows` as their eight 8-byte words: element `i` of result `k`
-/// is word `k` of row `i` (a transpose of 8 × 8 words in three rounds of shuffles).
-///
-/// # Safety
-/// `rows` points to eight readable rows of 64 bytes; the CPU has AVX-512F.
+/// Eight 64-byte rows `r` as their eight 8-byte words: element `i` of result `k` is word
+/// `k` of row `i` (a transpose of 8 × 8 words in three rounds of shuffles, its own
+/// inverse).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-#[allow(unsafe_code)]
-unsafe fn transpose(rows: *const i64) -> [std::arch::x86_64::__m512i; 8] {
+fn transpose(r: [std::arch::x86_64::__m512i; 8]) -> [std::arch::x86_64::__m512i; 8] {
     use std::arch::x86_64::*;
-    // SAFETY: the caller's promise: eight rows of eight words.
-    let r: [__m512i; 8] = std::array::from_fn(|i| unsafe { _mm512_loadu_si512(rows.add(8 * i).cast()) });
     // Pairs of rows: words (2m, 2m + 2, …) then (2m + 1, …) of rows 2i and 2i + 1.
     let t: [__m512i; 8] = std::array::from_fn(|k| {
         let (a, b) = (r[k / 2 * 2], r[k / 2 * 2 + 1]);
