@@ -705,7 +705,8 @@ impl Columns {
                         adoption,
                     ),
                     _mm512_or_si512(
-                        kept(w[7], !0xFFFF_00),
+                        // Bytes 1 and 2 (cattle, flags) replaced.
+                        kept(w[7], !0x00FF_FF00),
                         _mm512_or_si512(
                             _mm512_slli_epi64::<8>(_mm512_cvtepu32_epi64(words(b.cattle.as_ptr()))),
                             _mm512_slli_epi64::<16>(_mm512_cvtepu32_epi64(words(self.flags.as_ptr()))),
