@@ -2,18 +2,20 @@
 //! with nothing around it — no scenario, villages, programme, histogram, metrics or output.
 //!
 //! It is the ceiling against which the full model's speed is judged (`livelihoods bench`,
-//! `benches/`): per household and season it draws the same Philox blocks as the model
-//! (`Shock` and `Earnings` in batches, `Decision` for enterprises), samples the same
-//! lognormal and hazard tables and performs the same decisions, production, expected
-//! income, herd change and buffer-stock budget, with the parameters fixed at their defaults
-//! and every village alike. Like the model, it samples a batch's lognormal noise together
-//! and, on CPUs with AVX-512, settles a batch's budgets in one pass of eight lanes. Its
-//! numbers are not model results.
+//! `benches/`): per household and season it draws the same Philox blocks as the model's
+//! batch path (`Shock`, `Earnings` and `Decision`, as columns), samples the same lognormal
+//! and hazard tables and performs the same decisions, production, expected income, herd
+//! change and buffer-stock budget, with the parameters fixed at their defaults and every
+//! village alike. Its state is stored as columns in batches ([`BATCH`] households), which
+//! the season's passes read and write in place, eight households per instruction on CPUs
+//! with AVX-512: the model's batch path with nothing around it, not even the copies between
+//! its rows and columns. Its numbers are not model results.
 
 use rayon::prelude::*;
 
 use crate::engine::BLOCK;
 use crate::model::draws::{BATCH, columns, earnings_noise};
+use crate::model::lanes::lanes_where;
 use crate::model::season::{Noise, SeasonConsts};
 use crate::params::{Params, SeasonKind};
 use crate::rng::{Purpose, RunKey, unit};
@@ -21,19 +23,45 @@ use crate::rng::{Purpose, RunKey, unit};
 use crate::model::household::flag::{COOP_MEMBER as MEMBER, ENTERPRISE, IMPROVED, SEAWEED};
 use crate::runner::{Strategy, strategy};
 
-/// One household of the kernel.
-#[derive(Clone, Copy, Debug, Default)]
-struct Row {
-    savings_idr: f64,
-    debt_idr: f64,
-    land_ha: f32,
-    daily_wages_idr: f32,
-    capital_idr: f32,
-    skills: [f32; 3],
-    expected_idr_month: f32,
-    members: u8,
-    cattle_head: u8,
-    flags: u8,
+/// Households per [`Chunk`], [`BLOCK`] per parallel task.
+const CHUNKS_PER_BLOCK: usize = BLOCK / BATCH;
+
+/// A batch of kernel households as columns: the state is stored as the lanes compute it,
+/// so no row is ever copied into columns or back.
+#[derive(Clone, Debug)]
+struct Chunk {
+    savings_idr: [f64; BATCH],
+    debt_idr: [f64; BATCH],
+    land_ha: [f32; BATCH],
+    daily_wages_idr: [f32; BATCH],
+    capital_idr: [f32; BATCH],
+    farm_skill: [f32; BATCH],
+    business_skill: [f32; BATCH],
+    finance_skill: [f32; BATCH],
+    expected_idr_month: [f32; BATCH],
+    members: [u8; BATCH],
+    cattle_head: [u32; BATCH],
+    flags: [u32; BATCH],
+}
+
+impl Default for Chunk {
+    fn default() -> Self {
+        Self {
+            savings_idr: [0.0; BATCH],
+            debt_idr: [0.0; BATCH],
+            land_ha: [0.0; BATCH],
+            daily_wages_idr: [0.0; BATCH],
+            capital_idr: [0.0; BATCH],
+            farm_skill: [0.0; BATCH],
+            business_skill: [0.0; BATCH],
+            finance_skill: [0.0; BATCH],
+            expected_idr_month: [0.0; BATCH],
+            // Lanes past the last household: one member, so that no division is by zero.
+            members: [1; BATCH],
+            cattle_head: [0; BATCH],
+            flags: [0; BATCH],
+        }
+    }
 }
 
 /// What a kernel run sums, so that no work can be skipped.
@@ -86,14 +114,32 @@ struct Ceiling<'a> {
 impl Ceiling<'_> {
     fn replication(&self, households: u32, seasons: u32, replication: u32, parallel: bool) -> KernelSums {
         let run = RunKey { seed: 1, replication };
-        let mut rows = self.population(run, households);
+        let mut chunks = self.population(run, households);
         let mut sums = KernelSums::default();
         for season in 0..seasons {
-            let block = |(b, rows): (usize, &mut [Row])| self.block(run, season, (b * BLOCK) as u32, rows);
+            let block = |(b, chunks): (usize, &mut [Chunk])| {
+                let mut scratch = Scratch::default();
+                let first = b * BLOCK;
+                let mut sums = KernelSums::default();
+                for (k, chunk) in chunks.iter_mut().enumerate() {
+                    let first = first + k * BATCH;
+                    let n = (households as usize - first).min(BATCH);
+                    sums = sums.add(self.chunk(run, season, first as u32, n, chunk, &mut scratch));
+                }
+                sums
+            };
             let season_sums = if parallel {
-                rows.par_chunks_mut(BLOCK).enumerate().map(block).reduce(KernelSums::default, KernelSums::add)
+                chunks
+                    .par_chunks_mut(CHUNKS_PER_BLOCK)
+                    .enumerate()
+                    .map(block)
+                    .reduce(KernelSums::default, KernelSums::add)
             } else {
-                rows.chunks_mut(BLOCK).enumerate().map(block).fold(KernelSums::default(), KernelSums::add)
+                chunks
+                    .chunks_mut(CHUNKS_PER_BLOCK)
+                    .enumerate()
+                    .map(block)
+                    .fold(KernelSums::default(), KernelSums::add)
             };
             sums = sums.add(season_sums);
         }
@@ -103,312 +149,298 @@ impl Ceiling<'_> {
     /// A stand-in population from one block per household: magnitudes like the model's
     /// (its land law, 1–8 members, 0–3 head, the flags at random), not its laws — the
     /// kernel measures speed, not poverty.
-    fn population(&self, run: RunKey, households: u32) -> Vec<Row> {
+    fn population(&self, run: RunKey, households: u32) -> Vec<Chunk> {
         let p = self.params;
         let mut blocks = vec![[0; 4]; households as usize];
         run.blocks(0, Purpose::Population, 0, &mut blocks);
         blocks
-            .iter()
-            .map(|w| {
-                let members = 1 + (w[1] % 8) as u8;
-                let flags = w[3] as u8 & (IMPROVED | MEMBER | ENTERPRISE | SEAWEED);
-                let mut row = Row {
-                    land_ha: (self.noise.land.sample(w[0]) * p.population.land_mu.exp()) as f32,
-                    daily_wages_idr: (p.labour.wage_idr_per_day * f64::from(members).sqrt()) as f32,
-                    members,
-                    cattle_head: (w[2] % 4) as u8,
-                    flags,
-                    ..Row::default()
-                };
-                if flags & ENTERPRISE != 0 {
-                    row.capital_idr = p.enterprise.start_capital_idr as f32;
+            .chunks(BATCH)
+            .map(|blocks| {
+                let mut c = Chunk::default();
+                for (j, w) in blocks.iter().enumerate() {
+                    let members = 1 + (w[1] % 8) as u8;
+                    let flags = w[3] as u8 & (IMPROVED | MEMBER | ENTERPRISE | SEAWEED);
+                    c.land_ha[j] = (self.noise.land.sample(w[0]) * p.population.land_mu.exp()) as f32;
+                    c.daily_wages_idr[j] = (p.labour.wage_idr_per_day * f64::from(members).sqrt()) as f32;
+                    c.members[j] = members;
+                    c.cattle_head[j] = w[2] % 4;
+                    c.flags[j] = u32::from(flags);
+                    if flags & ENTERPRISE != 0 {
+                        c.capital_idr[j] = p.enterprise.start_capital_idr as f32;
+                    }
+                    let expected = self.expected_idr_month(&c, j);
+                    c.expected_idr_month[j] = expected as f32;
+                    c.savings_idr[j] = p.population.savings_months * f64::from(c.expected_idr_month[j]);
                 }
-                row.expected_idr_month = self.expected_idr_month(&row) as f32;
-                row.savings_idr = p.population.savings_months * f64::from(row.expected_idr_month);
-                row
+                c
             })
             .collect()
     }
 
-    fn block(&self, run: RunKey, season: u32, first: u32, rows: &mut [Row]) -> KernelSums {
+    /// One season of the `n` households of `chunk` (households `first..first + n`): their
+    /// random words, then the passes over the columns.
+    fn chunk(
+        &self,
+        run: RunKey,
+        season: u32,
+        first: u32,
+        n: usize,
+        c: &mut Chunk,
+        s: &mut Scratch,
+    ) -> KernelSums {
         let kind = SeasonKind::of(season);
-        let line = self.params.poverty.line_idr_per_capita_month;
-        let mut sums = KernelSums::default();
-        let mut shock = [[0; BATCH]; 4];
-        let mut earnings = [[0; BATCH]; 4];
-        let mut noise = [[0.0; BATCH]; 2];
-        let mut budgets = Budgets::default();
-        let lanes = crate::model::lanes::in_lanes();
-        let months = self.params.months(kind);
-        let spend = self.consts[kind as usize].spend_excess_share;
+        run.block_columns(season, Purpose::Shock, first, columns(&mut s.shock, n));
+        run.block_columns(season, Purpose::Earnings, first, columns(&mut s.earnings, n));
+        run.block_columns(season, Purpose::Decision, first, columns(&mut s.decision, n));
         let crop_table = match kind {
             SeasonKind::Wet => &self.noise.maize_yield,
             SeasonKind::Dry => &self.noise.seaweed,
         };
-        for (k, rows) in rows.chunks_mut(BATCH).enumerate() {
-            let first = first + (k * BATCH) as u32;
-            let n = rows.len();
-            run.block_columns(season, Purpose::Shock, first, columns(&mut shock, n));
-            run.block_columns(season, Purpose::Earnings, first, columns(&mut earnings, n));
-            let [crop, labour] = &mut noise;
-            earnings_noise(
-                [&earnings[0][..n], &earnings[1][..n]],
-                [crop_table, &self.noise.labour_days],
-                [&mut crop[..n], &mut labour[..n]],
-            );
-            let words = |j: usize, row: &Row| Words {
-                shock: shock.each_ref().map(|w| w[j]),
-                earnings: earnings.each_ref().map(|w| w[j]),
-                crop: noise[0][j],
-                labour: noise[1][j],
-                venture: (row.flags & ENTERPRISE != 0)
-                    .then(|| run.block(season, Purpose::Decision, first + j as u32)),
-            };
-            let mut add = |row: &Row, consumption_pc: f64| {
-                let persons = u64::from(row.members);
-                sums.household_seasons += 1;
-                sums.person_seasons += persons;
-                sums.poor_person_seasons += persons * u64::from(consumption_pc < line);
-            };
-            if lanes {
-                // As the model does on CPUs with AVX-512: budgets a batch at a time.
-                for (j, row) in rows.iter_mut().enumerate() {
-                    let (cash_flow, ill) = self.earn(row, &words(j, row), kind);
-                    budgets.put(j, row, cash_flow, ill);
-                }
-                budgets.settle(self.params, self.consts[0].debt_payoff_share_per_month, months, spend);
-                for (j, row) in rows.iter_mut().enumerate() {
-                    let consumption = budgets.take(j, row);
-                    add(row, consumption / (months * f64::from(row.members)));
-                }
-            } else {
-                for (j, row) in rows.iter_mut().enumerate() {
-                    let consumption_pc = self.season(row, &words(j, row), kind);
-                    add(row, consumption_pc);
-                }
-            }
+        let [crop, labour] = &mut s.noise;
+        earnings_noise(
+            [&s.earnings[0][..n], &s.earnings[1][..n]],
+            [crop_table, &self.noise.labour_days],
+            [&mut crop[..n], &mut labour[..n]],
+        );
+        // Demand for the enterprises only, as the model samples it.
+        let (lanes, k) = lanes_where(n, |j| c.flags[j] & u32::from(ENTERPRISE) != 0);
+        let mut words = [0; BATCH];
+        for (w, &j) in words.iter_mut().zip(&lanes[..k]) {
+            *w = s.decision[0][j];
         }
-        sums
-    }
-
-    /// One household's season; returns consumption per person and month.
-    fn season(&self, h: &mut Row, w: &Words, kind: SeasonKind) -> f64 {
-        let (cash_flow_idr, ill) = self.earn(h, w, kind);
-        let months = self.params.months(kind);
-        let inputs = Inputs {
-            savings_idr: h.savings_idr,
-            debt_idr: h.debt_idr,
-            cash_flow_idr,
-            expected_idr_month: f64::from(h.expected_idr_month),
-            skill: f64::from(h.skills[2]),
-            ill,
-        };
-        let payoff = self.consts[0].debt_payoff_share_per_month;
-        let spend = self.consts[kind as usize].spend_excess_share;
-        let consumption;
-        (h.savings_idr, h.debt_idr, consumption) = budget(inputs, self.params, payoff, months, spend);
-        consumption / (months * f64::from(h.members))
-    }
-
-    /// A household's season up to its budget: returns the season's net cash inflow and
-    /// whether the household fell ill.
-    fn earn(&self, h: &mut Row, w: &Words, kind: SeasonKind) -> (f64, bool) {
-        let p = self.params;
-        let c = &self.consts[kind as usize];
-        let wet = kind == SeasonKind::Wet;
-        let months = p.months(kind);
-        let retention = [c.farm_skill_retention, c.business_skill_retention, c.finance_skill_retention];
-        for (s, r) in h.skills.iter_mut().zip(retention) {
-            *s *= r;
+        let mut demand = [0.0; BATCH];
+        self.noise.demand.sample_all(&words[..k], &mut demand[..k]);
+        for (&j, &d) in lanes[..k].iter().zip(&demand) {
+            s.demand[j] = d;
         }
-        let readiness = p.readiness.community;
-        if wet {
-            let a = &p.adoption;
-            let improved = h.flags & IMPROVED != 0;
-            let rate = if improved {
-                c.supported_disadoption_per_year
-            } else {
-                readiness * (a.innovation_per_year + a.trained_per_year * f64::from(h.skills[0]))
-            };
-            if unit(w.earnings[2]) < self.noise.hazard.probability(rate) {
-                h.flags ^= IMPROVED;
-            }
-        }
-        let join = self.noise.hazard.probability(p.cooperative.join_per_year * readiness * months / 12.0);
-        let leave = if h.flags & MEMBER != 0 { c.coop_exit_probability } else { join };
-        if unit(w.shock[3]) < leave {
-            h.flags ^= MEMBER;
-        }
-        let mut cash = self.enterprise(h, w, c, months);
-        cash += self.produce(h, w, kind, months);
-        h.expected_idr_month = self.expected_idr_month(h) as f32;
-        let head = usize::from(h.cattle_head);
-        h.cattle_head -= u8::from(unit(w.shock[1]) >= c.herd_survival[head]);
-        let room = u32::from(h.cattle_head) < p.livestock.max_head;
-        h.cattle_head += u8::from((unit(w.shock[2]) < c.herd_calf[head]) & room);
-        (cash, unit(w.shock[0]) < c.illness_probability)
-    }
-
-    fn enterprise(&self, h: &mut Row, w: &Words, c: &SeasonConsts, months: f64) -> f64 {
-        let e = &self.params.enterprise;
-        if let Some(v) = w.venture {
-            let rate = e.exit_per_year * (1.0 - e.skill_exit_cut_share * f64::from(h.skills[1]));
-            if unit(v[1]) < self.noise.hazard.probability(rate * months / 12.0) {
-                h.flags &= !ENTERPRISE;
-                let salvage = f64::from(h.capital_idr) * e.salvage_share;
-                h.capital_idr = 0.0;
-                return salvage;
-            }
-        } else if unit(w.earnings[3]) < c.enterprise_start_probability && h.savings_idr >= e.start_capital_idr
-        {
-            h.flags |= ENTERPRISE;
-            h.capital_idr = e.start_capital_idr as f32;
-            return -e.start_capital_idr;
-        }
-        0.0
-    }
-
-    fn produce(&self, h: &Row, w: &Words, kind: SeasonKind, months: f64) -> f64 {
-        let p = self.params;
-        let c = &self.consts[kind as usize];
-        let mut net = f64::from(h.cattle_head) * c.offtake_idr_per_head_season;
-        if kind == SeasonKind::Wet {
-            let expected_kg = f64::from(h.land_ha) * p.farm.base_yield_t_ha * 1000.0 * self.uplift(h);
-            let harvest_kg = expected_kg * w.crop;
-            net += harvest_kg * p.prices.maize_idr_per_kg - self.input_cost_idr(h);
-        } else if h.flags & SEAWEED != 0 {
-            net += p.seaweed.net_idr_per_month * months * w.crop;
-        }
-        let ill = if unit(w.shock[0]) < c.illness_probability { p.finance.illness_days_share } else { 1.0 };
-        let days = w.labour;
-        net += f64::from(h.daily_wages_idr) * c.days_per_adult_month * months * days * ill;
-        if let Some(v) = w.venture {
-            let e = &p.enterprise;
-            let profit = f64::from(h.capital_idr)
-                * e.return_share_per_month
-                * months
-                * (1.0 + e.skill_profit_uplift_share * f64::from(h.skills[1]));
-            net += profit * self.noise.demand.sample(v[0]);
-        }
-        net
-    }
-
-    fn uplift(&self, h: &Row) -> f64 {
-        let f = &self.params.farm;
-        if h.flags & IMPROVED == 0 {
-            return 1.0;
-        }
-        1.0 + f.improved_yield_uplift_share
-            * (f.untrained_uplift_share + (1.0 - f.untrained_uplift_share) * f64::from(h.skills[0]))
-    }
-
-    fn input_cost_idr(&self, h: &Row) -> f64 {
-        let f = &self.params.farm;
-        let improved = if h.flags & IMPROVED != 0 { f.improved_input_cost_idr_per_ha } else { 0.0 };
-        f64::from(h.land_ha) * (f.input_cost_idr_per_ha + improved)
-    }
-
-    fn expected_idr_month(&self, h: &Row) -> f64 {
-        let p = self.params;
-        let c = &self.consts[0];
-        let maize = f64::from(h.land_ha)
-            * p.farm.base_yield_t_ha
-            * 1000.0
-            * self.uplift(h)
-            * c.expected_weather_multiplier
-            * c.expected_price_idr_per_kg
-            - self.input_cost_idr(h);
-        let cattle =
-            f64::from(h.cattle_head) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
-        let seaweed =
-            if h.flags & SEAWEED != 0 { p.seaweed.net_idr_per_month * p.calendar.dry_months } else { 0.0 };
-        let e = &p.enterprise;
-        let profit = f64::from(h.capital_idr)
-            * e.return_share_per_month
-            * (1.0 + e.skill_profit_uplift_share * f64::from(h.skills[1]))
-            * 12.0;
-        let wages = f64::from(h.daily_wages_idr) * c.days_per_adult_year;
-        ((maize + cattle + seaweed + wages + profit) / 12.0).max(0.0)
-    }
-}
-
-/// The buffer-stock budgets of a batch as columns: inputs, then results.
-struct Budgets {
-    savings: [f64; BATCH],
-    debt: [f64; BATCH],
-    cash_flow: [f64; BATCH],
-    expected: [f64; BATCH],
-    skill: [f64; BATCH],
-    ill: [bool; BATCH],
-    consumption: [f64; BATCH],
-}
-
-impl Default for Budgets {
-    fn default() -> Self {
-        Self {
-            savings: [0.0; BATCH],
-            debt: [0.0; BATCH],
-            cash_flow: [0.0; BATCH],
-            expected: [0.0; BATCH],
-            skill: [0.0; BATCH],
-            ill: [false; BATCH],
-            consumption: [0.0; BATCH],
-        }
-    }
-}
-
-impl Budgets {
-    fn put(&mut self, j: usize, h: &Row, cash_flow: f64, ill: bool) {
-        self.savings[j] = h.savings_idr;
-        self.debt[j] = h.debt_idr;
-        self.cash_flow[j] = cash_flow;
-        self.expected[j] = f64::from(h.expected_idr_month);
-        self.skill[j] = f64::from(h.skills[2]);
-        self.ill[j] = ill;
-    }
-
-    /// Write lane `j`'s savings and debt back to `h`; returns its consumption.
-    fn take(&self, j: usize, h: &mut Row) -> f64 {
-        h.savings_idr = self.savings[j];
-        h.debt_idr = self.debt[j];
-        self.consumption[j]
-    }
-
-    /// Every lane's budget, eight per instruction on CPUs with AVX-512.
-    fn settle(&mut self, p: &Params, payoff: f64, months: f64, spend: f64) {
         #[cfg(target_arch = "x86_64")]
         if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
             // SAFETY: the AVX-512 kernel is in use only on CPUs with AVX-512F and AVX2.
             #[allow(unsafe_code)]
-            unsafe {
-                self.settle_avx512(p, payoff, months, spend)
-            };
-            return;
+            return unsafe { self.passes_avx512(kind, n, c, s) };
         }
-        for j in 0..BATCH {
-            self.settle_one(j, p, payoff, months, spend);
-        }
+        self.passes(kind, n, c, s)
     }
 
+    /// [`Ceiling::passes`] compiled for AVX-512 (eight households per instruction).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
-    fn settle_avx512(&mut self, p: &Params, payoff: f64, months: f64, spend: f64) {
+    fn passes_avx512(&self, kind: SeasonKind, n: usize, c: &mut Chunk, s: &mut Scratch) -> KernelSums {
+        self.passes(kind, n, c, s)
+    }
+
+    /// The season's arithmetic over the columns, as the model's batch path does it:
+    /// hazard rates, their probabilities (table gathers), decisions, production and
+    /// income, expected income, the herd, the budget and the poverty count.
+    #[inline(always)]
+    fn passes(&self, kind: SeasonKind, n: usize, c: &mut Chunk, s: &mut Scratch) -> KernelSums {
+        let p = self.params;
+        let consts = &self.consts[kind as usize];
+        let wet = kind == SeasonKind::Wet;
+        let months = p.months(kind);
+        let readiness = p.readiness.community;
+        let (a, e) = (&p.adoption, &p.enterprise);
         for j in 0..BATCH {
-            self.settle_one(j, p, payoff, months, spend);
+            c.farm_skill[j] *= consts.farm_skill_retention;
+            c.business_skill[j] *= consts.business_skill_retention;
+            c.finance_skill[j] *= consts.finance_skill_retention;
+            let adopt = readiness * (a.innovation_per_year + a.trained_per_year * f64::from(c.farm_skill[j]));
+            let improved = c.flags[j] & u32::from(IMPROVED) != 0;
+            s.practice_rate[j] = if improved { consts.supported_disadoption_per_year } else { adopt };
+            s.exit_rate[j] =
+                e.exit_per_year * (1.0 - e.skill_exit_cut_share * f64::from(c.business_skill[j])) * months
+                    / 12.0;
         }
+        let hazard = &self.noise.hazard;
+        if wet {
+            hazard.probability_all(&s.practice_rate, &mut s.practice_probability);
+        }
+        hazard.probability_all(&s.exit_rate, &mut s.exit_probability);
+        let join = hazard.probability(p.cooperative.join_per_year * readiness * months / 12.0);
+        for j in 0..BATCH {
+            let mut flags = c.flags[j];
+            let toggle = wet & (unit(s.earnings[2][j]) < s.practice_probability[j]);
+            flags ^= u32::from(toggle) * u32::from(IMPROVED);
+            let leave = if flags & u32::from(MEMBER) != 0 { consts.coop_exit_probability } else { join };
+            flags ^= u32::from(unit(s.shock[3][j]) < leave) * u32::from(MEMBER);
+            // Enterprise exit or start.
+            let enterprise = flags & u32::from(ENTERPRISE) != 0;
+            s.enterprise[j] = enterprise;
+            let exits = enterprise & (unit(s.decision[1][j]) < s.exit_probability[j]);
+            let starts = !enterprise
+                & (unit(s.earnings[3][j]) < consts.enterprise_start_probability)
+                & (c.savings_idr[j] >= e.start_capital_idr);
+            let capital = c.capital_idr[j];
+            s.cash[j] = if exits {
+                f64::from(capital) * e.salvage_share
+            } else if starts {
+                -e.start_capital_idr
+            } else {
+                0.0
+            };
+            c.capital_idr[j] = if exits {
+                0.0
+            } else if starts {
+                e.start_capital_idr as f32
+            } else {
+                capital
+            };
+            c.flags[j] = if exits {
+                flags & !u32::from(ENTERPRISE)
+            } else {
+                flags | (u32::from(starts) * u32::from(ENTERPRISE))
+            };
+        }
+        for j in 0..BATCH {
+            let ill = unit(s.shock[0][j]) < consts.illness_probability;
+            s.ill[j] = ill;
+            let mut net = f64::from(c.cattle_head[j]) * consts.offtake_idr_per_head_season;
+            let crop = s.noise[0][j];
+            let harvest_kg =
+                f64::from(c.land_ha[j]) * p.farm.base_yield_t_ha * 1000.0 * self.uplift(c, j) * crop;
+            let maize = harvest_kg * p.prices.maize_idr_per_kg - self.input_cost_idr(c, j);
+            let seaweed = c.flags[j] & u32::from(SEAWEED) != 0;
+            net += if wet {
+                maize
+            } else if seaweed {
+                p.seaweed.net_idr_per_month * months * crop
+            } else {
+                0.0
+            };
+            let days = if ill { p.finance.illness_days_share } else { 1.0 };
+            net +=
+                f64::from(c.daily_wages_idr[j]) * consts.days_per_adult_month * months * s.noise[1][j] * days;
+            let profit = f64::from(c.capital_idr[j])
+                * e.return_share_per_month
+                * months
+                * (1.0 + e.skill_profit_uplift_share * f64::from(c.business_skill[j]));
+            net += if s.enterprise[j] { profit * s.demand[j] } else { 0.0 };
+            s.cash[j] += net;
+        }
+        for j in 0..BATCH {
+            c.expected_idr_month[j] = self.expected_idr_month(c, j) as f32;
+        }
+        for j in 0..BATCH {
+            let head = c.cattle_head[j] as usize;
+            (s.survival[j], s.calf[j]) = (consts.herd_survival[head], consts.herd_calf[head]);
+        }
+        for j in 0..BATCH {
+            let lost = unit(s.shock[1][j]) >= s.survival[j];
+            let head = c.cattle_head[j] - u32::from(lost);
+            let calf = (unit(s.shock[2][j]) < s.calf[j]) & (head < p.livestock.max_head);
+            c.cattle_head[j] = head + u32::from(calf);
+        }
+        let payoff = self.consts[0].debt_payoff_share_per_month;
+        for j in 0..BATCH {
+            let inputs = Inputs {
+                savings_idr: c.savings_idr[j],
+                debt_idr: c.debt_idr[j],
+                cash_flow_idr: s.cash[j],
+                expected_idr_month: f64::from(c.expected_idr_month[j]),
+                skill: f64::from(c.finance_skill[j]),
+                ill: s.ill[j],
+            };
+            (c.savings_idr[j], c.debt_idr[j], s.consumption[j]) =
+                budget(inputs, p, payoff, months, consts.spend_excess_share);
+        }
+        let line = p.poverty.line_idr_per_capita_month;
+        let mut sums = KernelSums::default();
+        for j in 0..BATCH {
+            let counted = u64::from(j < n);
+            let persons = counted * u64::from(c.members[j]);
+            let consumption_pc = s.consumption[j] / (months * f64::from(c.members[j]));
+            sums.household_seasons += counted;
+            sums.person_seasons += persons;
+            sums.poor_person_seasons += persons * u64::from(consumption_pc < line);
+        }
+        sums
     }
 
     #[inline(always)]
-    fn settle_one(&mut self, j: usize, p: &Params, payoff: f64, months: f64, spend: f64) {
-        let inputs = Inputs {
-            savings_idr: self.savings[j],
-            debt_idr: self.debt[j],
-            cash_flow_idr: self.cash_flow[j],
-            expected_idr_month: self.expected[j],
-            skill: self.skill[j],
-            ill: self.ill[j],
+    fn uplift(&self, c: &Chunk, j: usize) -> f64 {
+        let f = &self.params.farm;
+        let improved = f64::from(u8::from(c.flags[j] & u32::from(IMPROVED) != 0));
+        1.0 + improved
+            * f.improved_yield_uplift_share
+            * (f.untrained_uplift_share + (1.0 - f.untrained_uplift_share) * f64::from(c.farm_skill[j]))
+    }
+
+    #[inline(always)]
+    fn input_cost_idr(&self, c: &Chunk, j: usize) -> f64 {
+        let f = &self.params.farm;
+        let improved =
+            if c.flags[j] & u32::from(IMPROVED) != 0 { f.improved_input_cost_idr_per_ha } else { 0.0 };
+        f64::from(c.land_ha[j]) * (f.input_cost_idr_per_ha + improved)
+    }
+
+    #[inline(always)]
+    fn expected_idr_month(&self, c: &Chunk, j: usize) -> f64 {
+        let p = self.params;
+        let k = &self.consts[0];
+        let maize = f64::from(c.land_ha[j])
+            * p.farm.base_yield_t_ha
+            * 1000.0
+            * self.uplift(c, j)
+            * k.expected_weather_multiplier
+            * k.expected_price_idr_per_kg
+            - self.input_cost_idr(c, j);
+        let cattle =
+            f64::from(c.cattle_head[j]) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
+        let seaweed = if c.flags[j] & u32::from(SEAWEED) != 0 {
+            p.seaweed.net_idr_per_month * p.calendar.dry_months
+        } else {
+            0.0
         };
-        (self.savings[j], self.debt[j], self.consumption[j]) = budget(inputs, p, payoff, months, spend);
+        let e = &p.enterprise;
+        let profit = f64::from(c.capital_idr[j])
+            * e.return_share_per_month
+            * (1.0 + e.skill_profit_uplift_share * f64::from(c.business_skill[j]))
+            * 12.0;
+        let wages = f64::from(c.daily_wages_idr[j]) * k.days_per_adult_year;
+        ((maize + cattle + seaweed + wages + profit) / 12.0).max(0.0)
+    }
+}
+
+/// A batch's random words, noise and hazard working space.
+struct Scratch {
+    shock: [[u32; BATCH]; 4],
+    earnings: [[u32; BATCH]; 4],
+    decision: [[u32; BATCH]; 4],
+    /// Crop (maize or seaweed) and wage-days noise.
+    noise: [[f64; BATCH]; 2],
+    demand: [f64; BATCH],
+    practice_rate: [f64; BATCH],
+    exit_rate: [f64; BATCH],
+    practice_probability: [f64; BATCH],
+    exit_probability: [f64; BATCH],
+    /// Ran an enterprise at the start of the season.
+    enterprise: [bool; BATCH],
+    cash: [f64; BATCH],
+    ill: [bool; BATCH],
+    survival: [f64; BATCH],
+    calf: [f64; BATCH],
+    consumption: [f64; BATCH],
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Self {
+            shock: [[0; BATCH]; 4],
+            earnings: [[0; BATCH]; 4],
+            decision: [[0; BATCH]; 4],
+            noise: [[0.0; BATCH]; 2],
+            demand: [0.0; BATCH],
+            practice_rate: [0.0; BATCH],
+            exit_rate: [0.0; BATCH],
+            practice_probability: [0.0; BATCH],
+            exit_probability: [0.0; BATCH],
+            enterprise: [false; BATCH],
+            cash: [0.0; BATCH],
+            ill: [false; BATCH],
+            survival: [0.0; BATCH],
+            calf: [0.0; BATCH],
+            consumption: [0.0; BATCH],
+        }
     }
 }
 
@@ -452,57 +484,9 @@ fn budget(i: Inputs, p: &Params, payoff: f64, months: f64, spend: f64) -> (f64, 
     (if arrears { 0.0 } else { cash }, debt, consumption)
 }
 
-/// A household's random words of one season.
-struct Words {
-    shock: [u32; 4],
-    earnings: [u32; 4],
-    /// Maize yield (wet) or seaweed (dry) noise, from `earnings[0]`.
-    crop: f64,
-    /// Wage-days noise, from `earnings[1]`.
-    labour: f64,
-    venture: Option<[u32; 4]>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_batch_of_budgets_settles_as_one_by_one() {
-        let params = Params::default();
-        let run = RunKey { seed: 3, replication: 0 };
-        let mut b = Budgets::default();
-        let mut expected = Vec::new();
-        for j in 0..BATCH {
-            let w = run.block(0, Purpose::Shock, j as u32);
-            let inputs = Inputs {
-                savings_idr: f64::from(w[0] % 5_000_000),
-                debt_idr: f64::from(w[1] % 3_000_000) * f64::from(u8::from(j.is_multiple_of(3))),
-                cash_flow_idr: f64::from(w[2] % 8_000_000) - 3_000_000.0,
-                expected_idr_month: f64::from(w[3] % 4_000_000),
-                skill: unit(w[0] ^ w[3]),
-                ill: w[1].is_multiple_of(5),
-            };
-            let row = Row {
-                savings_idr: inputs.savings_idr,
-                debt_idr: inputs.debt_idr,
-                expected_idr_month: inputs.expected_idr_month as f32,
-                skills: [0.0, 0.0, inputs.skill as f32],
-                ..Row::default()
-            };
-            b.put(j, &row, inputs.cash_flow_idr, inputs.ill);
-            let inputs = Inputs { expected_idr_month: b.expected[j], skill: b.skill[j], ..inputs };
-            let (s, d, c) = budget(inputs, &params, 0.05, 4.0, 0.3);
-            expected.push([s.to_bits(), d.to_bits(), c.to_bits()]);
-        }
-        b.settle(&params, 0.05, 4.0, 0.3);
-        let lanes: Vec<[u64; 3]> =
-            (0..BATCH).map(|j| [b.savings[j], b.debt[j], b.consumption[j]].map(f64::to_bits)).collect();
-        assert_eq!(lanes, expected);
-        // Shortfalls, arrears and ample cash all occur.
-        assert!(expected.iter().any(|e| f64::from_bits(e[0]) == 0.0));
-        assert!(expected.iter().any(|e| f64::from_bits(e[0]) > 1e6));
-    }
 
     #[test]
     fn the_kernel_does_all_its_work_and_gives_a_plausible_poverty_share() {

@@ -830,7 +830,7 @@ const fn row_words_are_as_read() -> bool {
 /// The lanes among the first `n` for which `need` holds, ascending, and how many there are
 /// (the rest of the array is not meaningful).
 #[inline(always)]
-fn lanes_where(n: usize, need: impl Fn(usize) -> bool) -> ([usize; BATCH], usize) {
+pub(crate) fn lanes_where(n: usize, need: impl Fn(usize) -> bool) -> ([usize; BATCH], usize) {
     let (mut lanes, mut k) = ([0; BATCH], 0);
     for j in 0..n {
         // Without a branch: whether a lane is needed varies from one to the next.
