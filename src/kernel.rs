@@ -14,9 +14,13 @@
 use rayon::prelude::*;
 
 use crate::engine::BLOCK;
+use crate::model::budget::Lanes;
 use crate::model::draws::{BATCH, columns, earnings_noise};
+use crate::model::environment::{ElNino, SeasonEnv};
+use crate::model::household::only_if;
 use crate::model::lanes::lanes_where;
-use crate::model::season::{Noise, SeasonConsts};
+use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
+use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
 use crate::rng::{Purpose, RunKey, unit};
 
@@ -90,7 +94,28 @@ pub fn run(households: u32, seasons: u32, replications: u32) -> KernelSums {
     let params = Params::default();
     let noise = Noise::new(&params);
     let consts = [SeasonKind::Wet, SeasonKind::Dry].map(|kind| SeasonConsts::new(&params, kind));
-    let world = Ceiling { params: &params, noise: &noise, consts: &consts };
+    // Every village alike: one, with a cooperative, in a normal year.
+    let villages = Villages {
+        readiness: vec![params.readiness.community as f32],
+        initial_readiness: vec![params.readiness.community as f32],
+        adopter_share: vec![0.0],
+        coop_exists: vec![true],
+        governance: vec![params.cooperative.initial_governance as f32],
+    };
+    let env = SeasonEnv {
+        el_nino: ElNino::None,
+        maize_price_idr_per_kg: params.prices.maize_idr_per_kg,
+        village_yield_multiplier: vec![1.0],
+    };
+    let views = VillageView::all(&villages, &env);
+    let world = Ceiling {
+        params: &params,
+        noise: &noise,
+        consts: &consts,
+        villages: &villages,
+        env: &env,
+        views: &views,
+    };
     let one = |r: u32, parallel: bool| world.replication(households, seasons, r, parallel);
     match strategy(replications as usize, rayon::current_num_threads()) {
         Strategy::Jobs => (0..replications)
@@ -109,6 +134,9 @@ struct Ceiling<'a> {
     params: &'a Params,
     noise: &'a Noise,
     consts: &'a [SeasonConsts; 2],
+    villages: &'a Villages,
+    env: &'a SeasonEnv,
+    views: &'a [VillageView],
 }
 
 impl Ceiling<'_> {
@@ -213,27 +241,43 @@ impl Ceiling<'_> {
         for (&j, &d) in lanes[..k].iter().zip(&demand) {
             s.demand[j] = d;
         }
+        let months = self.params.months(kind);
+        let ctx = SeasonCtx {
+            params: self.params,
+            consts: &self.consts[kind as usize],
+            noise: self.noise,
+            run,
+            season,
+            kind,
+            months,
+            years: months / 12.0,
+            programme: ProgrammeLevels::default(),
+            villages: self.villages,
+            env: self.env,
+            views: self.views,
+        };
         #[cfg(target_arch = "x86_64")]
         if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
             // SAFETY: the AVX-512 kernel is in use only on CPUs with AVX-512F and AVX2.
             #[allow(unsafe_code)]
-            return unsafe { self.passes_avx512(kind, n, c, s) };
+            return unsafe { self.passes_avx512(&ctx, n, c, s) };
         }
-        self.passes(kind, n, c, s)
+        self.passes(&ctx, n, c, s)
     }
 
     /// [`Ceiling::passes`] compiled for AVX-512 (eight households per instruction).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
-    fn passes_avx512(&self, kind: SeasonKind, n: usize, c: &mut Chunk, s: &mut Scratch) -> KernelSums {
-        self.passes(kind, n, c, s)
+    fn passes_avx512(&self, ctx: &SeasonCtx, n: usize, c: &mut Chunk, s: &mut Scratch) -> KernelSums {
+        self.passes(ctx, n, c, s)
     }
 
     /// The season's arithmetic over the columns, as the model's batch path does it:
     /// hazard rates, their probabilities (table gathers), decisions, production and
     /// income, expected income, the herd, the budget and the poverty count.
     #[inline(always)]
-    fn passes(&self, kind: SeasonKind, n: usize, c: &mut Chunk, s: &mut Scratch) -> KernelSums {
+    fn passes(&self, ctx: &SeasonCtx, n: usize, c: &mut Chunk, s: &mut Scratch) -> KernelSums {
+        let kind = ctx.kind;
         let p = self.params;
         let consts = &self.consts[kind as usize];
         let wet = kind == SeasonKind::Wet;
@@ -298,7 +342,8 @@ impl Ceiling<'_> {
             let crop = s.noise[0][j];
             let harvest_kg =
                 f64::from(c.land_ha[j]) * p.farm.base_yield_t_ha * 1000.0 * self.uplift(c, j) * crop;
-            let maize = harvest_kg * p.prices.maize_idr_per_kg - self.input_cost_idr(c, j);
+            let maize =
+                harvest_kg * p.prices.maize_idr_per_kg * self.price_factor(c, j) - self.input_cost_idr(c, j);
             let seaweed = c.flags[j] & u32::from(SEAWEED) != 0;
             net += if wet {
                 maize
@@ -330,25 +375,28 @@ impl Ceiling<'_> {
             let calf = (unit(s.shock[2][j]) < s.calf[j]) & (head < p.livestock.max_head);
             c.cattle_head[j] = head + u32::from(calf);
         }
-        let payoff = self.consts[0].debt_payoff_share_per_month;
+        // The model's budget, lane for lane.
+        let b = &mut s.budget;
         for j in 0..BATCH {
-            let inputs = Inputs {
-                savings_idr: c.savings_idr[j],
-                debt_idr: c.debt_idr[j],
-                cash_flow_idr: s.cash[j],
-                expected_idr_month: f64::from(c.expected_idr_month[j]),
-                skill: f64::from(c.finance_skill[j]),
-                ill: s.ill[j],
-            };
-            (c.savings_idr[j], c.debt_idr[j], s.consumption[j]) =
-                budget(inputs, p, payoff, months, consts.spend_excess_share);
+            b.savings[j] = c.savings_idr[j];
+            b.debt[j] = c.debt_idr[j];
+            b.cash_flow[j] = s.cash[j];
+            b.expected[j] = f64::from(c.expected_idr_month[j]);
+            b.skill[j] = f64::from(c.finance_skill[j]);
+            b.cheap[j] = c.flags[j] & u32::from(MEMBER) != 0;
+            b.ill[j] = s.ill[j];
+            b.cattle[j] = c.cattle_head[j];
+        }
+        b.settle(ctx);
+        for j in 0..BATCH {
+            (c.savings_idr[j], c.debt_idr[j], c.cattle_head[j]) = (b.savings[j], b.debt[j], b.cattle[j]);
         }
         let line = p.poverty.line_idr_per_capita_month;
         let mut sums = KernelSums::default();
         for j in 0..BATCH {
             let counted = u64::from(j < n);
             let persons = counted * u64::from(c.members[j]);
-            let consumption_pc = s.consumption[j] / (months * f64::from(c.members[j]));
+            let consumption_pc = s.budget.consumption[j] / (months * f64::from(c.members[j]));
             sums.household_seasons += counted;
             sums.person_seasons += persons;
             sums.poor_person_seasons += persons * u64::from(consumption_pc < line);
@@ -370,7 +418,16 @@ impl Ceiling<'_> {
         let f = &self.params.farm;
         let improved =
             if c.flags[j] & u32::from(IMPROVED) != 0 { f.improved_input_cost_idr_per_ha } else { 0.0 };
-        f64::from(c.land_ha[j]) * (f.input_cost_idr_per_ha + improved)
+        let member = c.flags[j] & u32::from(MEMBER) != 0;
+        f64::from(c.land_ha[j])
+            * (f.input_cost_idr_per_ha + improved)
+            * (1.0 - only_if(member, self.params.cooperative.input_saving_share))
+    }
+
+    /// The maize price multiplier of a cooperative member.
+    #[inline(always)]
+    fn price_factor(&self, c: &Chunk, j: usize) -> f64 {
+        1.0 + only_if(c.flags[j] & u32::from(MEMBER) != 0, self.params.cooperative.price_premium_share)
     }
 
     #[inline(always)]
@@ -383,6 +440,7 @@ impl Ceiling<'_> {
             * self.uplift(c, j)
             * k.expected_weather_multiplier
             * k.expected_price_idr_per_kg
+            * self.price_factor(c, j)
             - self.input_cost_idr(c, j);
         let cattle =
             f64::from(c.cattle_head[j]) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
@@ -419,7 +477,7 @@ struct Scratch {
     ill: [bool; BATCH],
     survival: [f64; BATCH],
     calf: [f64; BATCH],
-    consumption: [f64; BATCH],
+    budget: Lanes,
 }
 
 impl Default for Scratch {
@@ -439,49 +497,9 @@ impl Default for Scratch {
             ill: [false; BATCH],
             survival: [0.0; BATCH],
             calf: [0.0; BATCH],
-            consumption: [0.0; BATCH],
+            budget: Lanes::default(),
         }
     }
-}
-
-/// What a kernel household's budget starts from.
-struct Inputs {
-    savings_idr: f64,
-    debt_idr: f64,
-    cash_flow_idr: f64,
-    expected_idr_month: f64,
-    skill: f64,
-    ill: bool,
-}
-
-/// The buffer-stock budget without branches (as the model's, without cooperative credit,
-/// cattle sales and restocking): savings, debt and consumption after the season.
-#[inline(always)]
-fn budget(i: Inputs, p: &Params, payoff: f64, months: f64, spend: f64) -> (f64, f64, f64) {
-    let f = &p.finance;
-    let (expected, skill) = (i.expected_idr_month, i.skill);
-    let rate =
-        f.lender_interest_per_month - skill * (f.lender_interest_per_month - f.coop_interest_per_month);
-    let illness = if i.ill { f.illness_cost_months * expected } else { 0.0 };
-    let mut debt = i.debt_idr * (1.0 + rate * months);
-    let mut cash = i.savings_idr + i.cash_flow_idr - illness;
-    let save = (f.save_share + skill * f.capability_save_uplift_share).min(1.0);
-    let target = months * (expected - (rate + payoff) * debt).max(0.0) * (1.0 - save);
-    let buffer = (f.buffer_months + skill * f.capability_buffer_months) * expected;
-    let repay = (f.repay_share * debt).min((cash - target).max(0.0));
-    debt -= repay;
-    cash -= repay;
-    let enough = cash >= target;
-    let loan = (target - cash).min((f.credit_limit_months * expected - debt).max(0.0));
-    let loan = if enough { 0.0 } else { loan };
-    debt += loan;
-    cash += loan;
-    let consumption =
-        if enough { target + spend * (cash - target - buffer).max(0.0) } else { target.min(cash).max(0.0) };
-    cash -= consumption;
-    let arrears = cash < 0.0;
-    let debt = if arrears { debt - cash } else { debt };
-    (if arrears { 0.0 } else { cash }, debt, consumption)
 }
 
 #[cfg(test)]
