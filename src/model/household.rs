@@ -148,7 +148,8 @@ pub struct Outcome {
 /// Advance one household by one season with its numbers `draws` (from a
 /// [`crate::model::draws::Batch`]), taking part in the modules of [`Household::offers`]
 /// (which it clears): [`earn`], then the budget ([`crate::model::budget`]) and [`finish`].
-#[inline]
+/// Inlined into the household loop, whose speed without AVX-512 depends on it.
+#[inline(always)]
 pub fn step(h: &mut Household, draws: Shocks, ctx: &SeasonCtx) -> Outcome {
     let village = ctx.village(h.village);
     let earned = earn_in(h, draws, village, ctx);

@@ -742,7 +742,7 @@ impl Columns {
         let b = &self.budget;
         for (j, h) in rows.iter_mut().enumerate() {
             if self.one_by_one[j] {
-                let out = household::step(h, draws.shocks(j), ctx);
+                let out = step_one(h, draws, j, ctx);
                 add(acc, h, &out, lines);
             } else if self.village.is_none() {
                 let out = Outcome {
@@ -757,6 +757,13 @@ impl Columns {
             }
         }
     }
+}
+
+/// [`household::step`] for household `j` of the batch, out of line: a few in a thousand
+/// households take this path.
+#[inline(never)]
+fn step_one(h: &mut Household, draws: &Batch, j: usize, ctx: &SeasonCtx) -> Outcome {
+    household::step(h, draws.shocks(j), ctx)
 }
 
 /// Add a household that went through the one-by-one code.
