@@ -1,6 +1,6 @@
 //! The full model against the minimal kernel: household-seasons per second of the DW4FS
 //! scenario as shipped (set-up included) and of the kernel doing the same household
-//! arithmetic and draws over a plain array, their ratio and the bytes of state per
+//! arithmetic and draws over plain columns, their ratio and the bytes of state per
 //! household, at 10^4, 10^5 and 10^6 households on 1 thread and on every core.
 //!
 //! Run with `cargo bench --bench kernel`; `livelihoods bench` prints the same table with

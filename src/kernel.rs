@@ -1,4 +1,4 @@
-//! The minimal kernel: a household season's arithmetic and random draws over a plain array,
+//! The minimal kernel: a household season's arithmetic and random draws over plain columns,
 //! with nothing around it — no scenario, villages, programme, histogram, metrics or output.
 //!
 //! It is the ceiling against which the full model's speed is judged (`livelihoods bench`,
