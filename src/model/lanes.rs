@@ -1,15 +1,17 @@
 //! The household season for a batch of households at once, as columns: skills,
-//! decisions, production and income, expected income and the herd ([`earn`]), the budget
-//! ([`crate::model::budget`]) and what the season adds to the metrics.
+//! decisions, production and income, expected income and the herd
+//! ([`household::earn`]), the budget ([`crate::model::budget`]) and what the season adds
+//! to the metrics.
 //!
 //! On CPUs with AVX-512 the household loop copies a batch's rows into columns, runs the
 //! season's arithmetic in passes without branches that compute eight households per
 //! instruction (hazard probabilities by table gathers) and copies the results back. The
-//! numbers are those of [`step`] and [`Accumulator::add`] household by household, bit for
-//! bit (property-tested): every operation is the same and in the same order, a branch
-//! becomes a select of the value the branch would have left, a loop (distress sales of
-//! cattle) a pass per step while any lane still takes it. A household that takes part in a
-//! module this season (a few in a thousand) goes through the one-by-one code instead.
+//! numbers are those of [`household::step`] and [`Accumulator::add`] household by
+//! household, bit for bit (property-tested): every operation is the same and in the same
+//! order, a branch becomes a select of the value the branch would have left, a loop
+//! (distress sales of cattle) a pass per step while any lane still takes it. A household
+//! that takes part in a module this season (a few in a thousand) goes through the
+//! one-by-one code instead.
 //! Without AVX-512 the passes are slower than the one-by-one loop, which is then used for
 //! every household ([`in_lanes`]).
 
@@ -55,7 +57,7 @@ pub(crate) struct Columns {
     /// The village of every household of the batch, if they share one.
     village: Option<u16>,
     participated: [u8; BATCH],
-    /// Goes through [`earn`] itself (takes part in a module this season).
+    /// Goes through [`household::step`] itself (takes part in a module this season).
     one_by_one: [bool; BATCH],
     savings: [f64; BATCH],
     debt: [f64; BATCH],
@@ -588,7 +590,7 @@ impl Columns {
         }
     }
 
-    /// What each household adds to the metrics ([`Terms::set`]).
+    /// What each household adds to the metrics ([`Terms::observe`]).
     #[inline(always)]
     fn observe(&mut self, lines: Lines) {
         let b = &self.budget;
