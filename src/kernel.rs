@@ -18,7 +18,7 @@ use crate::model::budget::Lanes;
 use crate::model::draws::{BATCH, columns, earnings_noise};
 use crate::model::environment::{ElNino, SeasonEnv};
 use crate::model::household::only_if;
-use crate::model::lanes::lanes_where;
+use crate::model::lanes::{lanes_where, sample_lanes};
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
@@ -232,15 +232,7 @@ impl Ceiling<'_> {
         );
         // Demand for the enterprises only, as the model samples it.
         let (lanes, k) = lanes_where(n, |j| c.flags[j] & u32::from(ENTERPRISE) != 0);
-        let mut words = [0; BATCH];
-        for (w, &j) in words.iter_mut().zip(&lanes[..k]) {
-            *w = s.decision[0][j];
-        }
-        let mut demand = [0.0; BATCH];
-        self.noise.demand.sample_all(&words[..k], &mut demand[..k]);
-        for (&j, &d) in lanes[..k].iter().zip(&demand) {
-            s.demand[j] = d;
-        }
+        sample_lanes(&self.noise.demand, &s.decision[0], &lanes[..k], &mut s.demand);
         let months = self.params.months(kind);
         let ctx = SeasonCtx {
             params: self.params,

@@ -17,11 +17,11 @@ use crate::model::season::{SeasonCtx, VillageView};
 
 /// The close of a season's budget.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Budget {
+pub(crate) struct Budget {
     /// Net cash income of the season, rupiah.
-    pub cash_income_idr: f64,
+    pub(crate) cash_income_idr: f64,
     /// Consumption of the season, rupiah.
-    pub consumption_idr: f64,
+    pub(crate) consumption_idr: f64,
 }
 
 /// The buffer-stock rule: consume expected income less saving, plus a share of cash above

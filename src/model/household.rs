@@ -147,36 +147,31 @@ pub struct Outcome {
 
 /// Advance one household by one season with its numbers `draws` (from a
 /// [`crate::model::draws::Batch`]), taking part in the modules of [`Household::offers`]
-/// (which it clears): [`earn`], then the budget ([`crate::model::budget`]) and [`finish`].
+/// (which it clears): training, decisions, production and income, then the budget
+/// ([`crate::model::budget`]) and the consumption per person.
 /// Inlined into the household loop, whose speed without AVX-512 depends on it.
 #[inline(always)]
 pub fn step(h: &mut Household, draws: Shocks, ctx: &SeasonCtx) -> Outcome {
     let village = ctx.village(h.village);
-    let earned = earn_in(h, draws, village, ctx);
+    let earned = earn(h, draws, village, ctx);
     settle(h, earned, village, ctx)
 }
 
 /// What a household's season brought before its budget is settled.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Earned {
+pub(crate) struct Earned {
     /// Net cash inflow of the season so far, rupiah.
-    pub cash_flow_idr: f64,
+    pub(crate) cash_flow_idr: f64,
     /// The household fell ill this season.
-    pub ill: bool,
+    pub(crate) ill: bool,
     /// The outcome so far: harvest, adoption, participation.
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
 }
 
-/// The season up to the budget: training, decisions, production and income, expected
-/// income and the herd.
+/// The season up to the budget for a household of `village`: training, decisions,
+/// production and income, expected income and the herd.
 #[inline(always)]
-pub fn earn(h: &mut Household, draws: Shocks, ctx: &SeasonCtx) -> Earned {
-    earn_in(h, draws, ctx.village(h.village), ctx)
-}
-
-/// [`earn`] for a household of `village`.
-#[inline(always)]
-fn earn_in(h: &mut Household, mut draws: Shocks, village: &VillageView, ctx: &SeasonCtx) -> Earned {
+fn earn(h: &mut Household, mut draws: Shocks, village: &VillageView, ctx: &SeasonCtx) -> Earned {
     let offers = std::mem::take(&mut h.offers);
     let readiness = (village.readiness + f64::from(h.readiness_offset)).clamp(0.0, 1.0);
     let mut out = Outcome { participated: offers != 0, ..Outcome::default() };
@@ -207,8 +202,8 @@ fn settle(h: &mut Household, earned: Earned, village: &VillageView, ctx: &Season
 
 /// The outcome of a season whose budget closed with `budget`; sets the consumption per
 /// person.
-#[inline]
-pub fn finish(h: &mut Household, mut out: Outcome, budget: &Budget, ctx: &SeasonCtx) -> Outcome {
+#[inline(always)]
+pub(crate) fn finish(h: &mut Household, mut out: Outcome, budget: &Budget, ctx: &SeasonCtx) -> Outcome {
     out.cash_income_idr = budget.cash_income_idr;
     out.consumption_idr = budget.consumption_idr;
     h.consumption_pc_idr_month = (budget.consumption_idr / (ctx.months * f64::from(h.members))) as f32;
@@ -384,10 +379,10 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
     }
     let days_noise = draws.labour_noise();
     let illness = if draws.ill(ctx) { p.finance.illness_days_share } else { 1.0 };
-    net += usual_wages_idr(h, ctx) * days_noise * illness;
+    net += usual_wages_idr(h.daily_wages_idr, ctx) * days_noise * illness;
     if h.has(flag::ENTERPRISE) {
         let demand = ctx.noise.demand.sample(draws.venture(ctx).demand_word());
-        net += usual_profit_idr(h, ctx) * demand;
+        net += usual_profit_idr(h.enterprise_capital_idr, h.business_skill, ctx) * demand;
     }
     Income { net_idr: net, harvest_kg }
 }
@@ -426,43 +421,78 @@ pub(crate) fn input_cost_idr(land_ha: f64, improved: bool, member: bool, ctx: &S
 }
 
 /// Wages this season at the household's usual number of days.
-fn usual_wages_idr(h: &Household, ctx: &SeasonCtx) -> f64 {
-    f64::from(h.daily_wages_idr) * ctx.consts.days_per_adult_month * ctx.months
+#[inline(always)]
+pub(crate) fn usual_wages_idr(daily_wages_idr: f32, ctx: &SeasonCtx) -> f64 {
+    f64::from(daily_wages_idr) * ctx.consts.days_per_adult_month * ctx.months
 }
 
-fn usual_profit_idr(h: &Household, ctx: &SeasonCtx) -> f64 {
+/// An enterprise's profit this season at usual demand.
+#[inline(always)]
+pub(crate) fn usual_profit_idr(capital_idr: f32, business_skill: f32, ctx: &SeasonCtx) -> f64 {
     let e = &ctx.params.enterprise;
-    f64::from(h.enterprise_capital_idr)
+    f64::from(capital_idr)
         * e.return_share_per_month
         * ctx.months
-        * (1.0 + e.skill_profit_uplift_share * f64::from(h.business_skill))
+        * (1.0 + e.skill_profit_uplift_share * f64::from(business_skill))
 }
 
 /// Expected income of a normal year with the household's current assets and practice,
 /// rupiah per month: what it plans its consumption on (permanent income).
 #[inline(always)]
 pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &SeasonCtx) -> f64 {
+    let holdings = Holdings {
+        land_ha: h.land_ha,
+        improved: h.has(flag::IMPROVED),
+        farm_skill: h.farm_skill,
+        member: h.has(flag::COOP_MEMBER) && village.coop_exists,
+        cattle_head: u32::from(h.cattle_head),
+        seaweed: h.has(flag::SEAWEED),
+        enterprise: h.has(flag::ENTERPRISE),
+        capital_idr: h.enterprise_capital_idr,
+        business_skill: h.business_skill,
+        daily_wages_idr: h.daily_wages_idr,
+    };
+    expected_income(&holdings, ctx)
+}
+
+/// What a household's expected income depends on: its assets and practice as they stand.
+pub(crate) struct Holdings {
+    pub(crate) land_ha: f32,
+    pub(crate) improved: bool,
+    pub(crate) farm_skill: f32,
+    /// Member of a working cooperative.
+    pub(crate) member: bool,
+    pub(crate) cattle_head: u32,
+    pub(crate) seaweed: bool,
+    pub(crate) enterprise: bool,
+    pub(crate) capital_idr: f32,
+    pub(crate) business_skill: f32,
+    pub(crate) daily_wages_idr: f32,
+}
+
+/// [`expected_income_idr_month`] of `x`, rupiah per month.
+#[inline(always)]
+pub(crate) fn expected_income(x: &Holdings, ctx: &SeasonCtx) -> f64 {
     let p = ctx.params;
-    let member = h.has(flag::COOP_MEMBER) && village.coop_exists;
-    let land = f64::from(h.land_ha);
+    let land = f64::from(x.land_ha);
     let maize = land
         * p.farm.base_yield_t_ha
         * KG_PER_TONNE
-        * practice_multiplier(h.has(flag::IMPROVED), h.farm_skill, ctx)
+        * practice_multiplier(x.improved, x.farm_skill, ctx)
         * ctx.consts.expected_weather_multiplier
         * ctx.consts.expected_price_idr_per_kg
-        * price_factor(member, ctx)
-        - input_cost_idr(land, h.has(flag::IMPROVED), member, ctx);
+        * price_factor(x.member, ctx)
+        - input_cost_idr(land, x.improved, x.member, ctx);
     let cattle =
-        f64::from(h.cattle_head) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
-    let seaweed = only_if(h.has(flag::SEAWEED), p.seaweed.net_idr_per_month * p.calendar.dry_months);
-    let wages = f64::from(h.daily_wages_idr) * ctx.consts.days_per_adult_year;
+        f64::from(x.cattle_head) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
+    let seaweed = only_if(x.seaweed, p.seaweed.net_idr_per_month * p.calendar.dry_months);
+    let wages = f64::from(x.daily_wages_idr) * ctx.consts.days_per_adult_year;
     let e = &p.enterprise;
     let profit = only_if(
-        h.has(flag::ENTERPRISE),
-        f64::from(h.enterprise_capital_idr)
+        x.enterprise,
+        f64::from(x.capital_idr)
             * e.return_share_per_month
-            * (1.0 + e.skill_profit_uplift_share * f64::from(h.business_skill))
+            * (1.0 + e.skill_profit_uplift_share * f64::from(x.business_skill))
             * 12.0,
     );
     ((maize + cattle + seaweed + wages + profit) / ctx.consts.months_per_year).max(0.0)

@@ -160,7 +160,6 @@ impl LognormalTable {
     #[allow(unsafe_code)]
     fn sample_all_avx512(&self, words: &[u32], out: &mut [f64]) {
         use std::arch::x86_64::*;
-        let values = self.values.as_ptr();
         for (w64, o64) in words.chunks(64).zip(out.chunks_mut(64)) {
             // Bit k: word k is in a tail (one word in sixteen), sampled one by one below.
             let mut tails = 0u64;
@@ -181,15 +180,7 @@ impl LognormalTable {
                             i,
                             _mm256_set1_epi32((TABLE_INTERVALS - TAIL_INTERVALS) as i32),
                         );
-                    let t = _mm512_sub_pd(x, _mm512_cvtepi32_pd(i));
-                    let zero = _mm512_setzero_pd();
-                    let lo = _mm512_mask_i32gather_pd::<8>(zero, central, i, values);
-                    let next = _mm256_add_epi32(i, _mm256_set1_epi32(1));
-                    let hi = _mm512_mask_i32gather_pd::<8>(zero, central, next, values);
-                    _mm512_storeu_pd(
-                        o8.as_mut_ptr(),
-                        _mm512_add_pd(lo, _mm512_mul_pd(t, _mm512_sub_pd(hi, lo))),
-                    );
+                    _mm512_storeu_pd(o8.as_mut_ptr(), interpolate(&self.values, x, central));
                     central
                 };
                 tails |= u64::from(!central) << (8 * c);
@@ -267,7 +258,6 @@ impl HazardTable {
     #[allow(unsafe_code)]
     fn probability_all_avx512(&self, rates: &[f64], out: &mut [f64]) {
         use std::arch::x86_64::*;
-        let values = self.values.as_ptr();
         let mut chunks = rates.chunks_exact(8).zip(out.chunks_exact_mut(8));
         for (r8, o8) in &mut chunks {
             // SAFETY: eight rates and eight outputs; only lanes with a rate in
@@ -277,13 +267,7 @@ impl HazardTable {
                 let inside = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(rate, _mm512_setzero_pd())
                     & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(rate, _mm512_set1_pd(HAZARD_MAX_RATE));
                 let x = _mm512_mul_pd(rate, _mm512_set1_pd(HAZARD_STEPS_PER_UNIT));
-                let i = _mm512_maskz_cvttpd_epi32(inside, x);
-                let t = _mm512_sub_pd(x, _mm512_cvtepi32_pd(i));
-                let zero = _mm512_setzero_pd();
-                let lo = _mm512_mask_i32gather_pd::<8>(zero, inside, i, values);
-                let next = _mm256_add_epi32(i, _mm256_set1_epi32(1));
-                let hi = _mm512_mask_i32gather_pd::<8>(zero, inside, next, values);
-                _mm512_storeu_pd(o8.as_mut_ptr(), _mm512_add_pd(lo, _mm512_mul_pd(t, _mm512_sub_pd(hi, lo))));
+                _mm512_storeu_pd(o8.as_mut_ptr(), interpolate(&self.values, x, inside));
                 !inside
             };
             // Rates outside the table (or NaN) are rare: computed exactly, as `probability`.
@@ -298,6 +282,38 @@ impl HazardTable {
             *o = self.probability(r);
         }
     }
+}
+
+/// `values[i] + t × (values[i + 1] − values[i])` for `x = i + t` in every lane of `mask`
+/// (unspecified elsewhere): the linear interpolation of [`LognormalTable::sample`] and
+/// [`HazardTable::probability`], eight lanes at a time with two gathers.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX2; in every lane of `mask`, `x` is in
+/// [0, `values.len()` − 1).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+#[allow(unsafe_code)]
+#[inline]
+unsafe fn interpolate(
+    values: &[f64],
+    x: std::arch::x86_64::__m512d,
+    mask: std::arch::x86_64::__mmask8,
+) -> std::arch::x86_64::__m512d {
+    use std::arch::x86_64::*;
+    // x is below 2^31 in the lanes of `mask`: through i32 the conversion is one instruction.
+    let i = _mm512_cvttpd_epi32(x);
+    let t = _mm512_sub_pd(x, _mm512_cvtepi32_pd(i));
+    let next = _mm256_add_epi32(i, _mm256_set1_epi32(1));
+    let zero = _mm512_setzero_pd();
+    // SAFETY: the caller's promise: i and i + 1 index `values` in the lanes gathered.
+    let (lo, hi) = unsafe {
+        (
+            _mm512_mask_i32gather_pd::<8>(zero, mask, i, values.as_ptr()),
+            _mm512_mask_i32gather_pd::<8>(zero, mask, next, values.as_ptr()),
+        )
+    };
+    _mm512_add_pd(lo, _mm512_mul_pd(t, _mm512_sub_pd(hi, lo)))
 }
 
 #[cold]

@@ -1,7 +1,7 @@
 //! The household season for a batch of households at once, as columns: skills,
-//! decisions, production and income, expected income and the herd
-//! ([`household::earn`]), the budget ([`crate::model::budget`]) and what the season adds
-//! to the metrics.
+//! decisions, production and income, expected income and the herd, the budget
+//! ([`crate::model::budget`]) and what the season adds to the metrics: [`household::step`]
+//! and [`Accumulator::add`] for many households at once.
 //!
 //! On CPUs with AVX-512 the household loop copies a batch's rows into columns, runs the
 //! season's arithmetic in passes without branches that compute eight households per
@@ -28,7 +28,7 @@ use crate::model::budget::Lanes;
 use crate::model::draws::{self, BATCH, Batch};
 use crate::model::household::{self, Household, Outcome, flag};
 use crate::model::season::{SeasonCtx, VillageView};
-use crate::rng::unit;
+use crate::rng::{LognormalTable, unit};
 
 /// True if the household loop runs a batch at a time in lanes ([`season_batch`]): where the
 /// random-number kernel is AVX-512, so that the passes run eight households per instruction.
@@ -150,7 +150,7 @@ impl Default for Columns {
 }
 
 impl Columns {
-    /// Copy the rows, their villages and herd-table entries into the columns; draw every
+    /// Load what the rows do not hold (the rows are in the columns): the village views, every
     /// household's `Decision` block and its enterprise demand.
     #[inline(always)]
     fn load(&mut self, rows: &[Household], draws: &Batch, ctx: &SeasonCtx) {
@@ -193,15 +193,7 @@ impl Columns {
                 (unit(draws.earnings[3][j]) < start_probability) & (self.savings[j] >= start_capital);
             (self.flags[j] & u32::from(flag::ENTERPRISE) != 0) | starts
         });
-        let mut words = [0; BATCH];
-        for (w, &j) in words.iter_mut().zip(&lanes[..k]) {
-            *w = self.decision[0][j];
-        }
-        let mut demand = [0.0; BATCH];
-        ctx.noise.demand.sample_all(&words[..k], &mut demand[..k]);
-        for (&j, &d) in lanes[..k].iter().zip(&demand) {
-            self.demand[j] = d;
-        }
+        sample_lanes(&ctx.noise.demand, &self.decision[0], &lanes[..k], &mut self.demand);
     }
 
     /// [`Columns::batch`], compiled for AVX-512 where that is the code path of the
@@ -246,8 +238,8 @@ impl Columns {
         self.store_rest(rows, draws, ctx, lines, acc);
     }
 
-    /// The rest of the load (the rows are in the columns), the passes, store: one
-    /// function, so that the copies between rows and columns are compiled for AVX-512 too.
+    /// The rest of the load (the rows are in the columns), the passes and the sums of the
+    /// batch; the rows are stored by the caller.
     #[inline(always)]
     fn batch(
         &mut self,
@@ -324,6 +316,26 @@ pub(crate) fn lanes_where(n: usize, need: impl Fn(usize) -> bool) -> ([usize; BA
         k += usize::from(need(j));
     }
     (lanes, k)
+}
+
+/// `out[j] = table.sample(words[j])` for every lane `j` of `lanes`, sampled together
+/// ([`LognormalTable::sample_all`]); the other lanes of `out` are left as they were.
+pub(crate) fn sample_lanes(
+    table: &LognormalTable,
+    words: &[u32; BATCH],
+    lanes: &[usize],
+    out: &mut [f64; BATCH],
+) {
+    let k = lanes.len();
+    let mut picked = [0; BATCH];
+    for (w, &j) in picked.iter_mut().zip(lanes) {
+        *w = words[j];
+    }
+    let mut sampled = [0.0; BATCH];
+    table.sample_all(&picked[..k], &mut sampled[..k]);
+    for (&j, &x) in lanes.iter().zip(&sampled) {
+        out[j] = x;
+    }
 }
 
 /// `flag` if `on`, else 0.

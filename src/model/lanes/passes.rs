@@ -12,7 +12,8 @@ use crate::model::draws::{BATCH, Batch};
 #[cfg(doc)]
 use crate::model::household;
 use crate::model::household::{
-    KG_PER_TONNE, flag, input_cost_idr, only_if, practice_multiplier, price_factor,
+    Holdings, KG_PER_TONNE, expected_income, flag, input_cost_idr, practice_multiplier, price_factor,
+    usual_profit_idr, usual_wages_idr,
 };
 use crate::model::season::SeasonCtx;
 use crate::params::SeasonKind;
@@ -166,7 +167,6 @@ impl Columns {
     fn income(&mut self, draws: &Batch, ctx: &SeasonCtx) {
         let p = ctx.params;
         let dry = ctx.kind == SeasonKind::Dry;
-        let e = &p.enterprise;
         let seaweed_idr = p.seaweed.net_idr_per_month * ctx.months;
         for j in 0..BATCH {
             let flags = self.flags[j];
@@ -176,52 +176,32 @@ impl Columns {
             let ill = unit(draws.shock[0][j]) < ctx.consts.illness_probability;
             self.ill[j] = ill;
             let illness = if ill { p.finance.illness_days_share } else { 1.0 };
-            let usual_wages = f64::from(self.daily_wages[j]) * ctx.consts.days_per_adult_month * ctx.months;
-            net += usual_wages * draws.labour[j] * illness;
-            let usual_profit = f64::from(self.capital[j])
-                * e.return_share_per_month
-                * ctx.months
-                * (1.0 + e.skill_profit_uplift_share * f64::from(self.business_skill[j]));
+            net += usual_wages_idr(self.daily_wages[j], ctx) * draws.labour[j] * illness;
+            let usual_profit = usual_profit_idr(self.capital[j], self.business_skill[j], ctx);
             let enterprise = flags & u32::from(flag::ENTERPRISE) != 0;
             net = if enterprise { net + usual_profit * self.demand[j] } else { net };
             self.cash_flow[j] += net;
         }
     }
 
-    /// Expected income, rupiah per month, as
-    /// [`crate::model::household::expected_income_idr_month`].
+    /// Expected income, rupiah per month ([`household::expected_income`]).
     #[inline(always)]
     fn expect(&mut self, ctx: &SeasonCtx) {
-        let p = ctx.params;
-        let (consts, e) = (ctx.consts, &p.enterprise);
-        let seaweed_idr = p.seaweed.net_idr_per_month * p.calendar.dry_months;
         for j in 0..BATCH {
             let flags = self.flags[j];
-            let member = (flags & u32::from(flag::COOP_MEMBER) != 0) & self.coop_exists[j];
-            let improved = flags & u32::from(flag::IMPROVED) != 0;
-            let land = f64::from(self.land[j]);
-            let maize = land
-                * p.farm.base_yield_t_ha
-                * KG_PER_TONNE
-                * practice_multiplier(improved, self.farm_skill[j], ctx)
-                * consts.expected_weather_multiplier
-                * consts.expected_price_idr_per_kg
-                * price_factor(member, ctx)
-                - input_cost_idr(land, improved, member, ctx);
-            let cattle = f64::from(self.cattle[j])
-                * p.livestock.value_idr_per_head
-                * p.livestock.offtake_share_per_year;
-            let seaweed = only_if(flags & u32::from(flag::SEAWEED) != 0, seaweed_idr);
-            let wages = f64::from(self.daily_wages[j]) * consts.days_per_adult_year;
-            let profit = only_if(
-                flags & u32::from(flag::ENTERPRISE) != 0,
-                f64::from(self.capital[j])
-                    * e.return_share_per_month
-                    * (1.0 + e.skill_profit_uplift_share * f64::from(self.business_skill[j]))
-                    * 12.0,
-            );
-            let monthly = ((maize + cattle + seaweed + wages + profit) / consts.months_per_year).max(0.0);
-            self.expected_income[j] = monthly as f32;
+            let holdings = Holdings {
+                land_ha: self.land[j],
+                improved: flags & u32::from(flag::IMPROVED) != 0,
+                farm_skill: self.farm_skill[j],
+                member: (flags & u32::from(flag::COOP_MEMBER) != 0) & self.coop_exists[j],
+                cattle_head: self.cattle[j],
+                seaweed: flags & u32::from(flag::SEAWEED) != 0,
+                enterprise: flags & u32::from(flag::ENTERPRISE) != 0,
+                capital_idr: self.capital[j],
+                business_skill: self.business_skill[j],
+                daily_wages_idr: self.daily_wages[j],
+            };
+            self.expected_income[j] = expected_income(&holdings, ctx) as f32;
         }
     }
 

@@ -34,9 +34,9 @@ impl Columns {
         }
     }
 
-    /// [`Columns::load_rows`] for a whole batch, eight rows at a time with AVX-512: each of a
-    /// row's eight 8-byte words gathered from eight rows, split into the columns; the
-    /// herd-table entries gathered by head count.
+    /// [`Columns::load_rows`] for a whole batch, eight rows at a time with AVX-512: the
+    /// rows' eight 8-byte words ([`transpose`]) split into the columns; the herd-table
+    /// entries gathered by head count.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
     #[allow(unsafe_code)]
@@ -52,8 +52,7 @@ impl Columns {
             // elements from g on; head counts are below 256, the length of the herd tables.
             unsafe {
                 let at = rows_at.add(8 * g);
-                let words = transpose(std::array::from_fn(|i| _mm512_loadu_si512(at.add(8 * i).cast())));
-                let word = |k: usize| words[k];
+                let w = transpose(std::array::from_fn(|i| _mm512_loadu_si512(at.add(8 * i).cast())));
                 let low = |w: __m512i| _mm512_cvtepi64_epi32(w);
                 let high = |w: __m512i| _mm512_cvtepi64_epi32(_mm512_srli_epi64::<32>(w));
                 let byte = |w: __m512i, shift: u32| {
@@ -62,9 +61,9 @@ impl Columns {
                         _mm512_set1_epi64(0xFF),
                     )
                 };
-                _mm512_storeu_si512(self.savings.as_mut_ptr().add(g).cast(), word(0));
-                _mm512_storeu_si512(self.debt.as_mut_ptr().add(g).cast(), word(1));
-                let (w2, w3, w4, w5, w7) = (word(2), word(3), word(4), word(5), word(7));
+                _mm512_storeu_si512(self.savings.as_mut_ptr().add(g).cast(), w[0]);
+                _mm512_storeu_si512(self.debt.as_mut_ptr().add(g).cast(), w[1]);
+                let (w2, w3, w4, w5, w7) = (w[2], w[3], w[4], w[5], w[7]);
                 _mm256_storeu_si256(self.land.as_mut_ptr().add(g).cast(), low(w2));
                 _mm256_storeu_si256(self.daily_wages.as_mut_ptr().add(g).cast(), high(w2));
                 _mm256_storeu_si256(self.readiness_offset.as_mut_ptr().add(g).cast(), low(w3));
@@ -231,9 +230,10 @@ fn transpose(r: [std::arch::x86_64::__m512i; 8]) -> [std::arch::x86_64::__m512i;
 }
 
 /// True if a [`Household`] row is the eight 8-byte words [`Columns::load_rows_avx512`]
-/// reads: savings, debt, land and wages, readiness offset and capital, farm and business
-/// skill, financial capability and expected income, (not read) consumption, village and
-/// season of adoption, then the bytes members, cattle, flags, participated, offers.
+/// reads and [`Columns::store_rows_avx512`] writes: savings, debt, land and wages,
+/// readiness offset and capital, farm and business skill, financial capability and
+/// expected income, consumption, village and season of adoption, then the bytes members,
+/// cattle, flags, participated, offers.
 const fn row_words_are_as_read() -> bool {
     use std::mem::{offset_of, size_of};
     size_of::<Household>() == 64
@@ -246,6 +246,10 @@ const fn row_words_are_as_read() -> bool {
         && offset_of!(Household, farm_skill) == 32
         && offset_of!(Household, business_skill) == 36
         && offset_of!(Household, finance_skill) == 40
+        && offset_of!(Household, expected_income_idr_month) == 44
+        && offset_of!(Household, consumption_pc_idr_month) == 48
+        && offset_of!(Household, village) == 52
+        && offset_of!(Household, adopted_season) == 54
         && offset_of!(Household, members) == 56
         && offset_of!(Household, cattle_head) == 57
         && offset_of!(Household, flags) == 58
