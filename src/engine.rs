@@ -17,11 +17,11 @@
 
 use rayon::prelude::*;
 
-use crate::interventions::{DeliveryCtx, deliver_all};
+use crate::interventions::{DeliveryCtx, Lottery, deliver_all};
 use crate::metrics::{self, Accumulator, Lines, SeasonFacts, SeasonMetrics};
 use crate::model::draws::{BATCH, Batch};
 use crate::model::environment::{self, ElNino};
-use crate::model::household::{self, Household};
+use crate::model::household::{self, Flows, Household};
 use crate::model::lanes::{Columns, in_lanes, season_batch};
 use crate::model::population;
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
@@ -44,6 +44,11 @@ pub struct World {
     pub programme_cost_idr: f64,
     /// Land farmed by all households, m² (fixed).
     land_m2: u128,
+    /// When the run follows households one by one (the virtual trial): each household's
+    /// flows of the last season, in household order.
+    pub flows: Option<Vec<Flows>>,
+    /// When following: the lotteries of the last season, by intervention index.
+    pub lotteries: Vec<(usize, Lottery)>,
 }
 
 impl World {
@@ -52,7 +57,20 @@ impl World {
         let run = RunKey { seed: scenario.seed, replication };
         let villages = population::villages(&scenario.params, run);
         let households = population::households(&scenario.params, noise, run, &villages);
-        Self { land_m2: metrics::land_m2(&households), households, villages, programme_cost_idr: 0.0 }
+        Self {
+            land_m2: metrics::land_m2(&households),
+            households,
+            villages,
+            programme_cost_idr: 0.0,
+            flows: None,
+            lotteries: Vec::new(),
+        }
+    }
+
+    /// Follow households one by one from now on: keep every household's flows and every
+    /// lottery of each season ([`World::flows`], [`World::lotteries`]).
+    pub fn follow(&mut self) {
+        self.flows = Some(vec![Flows::default(); self.households.len()]);
     }
 }
 
@@ -102,7 +120,7 @@ pub fn step_season(
     // Spin-up seasons are not observed: only the village counts are summed.
     let lines = observed.map(|_| Lines::new(line, line * params.poverty.food_share));
     let villages = world.villages.len();
-    let acc = households_phase(&mut world.households, &ctx, lines, parallel);
+    let acc = households_phase(&mut world.households, world.flows.as_deref_mut(), &ctx, lines, parallel);
     world.villages.update(&acc.villages, params, run, step);
     let observed = observed?;
     let facts = SeasonFacts {
@@ -130,26 +148,30 @@ pub fn step_season(
 }
 
 /// Phases 3–5 for every household, in fixed blocks; returns the season's sums. Without
-/// `lines` (a spin-up season) only the village counts are summed.
+/// `lines` (a spin-up season) only the village counts are summed. With `flows` (one per
+/// household) every household's flows are kept there.
 fn households_phase(
     households: &mut [Household],
+    flows: Option<&mut [Flows]>,
     ctx: &SeasonCtx,
     lines: Option<Lines>,
     parallel: bool,
 ) -> Accumulator {
     let villages = ctx.villages.len();
     let lanes = in_lanes();
-    let block = |mut acc: Accumulator, (b, rows): (usize, &mut [Household])| {
+    let block = |mut acc: Accumulator,
+                 (b, (rows, mut flows)): (usize, (&mut [Household], Option<&mut [Flows]>))| {
         let mut draws = Batch::new();
         let mut columns = Columns::default();
         let block_rows = rows.as_ptr_range();
         for (k, rows) in rows.chunks_mut(BATCH).enumerate() {
             draws.fill(ctx, (b * BLOCK + k * BATCH) as u32, rows.len());
+            let mut flows = flows.as_deref_mut().map(|f| &mut f[k * BATCH..k * BATCH + rows.len()]);
             // A batch at a time where that is faster (CPUs with AVX-512); the same numbers
             // either way.
             if lanes {
                 prefetch(rows.as_ptr_range().end, block_rows.end);
-                season_batch(rows, &draws, ctx, lines, &mut columns, &mut acc);
+                season_batch(rows, &draws, ctx, lines, &mut columns, &mut acc, flows);
                 continue;
             }
             for (j, h) in rows.iter_mut().enumerate() {
@@ -158,18 +180,26 @@ fn households_phase(
                     Some(lines) => acc.add(h, &out, lines),
                     None => acc.add_village(h, &out),
                 }
+                if let Some(flows) = flows.as_deref_mut() {
+                    flows[j] = Flows::of(&out);
+                }
             }
         }
         acc
     };
+    let flow_blocks: Vec<Option<&mut [Flows]>> = match flows {
+        Some(f) => f.chunks_mut(BLOCK).map(Some).collect(),
+        None => households.chunks(BLOCK).map(|_| None).collect(),
+    };
     if parallel {
         households
             .par_chunks_mut(BLOCK)
+            .zip(flow_blocks)
             .enumerate()
             .fold(|| Accumulator::new(villages), block)
             .reduce(|| Accumulator::new(villages), Accumulator::merge)
     } else {
-        households.chunks_mut(BLOCK).enumerate().fold(Accumulator::new(villages), block)
+        households.chunks_mut(BLOCK).zip(flow_blocks).enumerate().fold(Accumulator::new(villages), block)
     }
 }
 
@@ -206,10 +236,15 @@ fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season
         season,
         households: &world.households,
         capacity_scale: scenario.capacity_scale,
+        follow: world.flows.is_some(),
     };
     let delivered = deliver_all(&scenario.interventions, &ctx, &mut world.villages, &mut levels);
+    world.lotteries.clear();
     for ((index, iv), delivered) in scenario.interventions.iter().enumerate().zip(delivered) {
         world.programme_cost_idr += delivered.cost_idr;
+        if let Some(lottery) = delivered.lottery {
+            world.lotteries.push((index, lottery));
+        }
         for &id in &delivered.enrolled {
             world.households[id as usize].enrol(index, iv.kind.module_bit());
         }

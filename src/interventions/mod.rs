@@ -37,6 +37,20 @@ pub struct Delivered {
     /// Ids of the households that took part, ascending; the caller enrols them
     /// ([`Household::enrol`]).
     pub enrolled: Vec<u32>,
+    /// Who could be invited and who was, where invitations were drawn by lottery and the
+    /// run follows households ([`DeliveryCtx::follow`]).
+    pub lottery: Option<Lottery>,
+}
+
+/// A season's lottery of one intervention: the households that could be invited and those
+/// invited, ids ascending — the two arms of the randomised trial a study of the programme
+/// would run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lottery {
+    /// Eligible households.
+    pub eligible: Vec<u32>,
+    /// Invited households (a subset of `eligible`).
+    pub invited: Vec<u32>,
 }
 
 impl Delivered {
@@ -58,6 +72,8 @@ pub struct DeliveryCtx<'a> {
     pub households: &'a [Household],
     /// Multiplier on absolute capacities (run households / scenario households).
     pub capacity_scale: f64,
+    /// Keep each lottery's eligible and invited households ([`Delivered::lottery`]).
+    pub follow: bool,
 }
 
 /// Deliver every intervention of a scenario this season, in file order: element `i` of
@@ -107,7 +123,10 @@ fn deliver_to(
     levels: &mut ProgrammeLevels,
 ) -> Delivered {
     let hash = id_hash(&iv.id);
+    let by_lottery = matches!(iv.targeting, Targeting::Random | Targeting::Villages);
+    let kept = (ctx.follow && by_lottery).then(|| eligible.clone());
     let invited = invite(iv, ctx, hash, eligible);
+    let lottery = kept.map(|eligible| Lottery { eligible, invited: invited.clone() });
     let readiness = &villages.readiness;
     let enrolled = draws::select(ctx, hash, &invited, |id, block| {
         let h = &ctx.households[id as usize];
@@ -128,7 +147,7 @@ fn deliver_to(
             villages.support_cooperative(v, ctx.params.cooperative.initial_governance, boost);
         }
     }
-    Delivered { cost_idr: participants as f64 * iv.cost_idr_per_participant(), enrolled }
+    Delivered { cost_idr: participants as f64 * iv.cost_idr_per_participant(), enrolled, lottery }
 }
 
 /// Entity of the lottery stream of an intervention (not a household id: ids are below it).
@@ -274,6 +293,7 @@ mod tests {
             season,
             households: hh,
             capacity_scale: 1.0,
+            follow: false,
         }
     }
 

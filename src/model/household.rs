@@ -143,6 +143,49 @@ pub struct Outcome {
     pub disadopted: bool,
     /// Took part in at least one module this season.
     pub participated: bool,
+    /// The season's income by source.
+    pub income: Sources,
+}
+
+/// A season's income by source, rupiah: what [`Outcome::cash_income_idr`] is made of before
+/// enterprise starts and exits, interest and asset sales.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Sources {
+    /// Maize sold at the season's price, net of input costs (wet season; 0 in the dry season).
+    pub maize_idr: f64,
+    /// Cattle offtake.
+    pub cattle_idr: f64,
+    /// Seaweed (dry season, coastal farmers).
+    pub seaweed_idr: f64,
+    /// Wages and every other income of the household's workers.
+    pub wages_idr: f64,
+    /// Enterprise profit.
+    pub enterprise_idr: f64,
+}
+
+impl Sources {
+    /// Income from every source.
+    pub fn total_idr(&self) -> f64 {
+        self.maize_idr + self.cattle_idr + self.seaweed_idr + self.wages_idr + self.enterprise_idr
+    }
+}
+
+/// What a season brought a household beyond its row, kept per household when a run
+/// follows households one by one (the virtual trial): income by source and the harvest.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Flows {
+    /// Income by source.
+    pub income: Sources,
+    /// Maize harvested, kg.
+    pub harvest_kg: f64,
+}
+
+impl Flows {
+    /// The flows of a season's outcome.
+    #[inline(always)]
+    pub fn of(out: &Outcome) -> Self {
+        Self { income: out.income, harvest_kg: out.harvest_kg }
+    }
 }
 
 /// Advance one household by one season with its numbers `draws` (from a
@@ -187,6 +230,7 @@ fn earn(h: &mut Household, mut draws: Shocks, village: &VillageView, ctx: &Seaso
 
     let income = produce(h, village, &mut draws, ctx);
     out.harvest_kg = income.harvest_kg;
+    out.income = income.sources;
     cash_flow += income.net_idr;
     h.expected_income_idr_month = expected_income_idr_month(h, village, ctx) as f32;
     change_herd(h, &draws, ctx);
@@ -353,6 +397,7 @@ fn decide_enterprise(h: &mut Household, draws: &mut Shocks, ctx: &SeasonCtx) -> 
 struct Income {
     net_idr: f64,
     harvest_kg: f64,
+    sources: Sources,
 }
 
 /// Maize (wet season), cattle offtake, seaweed (dry season), wages and enterprise profit,
@@ -361,6 +406,7 @@ struct Income {
 fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &SeasonCtx) -> Income {
     let p = ctx.params;
     let member = h.has(flag::COOP_MEMBER) && village.coop_exists;
+    let mut sources = Sources::default();
     let mut net = 0.0;
     let mut harvest_kg = 0.0;
     if ctx.kind == SeasonKind::Wet {
@@ -372,19 +418,24 @@ fn produce(h: &mut Household, village: &VillageView, draws: &mut Shocks, ctx: &S
         h.set(flag::BAD_HARVEST, harvest_kg < p.farm.bad_harvest_share * expected_kg);
         net += harvest_kg * ctx.env.maize_price_idr_per_kg * price_factor(member, ctx);
         net -= input_cost_idr(land, h.has(flag::IMPROVED), member, ctx);
+        sources.maize_idr = net;
     }
-    net += f64::from(h.cattle_head) * ctx.consts.offtake_idr_per_head_season;
+    sources.cattle_idr = f64::from(h.cattle_head) * ctx.consts.offtake_idr_per_head_season;
+    net += sources.cattle_idr;
     if ctx.kind == SeasonKind::Dry && h.has(flag::SEAWEED) {
-        net += p.seaweed.net_idr_per_month * ctx.months * draws.crop_noise();
+        sources.seaweed_idr = p.seaweed.net_idr_per_month * ctx.months * draws.crop_noise();
+        net += sources.seaweed_idr;
     }
     let days_noise = draws.labour_noise();
     let illness = if draws.ill(ctx) { p.finance.illness_days_share } else { 1.0 };
-    net += usual_wages_idr(h.daily_wages_idr, ctx) * days_noise * illness;
+    sources.wages_idr = usual_wages_idr(h.daily_wages_idr, ctx) * days_noise * illness;
+    net += sources.wages_idr;
     if h.has(flag::ENTERPRISE) {
         let demand = ctx.noise.demand.sample(draws.venture(ctx).demand_word());
-        net += usual_profit_idr(h.enterprise_capital_idr, h.business_skill, ctx) * demand;
+        sources.enterprise_idr = usual_profit_idr(h.enterprise_capital_idr, h.business_skill, ctx) * demand;
+        net += sources.enterprise_idr;
     }
-    Income { net_idr: net, harvest_kg }
+    Income { net_idr: net, harvest_kg, sources }
 }
 
 /// Kilograms in a tonne.

@@ -26,7 +26,7 @@ use std::ops::Range;
 use crate::metrics::{Accumulator, Lines, Terms};
 use crate::model::budget::Lanes;
 use crate::model::draws::{self, BATCH, Batch};
-use crate::model::household::{self, Household, Outcome, flag};
+use crate::model::household::{self, Flows, Household, Outcome, Sources, flag};
 use crate::model::season::{SeasonCtx, VillageView};
 use crate::rng::{LognormalTable, unit};
 
@@ -39,7 +39,8 @@ pub(crate) fn in_lanes() -> bool {
 /// Phases 3–5 of the season for every household of `rows` (at most [`BATCH`]), whose
 /// numbers are `draws`, with `columns` as working space, added to `acc` (with `lines`; only
 /// the village counts without): the rows and sums of [`household::step`] and
-/// [`Accumulator::add`] one by one.
+/// [`Accumulator::add`] one by one. With `flows` (one per row) each household's [`Flows`]
+/// are kept there.
 pub(crate) fn season_batch(
     rows: &mut [Household],
     draws: &Batch,
@@ -47,9 +48,10 @@ pub(crate) fn season_batch(
     lines: Option<Lines>,
     columns: &mut Columns,
     acc: &mut Accumulator,
+    flows: Option<&mut [Flows]>,
 ) {
     assert!(rows.len() <= BATCH);
-    columns.run_dispatch(rows, draws, ctx, lines, acc);
+    columns.run_dispatch(rows, draws, ctx, lines, acc, flows);
 }
 
 /// A batch as columns: what the season reads of each household, its village and its
@@ -93,7 +95,10 @@ pub(crate) struct Columns {
     disadopted: [bool; BATCH],
     ill: [bool; BATCH],
     cash_flow: [f64; BATCH],
+    /// Maize income net of input costs (wet season; 0 in the dry season).
     net: [f64; BATCH],
+    /// Cattle offtake, seaweed, wages and enterprise profit of the season ([`Sources`]).
+    sources: [[f64; BATCH]; 4],
     harvest_kg: [f64; BATCH],
     expected_income: [f32; BATCH],
     budget: Lanes,
@@ -140,6 +145,7 @@ impl Default for Columns {
             ill: [false; BATCH],
             cash_flow: [0.0; BATCH],
             net: [0.0; BATCH],
+            sources: [[0.0; BATCH]; 4],
             harvest_kg: [0.0; BATCH],
             expected_income: [0.0; BATCH],
             budget: Lanes::default(),
@@ -205,7 +211,44 @@ impl Columns {
         ctx: &SeasonCtx,
         lines: Option<Lines>,
         acc: &mut Accumulator,
+        mut flows: Option<&mut [Flows]>,
     ) {
+        if !self.batch_avx512_if_available(rows, draws, ctx, lines, acc) {
+            self.load_rows(rows, 0..rows.len(), ctx);
+            self.batch(rows, draws, ctx, lines, acc);
+            self.store_rows(rows, 0..rows.len(), ctx);
+        }
+        if let Some(flows) = flows.as_deref_mut() {
+            self.store_flows(flows);
+        }
+        self.store_rest(rows, draws, ctx, lines, acc, flows);
+    }
+
+    /// Every lane's [`Flows`] into `flows` (households that go through the one-by-one code
+    /// are overwritten by [`Columns::store_rest`]).
+    fn store_flows(&self, flows: &mut [Flows]) {
+        for (j, f) in flows.iter_mut().enumerate().take(self.len) {
+            let income = Sources {
+                maize_idr: self.net[j],
+                cattle_idr: self.sources[0][j],
+                seaweed_idr: self.sources[1][j],
+                wages_idr: self.sources[2][j],
+                enterprise_idr: self.sources[3][j],
+            };
+            *f = Flows { income, harvest_kg: self.harvest_kg[j] };
+        }
+    }
+
+    /// [`Columns::batch_avx512`] where that is the code path of the random-number kernel;
+    /// false (nothing done) elsewhere.
+    fn batch_avx512_if_available(
+        &mut self,
+        rows: &mut [Household],
+        draws: &Batch,
+        ctx: &SeasonCtx,
+        lines: Option<Lines>,
+        acc: &mut Accumulator,
+    ) -> bool {
         #[cfg(target_arch = "x86_64")]
         if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
             // SAFETY: the AVX-512 kernel is in use only on CPUs with AVX-512F and AVX2.
@@ -213,12 +256,9 @@ impl Columns {
             unsafe {
                 self.batch_avx512(rows, draws, ctx, lines, acc)
             };
-            return;
+            return true;
         }
-        self.load_rows(rows, 0..rows.len(), ctx);
-        self.batch(rows, draws, ctx, lines, acc);
-        self.store_rows(rows, 0..rows.len(), ctx);
-        self.store_rest(rows, draws, ctx, lines, acc);
+        false
     }
 
     /// [`Columns::batch`] compiled for AVX-512 (eight households per instruction).
@@ -235,7 +275,6 @@ impl Columns {
         self.load_rows_avx512(rows, ctx);
         self.batch(rows, draws, ctx, lines, acc);
         self.store_rows_avx512(rows, ctx);
-        self.store_rest(rows, draws, ctx, lines, acc);
     }
 
     /// The rest of the load (the rows are in the columns), the passes and the sums of the
@@ -265,6 +304,7 @@ impl Columns {
         ctx: &SeasonCtx,
         lines: Option<Lines>,
         acc: &mut Accumulator,
+        mut flows: Option<&mut [Flows]>,
     ) {
         let n = rows.len();
         if self.village.is_some() && !self.one_by_one[..n].contains(&true) {
@@ -275,6 +315,9 @@ impl Columns {
             if self.one_by_one[j] {
                 let out = step_one(h, draws, j, ctx);
                 add(acc, h, &out, lines);
+                if let Some(flows) = flows.as_deref_mut() {
+                    flows[j] = Flows::of(&out);
+                }
             } else if self.village.is_none() {
                 let out = Outcome {
                     cash_income_idr: b.income[j],
@@ -283,6 +326,7 @@ impl Columns {
                     adopted: self.adopted[j],
                     disadopted: self.disadopted[j],
                     participated: false,
+                    income: Sources::default(),
                 };
                 acc.add_village(h, &out);
             }
@@ -384,12 +428,16 @@ mod tests {
             let draws = Batch::draw(&ctx, first, rows.len());
             let mut one_by_one = rows.clone();
             let mut expected = Accumulator::new(2);
+            let mut expected_flows = Vec::new();
             for (j, h) in one_by_one.iter_mut().enumerate() {
                 let out = household::step(h, draws.shocks(j), &ctx);
                 add(&mut expected, h, &out, lines);
+                expected_flows.push(Flows::of(&out));
             }
             let mut acc = Accumulator::new(2);
-            season_batch(&mut rows, &draws, &ctx, lines, &mut Columns::default(), &mut acc);
+            let mut flows = vec![Flows::default(); rows.len()];
+            season_batch(&mut rows, &draws, &ctx, lines, &mut Columns::default(), &mut acc, Some(&mut flows));
+            prop_assert_eq!(format!("{flows:?}"), format!("{expected_flows:?}"));
             // Debug output tells every two different numbers apart (shortest round trip).
             prop_assert_eq!(format!("{rows:?}"), format!("{one_by_one:?}"));
             prop_assert_eq!(format!("{acc:?}"), format!("{expected:?}"));

@@ -167,20 +167,28 @@ impl Columns {
     fn income(&mut self, draws: &Batch, ctx: &SeasonCtx) {
         let p = ctx.params;
         let dry = ctx.kind == SeasonKind::Dry;
-        let seaweed_idr = p.seaweed.net_idr_per_month * ctx.months;
+        let seaweed_idr_season = p.seaweed.net_idr_per_month * ctx.months;
         for j in 0..BATCH {
             let flags = self.flags[j];
-            let mut net = self.net[j] + f64::from(self.cattle[j]) * ctx.consts.offtake_idr_per_head_season;
+            let cattle_idr = f64::from(self.cattle[j]) * ctx.consts.offtake_idr_per_head_season;
+            let mut net = self.net[j] + cattle_idr;
             let seaweed = dry & (flags & u32::from(flag::SEAWEED) != 0);
-            net = if seaweed { net + seaweed_idr * draws.crop[j] } else { net };
+            let seaweed_idr = seaweed_idr_season * draws.crop[j];
+            net = if seaweed { net + seaweed_idr } else { net };
             let ill = unit(draws.shock[0][j]) < ctx.consts.illness_probability;
             self.ill[j] = ill;
             let illness = if ill { p.finance.illness_days_share } else { 1.0 };
-            net += usual_wages_idr(self.daily_wages[j], ctx) * draws.labour[j] * illness;
+            let wages_idr = usual_wages_idr(self.daily_wages[j], ctx) * draws.labour[j] * illness;
+            net += wages_idr;
             let usual_profit = usual_profit_idr(self.capital[j], self.business_skill[j], ctx);
             let enterprise = flags & u32::from(flag::ENTERPRISE) != 0;
-            net = if enterprise { net + usual_profit * self.demand[j] } else { net };
+            let profit_idr = usual_profit * self.demand[j];
+            net = if enterprise { net + profit_idr } else { net };
             self.cash_flow[j] += net;
+            self.sources[0][j] = cattle_idr;
+            self.sources[1][j] = if seaweed { seaweed_idr } else { 0.0 };
+            self.sources[2][j] = wages_idr;
+            self.sources[3][j] = if enterprise { profit_idr } else { 0.0 };
         }
     }
 
