@@ -9,10 +9,13 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use livelihoods::compare::CostEffectiveness;
 use livelihoods::metrics;
 use livelihoods::output::{self, RunInfo};
+use livelihoods::report::Money;
 use livelihoods::runner::{self, ScenarioResult};
 use livelihoods::scenario::{self, Origin, Overrides, Problem, Problems, Scenario};
+use livelihoods::trial::{self, Plan};
 
 /// Agent-based simulator of rural livelihood interventions (DW4FS, Kupang District, NTT).
 #[derive(Parser, Debug)]
@@ -64,9 +67,11 @@ enum Command {
         #[arg(long)]
         toml: bool,
     },
-    /// Run scenarios with common random numbers and compare each with a baseline: paired
-    /// effects with confidence intervals, cost-effectiveness, charts and report.html, in
-    /// <out>/compare/. The scenarios must share seed, replications, seasons and households.
+    /// Run scenarios with common random numbers and measure every programme against its own
+    /// world without the programme (and that world against the baseline): effects with
+    /// confidence intervals, effects on participants and by group, poverty dynamics,
+    /// cost-effectiveness, charts and report.html, in <out>/compare/. The scenarios must
+    /// share seed, replications, seasons and households.
     Compare {
         #[command(flatten)]
         run: RunArgs,
@@ -79,6 +84,9 @@ enum Command {
         /// Rupiah per US dollar for costs in dollars.
         #[arg(long, default_value_t = livelihoods::compare::DEFAULT_IDR_PER_USD)]
         idr_per_usd: f64,
+        /// Discount rate a year for benefit/cost (ADB's rate for poverty-targeted projects).
+        #[arg(long, default_value_t = livelihoods::compare::DEFAULT_DISCOUNT_RATE)]
+        discount_rate: f64,
     },
     /// Redraw the charts and report.html of a comparison from its files alone.
     Plot {
@@ -136,8 +144,8 @@ pub fn run(args: Args) -> Result<()> {
         Command::Run(run) => {
             run_scenarios(&run.files, &run.out, run.threads, &run.overrides(), run.quiet).map(|_| ())
         }
-        Command::Compare { run, baseline, distribution_season, idr_per_usd } => {
-            let options = CompareOptions { baseline, idr_per_usd, distribution_season };
+        Command::Compare { run, baseline, distribution_season, idr_per_usd, discount_rate } => {
+            let options = CompareOptions { baseline, idr_per_usd, discount_rate, distribution_season };
             compare(&run.files, &options, &run.out, run.threads, &run.overrides(), run.quiet)
         }
     }
@@ -252,6 +260,7 @@ fn setting_problems(threads: &[usize]) -> Vec<Problem> {
 struct CompareOptions {
     baseline: String,
     idr_per_usd: f64,
+    discount_rate: f64,
     distribution_season: Option<u32>,
 }
 
@@ -278,29 +287,65 @@ fn compare(
         s.distribution_season = options.distribution_season;
     }
     let info = run_info(threads);
-    let results = simulate(scenarios, out, &info, quiet)?;
-    let rows = livelihoods::compare::cost_effectiveness(&results, b, idr_per_usd);
+    let plan = livelihoods::trial::Plan::new(scenarios, b);
+    let outcome = simulate_plan(plan, out, &info, quiet)?;
+    let pairings = livelihoods::compare::pairings(&outcome);
+    let money = Money { idr_per_usd, discount_rate: options.discount_rate };
+    let rows = livelihoods::compare::cost_effectiveness(&pairings, idr_per_usd, money.discount_rate);
     let dir = output::write_atomically(out, "compare", |dir| {
-        livelihoods::report::write_comparison(dir, &results, b, &rows, idr_per_usd, &info)
+        livelihoods::report::write_comparison(dir, &outcome, &rows, money, &info)
     })
     .with_context(|| format!("writing the comparison under {}", out.display()))?;
     if !quiet {
-        println!("comparison against {baseline} -> {}", dir.display());
-        for r in rows.iter().filter(|r| r.scenario != baseline) {
-            let p = &r.person_years_averted;
-            let per = r.cost_per_person_year_idr[0];
-            let cost = if per.is_finite() {
-                format!("Rp {per:.0} ({:.0} USD) per person-year averted", per / idr_per_usd)
-            } else {
-                "no person-years averted".to_string()
-            };
+        print_comparison(baseline, &dir, &rows, idr_per_usd);
+    }
+    Ok(())
+}
+
+/// What `compare` prints: per programme, its effect in its own world and its cost.
+fn print_comparison(baseline: &str, dir: &std::path::Path, rows: &[CostEffectiveness], idr_per_usd: f64) {
+    println!("comparison against {baseline} -> {}", dir.display());
+    println!(
+        "  programme effects, each against its own world without the programme (common random numbers):"
+    );
+    for r in rows.iter().filter(|r| r.cost_idr > 0.0) {
+        let p = &r.person_years_averted;
+        let per = r.cost_per_person_year_idr[0];
+        let cost = if per.is_finite() {
+            format!("Rp {} ({} USD) per person-year averted", thousands(per), thousands(per / idr_per_usd))
+        } else {
+            "no person-years averted, so no cost per person-year".to_string()
+        };
+        println!(
+            "  {}: {} poverty-person-years averted [95% CI {} to {}]; {cost}",
+            r.scenario,
+            thousands(p.mean),
+            thousands(p.ci_lo),
+            thousands(p.ci_hi)
+        );
+        if r.counterfactual != baseline {
+            let w = &r.world_person_years_averted;
             println!(
-                "  {}: {:.0} poverty-person-years averted [95% CI {:.0} to {:.0}]; {cost}",
-                r.scenario, p.mean, p.ci_lo, p.ci_hi
+                "    its world ({}) against {baseline}, without any programme: {} poverty-person-years {}",
+                r.counterfactual,
+                thousands(w.mean.abs()),
+                if w.mean >= 0.0 { "fewer" } else { "more" }
             );
         }
     }
-    Ok(())
+}
+
+/// `x` rounded, with thousands separators.
+fn thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x.round() < 0.0 { format!("-{out}") } else { out }
 }
 
 fn run_scenarios(
@@ -367,6 +412,49 @@ fn simulate(
         );
     }
     Ok(results)
+}
+
+/// Run a comparison's plan and write each of its worlds' results under `out`.
+fn simulate_plan(plan: Plan, out: &std::path::Path, info: &RunInfo, quiet: bool) -> Result<trial::Outcome> {
+    let threads = info.threads;
+    if let Some(available) = runner::available_bytes() {
+        // A programme runs beside its counterfactual: two worlds per job, each followed.
+        let doubled: Vec<Scenario> = plan.worlds.iter().flat_map(|s| [s.clone(), s.clone()]).collect();
+        runner::check_memory(&doubled, threads, available).map_err(anyhow::Error::msg)?;
+    }
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting the thread pool")?;
+    let total = plan.world_seasons();
+    let simulated = plan.simulated_household_seasons();
+    let bar = progress_bar(total, quiet);
+    let done = AtomicU64::new(0);
+    let clock = Instant::now();
+    let outcome = pool.install(|| {
+        trial::run(plan, threads, &|| {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n.is_multiple_of(8) || n == total {
+                bar.set_position(n);
+            }
+        })
+    });
+    bar.finish_and_clear();
+    let seconds = clock.elapsed().as_secs_f64();
+    for (w, result) in outcome.results.iter().enumerate() {
+        let dir = output::write_scenario(out, result, info).with_context(|| {
+            format!("writing the results of {} under {}", result.scenario.name, out.display())
+        })?;
+        if !quiet && !outcome.plan.is_derived(w) {
+            print_summary(result, &dir);
+        }
+    }
+    if !quiet {
+        println!(
+            "{simulated} household-seasons simulated (programme and counterfactual worlds side by side, \
+             spin-up included) in {seconds:.1} s on {threads} thread(s): {:.2} million per second",
+            simulated as f64 / seconds.max(1e-9) / 1e6
+        );
+    }
+    Ok(outcome)
 }
 
 fn progress_bar(total: u64, quiet: bool) -> ProgressBar {

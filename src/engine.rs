@@ -49,6 +49,8 @@ pub struct World {
     pub flows: Option<Vec<Flows>>,
     /// When following: the lotteries of the last season, by intervention index.
     pub lotteries: Vec<(usize, Lottery)>,
+    /// Enrolments so far (a household in two interventions counts twice).
+    pub enrolments: u64,
 }
 
 impl World {
@@ -64,6 +66,7 @@ impl World {
             programme_cost_idr: 0.0,
             flows: None,
             lotteries: Vec::new(),
+            enrolments: 0,
         }
     }
 
@@ -242,6 +245,7 @@ fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season
     world.lotteries.clear();
     for ((index, iv), delivered) in scenario.interventions.iter().enumerate().zip(delivered) {
         world.programme_cost_idr += delivered.cost_idr;
+        world.enrolments += delivered.participants();
         if let Some(lottery) = delivered.lottery {
             world.lotteries.push((index, lottery));
         }

@@ -25,7 +25,8 @@
 //! | [`bench`](mod@bench) | throughput table: model against kernel, memory |
 //! | [`metrics`] | FGT, consumption, Gini, reach: integer reductions |
 //! | [`summary`] | mean, band and confidence interval across replications |
-//! | [`compare`] | paired effects against a baseline, cost-effectiveness |
+//! | [`trial`] | every programme against its own world: twins, trial estimators, for whom, dynamics |
+//! | [`compare`] | programme and world effects, cost-effectiveness |
 //! | [`runner`] | scenarios × replications in parallel, memory guard |
 //! | [`output`] | CSV and manifest files, written atomically |
 //! | [`plot`] | charts (bundled font, SVG and PNG) |
@@ -58,3 +59,4 @@ pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod summary;
+pub mod trial;

@@ -171,20 +171,29 @@ impl Sources {
 }
 
 /// What a season brought a household beyond its row, kept per household when a run
-/// follows households one by one (the virtual trial): income by source and the harvest.
+/// follows households one by one (the virtual trial): income by source ([`Sources`], in
+/// its order) and the harvest, to `f32` precision (24 bytes a household).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Flows {
-    /// Income by source.
-    pub income: Sources,
+    /// Maize, cattle, seaweed, wages and enterprise income, rupiah.
+    pub income_idr: [f32; 5],
     /// Maize harvested, kg.
-    pub harvest_kg: f64,
+    pub harvest_kg: f32,
 }
 
 impl Flows {
+    /// The flows of a season's income and harvest.
+    #[inline(always)]
+    pub fn new(i: &Sources, harvest_kg: f64) -> Self {
+        let income_idr =
+            [i.maize_idr, i.cattle_idr, i.seaweed_idr, i.wages_idr, i.enterprise_idr].map(|x| x as f32);
+        Self { income_idr, harvest_kg: harvest_kg as f32 }
+    }
+
     /// The flows of a season's outcome.
     #[inline(always)]
     pub fn of(out: &Outcome) -> Self {
-        Self { income: out.income, harvest_kg: out.harvest_kg }
+        Self::new(&out.income, out.harvest_kg)
     }
 }
 

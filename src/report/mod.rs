@@ -21,6 +21,16 @@ pub use charts::p0_chart;
 pub use table::Table;
 
 use crate::compare::{self, CostEffectiveness};
+use crate::trial;
+
+/// How money is valued in a comparison.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Money {
+    /// Rupiah per US dollar.
+    pub idr_per_usd: f64,
+    /// Discount rate a year.
+    pub discount_rate: f64,
+}
 use crate::metrics::{DISTRIBUTION_BINS, bin_edges_idr};
 use crate::output::{RunInfo, number, summary_csv};
 use crate::runner::ScenarioResult;
@@ -49,6 +59,10 @@ pub struct ScenarioInfo {
     pub sha256: String,
     /// Parameters that differ from the baseline.
     pub differences: Vec<Difference>,
+    /// The world its programme is measured against (its own name when it has no
+    /// programme; the baseline's when its world is the baseline's).
+    #[serde(default)]
+    pub counterfactual: String,
 }
 
 /// Provenance and facts of a comparison (`comparison.toml`).
@@ -74,6 +88,9 @@ pub struct ComparisonInfo {
     pub started_utc: String,
     /// Rupiah per US dollar for costs.
     pub idr_per_usd: f64,
+    /// Discount rate a year of benefit/cost.
+    #[serde(default)]
+    pub discount_rate: f64,
     /// Last season in which any intervention delivers.
     pub programme_end_season: u32,
     /// Poverty line, rupiah per person per month.
@@ -92,23 +109,37 @@ pub struct ComparisonInfo {
 /// I/O or drawing errors.
 pub fn write_comparison(
     dir: &Path,
-    results: &[ScenarioResult],
-    baseline: usize,
+    outcome: &trial::Outcome,
     rows: &[CostEffectiveness],
-    idr_per_usd: f64,
+    money: Money,
     info: &RunInfo,
 ) -> io::Result<()> {
-    fs::write(dir.join("effects.csv"), compare::effects_csv(results, baseline))?;
-    fs::write(dir.join("cost_effectiveness.csv"), compare::cost_effectiveness_csv(rows, idr_per_usd))?;
+    let (idr_per_usd, discount_rate) = (money.idr_per_usd, money.discount_rate);
+    let results = &outcome.results[..outcome.plan.given];
+    let baseline = outcome.plan.baseline;
+    fs::write(dir.join("effects.csv"), compare::effects_csv(&compare::pairings(outcome)))?;
+    fs::write(
+        dir.join("cost_effectiveness.csv"),
+        compare::cost_effectiveness_csv(rows, idr_per_usd, discount_rate),
+    )?;
+    fs::write(dir.join("trial.csv"), trial::tables::to_csv(&trial::tables::trial_rows(outcome))?)?;
+    fs::write(dir.join("effects_by_group.csv"), trial::tables::to_csv(&trial::tables::group_rows(outcome))?)?;
+    fs::write(dir.join("dynamics.csv"), trial::tables::to_csv(&trial::tables::dynamics_rows(outcome))?)?;
     let mut summaries = String::new();
-    for (i, r) in results.iter().enumerate() {
+    for (i, r) in outcome.results.iter().enumerate() {
         let text = summary_csv(r);
         let body = if i == 0 { text.as_str() } else { text.split_once('\n').map_or("", |(_, rest)| rest) };
         summaries.push_str(body);
     }
     fs::write(dir.join("summary.csv"), summaries)?;
     fs::write(dir.join("distribution.csv"), distribution_csv(results))?;
-    let facts = comparison_info(results, baseline, idr_per_usd, info);
+    let mut facts = comparison_info(results, baseline, idr_per_usd, info);
+    facts.discount_rate = discount_rate;
+    for (scenario, w) in facts.scenario.iter_mut().zip(order(results.len(), baseline)) {
+        scenario.counterfactual = trial::tables::counterfactual_name(&outcome.plan, w)
+            .unwrap_or(&results[w].scenario.name)
+            .to_string();
+    }
     let text =
         toml::to_string(&facts).map_err(|e| io::Error::other(format!("writing comparison.toml: {e}")))?;
     fs::write(dir.join("comparison.toml"), text)?;
@@ -169,7 +200,6 @@ fn comparison_info(
     info: &RunInfo,
 ) -> ComparisonInfo {
     let base = &results[baseline].scenario;
-    let order = std::iter::once(baseline).chain((0..results.len()).filter(|&i| i != baseline));
     ComparisonInfo {
         baseline: base.name.clone(),
         crate_version: env!("CARGO_PKG_VERSION").into(),
@@ -181,6 +211,7 @@ fn comparison_info(
         threads: info.threads,
         started_utc: info.started_utc.clone(),
         idr_per_usd,
+        discount_rate: 0.0,
         programme_end_season: results
             .iter()
             .flat_map(|r| r.scenario.interventions.iter().map(|iv| iv.end_season))
@@ -190,7 +221,7 @@ fn comparison_info(
         poverty_line_idr: base.params.poverty.line_idr_per_capita_month,
         base_year: base.params.calendar.base_year,
         distribution_season: base.distribution_season.unwrap_or(base.seasons.saturating_sub(1)),
-        scenario: order
+        scenario: order(results.len(), baseline)
             .map(|i| {
                 let s = &results[i].scenario;
                 ScenarioInfo {
@@ -199,10 +230,16 @@ fn comparison_info(
                     file: s.path.display().to_string(),
                     sha256: s.file_hashes.first().map(|(_, h)| h.clone()).unwrap_or_default(),
                     differences: differences(base, s),
+                    counterfactual: s.name.clone(),
                 }
             })
             .collect(),
     }
+}
+
+/// Indices of `n` scenarios, the baseline first.
+fn order(n: usize, baseline: usize) -> impl Iterator<Item = usize> {
+    std::iter::once(baseline).chain((0..n).filter(move |&i| i != baseline))
 }
 
 /// Parameters and interventions of `s` that differ from `base`.

@@ -235,7 +235,7 @@ impl Columns {
                 wages_idr: self.sources[2][j],
                 enterprise_idr: self.sources[3][j],
             };
-            *f = Flows { income, harvest_kg: self.harvest_kg[j] };
+            *f = Flows::new(&income, self.harvest_kg[j]);
         }
     }
 

@@ -1,0 +1,274 @@
+//! The virtual trial: every programme against its own world.
+//!
+//! For every scenario with interventions, its **counterfactual** is the same resolved
+//! scenario with every intervention removed: the same world (readiness, climate, prices,
+//! households), the same seed and replications. Common random numbers give every household
+//! of the programme world an exact twin in the counterfactual: the same traits and the same
+//! shocks, so any difference between the two is the programme's doing. A replication steps
+//! the two worlds side by side (lockstep) and compares twins season by season:
+//!
+//! * **effects on participants** (per module and in any module), on non-participants in
+//!   villages with participants (spillover) and on households elsewhere, by years since
+//!   their programme began ([`outcomes`]);
+//! * what a **randomised trial** of the same programme would estimate, where invitations are
+//!   drawn by lottery: invited against eligible-but-not-invited (intention to treat) and the
+//!   effect of taking part with the invitation as instrument (Wald);
+//! * **for whom**: poverty in both worlds by initial poverty, location, land, household
+//!   size, village readiness and participation;
+//! * **poverty dynamics**: chronic and transient poverty, entries and exits, exits that last
+//!   two years.
+//!
+//! A counterfactual whose resolved parameters equal the baseline's *is* the baseline: its
+//! district figures are not computed twice. Scenarios without interventions are followed
+//! for their poverty dynamics only.
+
+mod outcomes;
+mod panel;
+mod sums;
+pub mod tables;
+
+pub use outcomes::{DIMENSIONS, GROUPS, HORIZONS, MODULES, NEAR_POOR_MULTIPLE, OUTCOMES, outcome_index};
+pub use sums::{Arm, Dynamics, Exact, Level, TrialSums};
+
+use rayon::prelude::*;
+
+use crate::engine::{World, step_season};
+use crate::metrics::{Lines, SeasonMetrics};
+use crate::model::season::Noise;
+use crate::params::SeasonKind;
+use crate::rng::RunKey;
+use crate::runner::{ScenarioResult, Strategy, strategy};
+use crate::scenario::Scenario;
+use crate::summary::summarise;
+use panel::Panel;
+
+/// Suffix of a counterfactual's name: `<scenario><suffix>`.
+pub const COUNTERFACTUAL_SUFFIX: &str = "__no_programme";
+
+/// The scenarios of a comparison with the worlds they are measured against.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The compared scenarios in the order given, then the counterfactual worlds that are
+    /// none of them.
+    pub worlds: Vec<Scenario>,
+    /// Index of the baseline among `worlds`.
+    pub baseline: usize,
+    /// For each world with interventions, the index of its counterfactual.
+    pub counterfactual: Vec<Option<usize>>,
+    /// Worlds given by the user (the rest are derived counterfactuals).
+    pub given: usize,
+}
+
+impl Plan {
+    /// Pair every scenario of `scenarios` that has interventions with its counterfactual;
+    /// `baseline` indexes `scenarios`.
+    pub fn new(scenarios: Vec<Scenario>, baseline: usize) -> Self {
+        let given = scenarios.len();
+        let mut worlds = scenarios;
+        let mut counterfactual = vec![None; given];
+        for p in 0..given {
+            if worlds[p].interventions.is_empty() {
+                continue;
+            }
+            let cf = counterfactual_of(&worlds[p]);
+            let existing = worlds.iter().position(|w| same_world(&cf, w));
+            let index = existing.unwrap_or_else(|| {
+                worlds.push(cf);
+                worlds.len() - 1
+            });
+            counterfactual[p] = Some(index);
+        }
+        counterfactual.resize(worlds.len(), None);
+        Self { worlds, baseline, counterfactual, given }
+    }
+
+    /// True if world `i` was derived as a counterfactual.
+    pub fn is_derived(&self, i: usize) -> bool {
+        i >= self.given
+    }
+
+    /// World-seasons to simulate (observed), for progress reporting.
+    pub fn world_seasons(&self) -> u64 {
+        self.units()
+            .iter()
+            .map(|u| {
+                let s = &self.worlds[u.world];
+                let worlds = if u.counterfactual.is_some() { 2 } else { 1 };
+                worlds * u64::from(s.seasons) * u64::from(s.replications)
+            })
+            .sum()
+    }
+
+    /// Simulated household-seasons, spin-up included.
+    pub fn simulated_household_seasons(&self) -> u64 {
+        self.units()
+            .iter()
+            .map(|u| {
+                let worlds = if u.counterfactual.is_some() { 2 } else { 1 };
+                worlds * self.worlds[u.world].simulated_household_seasons()
+            })
+            .sum()
+    }
+
+    /// What is run: a pair for every programme, a single world for every world that is
+    /// nobody's counterfactual.
+    fn units(&self) -> Vec<Unit> {
+        let mut units: Vec<Unit> = (0..self.worlds.len())
+            .filter_map(|w| self.counterfactual[w].map(|cf| Unit { world: w, counterfactual: Some(cf) }))
+            .collect();
+        for w in 0..self.worlds.len() {
+            if self.counterfactual[w].is_none() && !self.counterfactual.contains(&Some(w)) {
+                units.push(Unit { world: w, counterfactual: None });
+            }
+        }
+        units
+    }
+}
+
+/// The counterfactual of `s`: the same scenario without its interventions.
+pub fn counterfactual_of(s: &Scenario) -> Scenario {
+    let mut cf = s.clone();
+    cf.interventions.clear();
+    cf.name = format!("{}{COUNTERFACTUAL_SUFFIX}", s.name);
+    cf.description = format!("the world of {} without its programme", s.name);
+    cf
+}
+
+/// True if `a` and `b` simulate the same world: the same resolved parameters, seed,
+/// replications and seasons, and no interventions in either.
+pub fn same_world(a: &Scenario, b: &Scenario) -> bool {
+    a.interventions.is_empty()
+        && b.interventions.is_empty()
+        && a.params == b.params
+        && a.seed == b.seed
+        && a.replications == b.replications
+        && a.seasons == b.seasons
+}
+
+/// One thing to run per replication: a world, with its counterfactual beside it.
+#[derive(Clone, Copy, Debug)]
+struct Unit {
+    world: usize,
+    counterfactual: Option<usize>,
+}
+
+/// What one replication of a unit gives.
+struct Replication {
+    metrics: Vec<SeasonMetrics>,
+    counterfactual: Option<Vec<SeasonMetrics>>,
+    sums: TrialSums,
+}
+
+/// The results of a comparison.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The plan run.
+    pub plan: Plan,
+    /// Per world of the plan.
+    pub results: Vec<ScenarioResult>,
+    /// Per world, per replication: the trial's sums (for a programme: twins, arms, levels,
+    /// dynamics of both worlds; for any other world its dynamics in `dynamics[0]`).
+    pub sums: Vec<Vec<TrialSums>>,
+}
+
+/// Run the plan on the current rayon pool of `threads` threads; `on_season` is called
+/// after every observed season of every world stepped.
+pub fn run(plan: Plan, threads: usize, on_season: &(dyn Fn() + Sync)) -> Outcome {
+    let units = plan.units();
+    let jobs: Vec<(usize, u32)> = units
+        .iter()
+        .enumerate()
+        .flat_map(|(u, unit)| (0..plan.worlds[unit.world].replications).map(move |r| (u, r)))
+        .collect();
+    let noise: Vec<Noise> = plan.worlds.iter().map(|s| Noise::new(&s.params)).collect();
+    let run_job = |&(u, r): &(usize, u32), parallel: bool| {
+        let unit = units[u];
+        let cf = unit.counterfactual.map(|c| (&plan.worlds[c], &noise[c]));
+        replicate(&plan.worlds[unit.world], &noise[unit.world], cf, r, parallel, on_season)
+    };
+    let mut done: Vec<Replication> = match strategy(jobs.len(), threads) {
+        Strategy::Jobs => jobs.par_iter().map(|j| run_job(j, false)).collect(),
+        Strategy::Households => jobs.iter().map(|j| run_job(j, true)).collect(),
+    };
+    let n = plan.worlds.len();
+    let mut runs: Vec<Vec<Vec<SeasonMetrics>>> = vec![Vec::new(); n];
+    let mut sums: Vec<Vec<TrialSums>> = vec![Vec::new(); n];
+    let mut filled = vec![false; n];
+    for unit in units.iter().rev() {
+        let reps = plan.worlds[unit.world].replications as usize;
+        let mine: Vec<Replication> = done.split_off(done.len() - reps);
+        if let Some(c) = unit.counterfactual {
+            // The first pair of a counterfactual gives its figures (every pair gives the
+            // same ones).
+            runs[c] = mine.iter().map(|r| r.counterfactual.clone().expect("a pair")).collect();
+            sums[c] = mine.iter().map(|r| counterfactual_dynamics(&r.sums)).collect();
+            filled[c] = true;
+        }
+        runs[unit.world] = mine.iter().map(|r| r.metrics.clone()).collect();
+        sums[unit.world] = mine.into_iter().map(|r| r.sums).collect();
+        filled[unit.world] = true;
+    }
+    assert!(filled.iter().all(|&f| f), "every world of the plan is run");
+    let results = plan
+        .worlds
+        .iter()
+        .zip(runs)
+        .map(|(s, runs)| ScenarioResult { scenario: s.clone(), summary: summarise(&runs), runs })
+        .collect();
+    Outcome { plan, results, sums }
+}
+
+/// The sums of a counterfactual world followed alone: its dynamics in the first place.
+fn counterfactual_dynamics(pair: &TrialSums) -> TrialSums {
+    TrialSums::dynamics_only(pair.dynamics[1])
+}
+
+/// One replication of `scenario`, beside its counterfactual when given.
+fn replicate(
+    scenario: &Scenario,
+    noise: &Noise,
+    counterfactual: Option<(&Scenario, &Noise)>,
+    replication: u32,
+    parallel: bool,
+    on_season: &(dyn Fn() + Sync),
+) -> Replication {
+    let run = RunKey { seed: scenario.seed, replication };
+    let params = &scenario.params;
+    let mut world = World::new(scenario, noise, replication);
+    let mut twin = counterfactual.map(|(cf, noise)| World::new(cf, noise, replication));
+    let spin_up = params.calendar.spin_up_seasons;
+    for step in 0..spin_up {
+        step_season(&mut world, scenario, noise, run, step, parallel, false);
+        if let (Some(t), Some((cf, noise))) = (twin.as_mut(), counterfactual) {
+            step_season(t, cf, noise, run, step, parallel, false);
+        }
+    }
+    let line = params.poverty.line_idr_per_capita_month;
+    let lines = Lines::new(line, line * params.poverty.food_share);
+    let paired = twin.is_some();
+    if paired {
+        world.follow();
+    }
+    if let Some(t) = twin.as_mut() {
+        t.follow();
+    }
+    let mut panel = Panel::new(&world, lines, paired, scenario.seasons);
+    let keep = scenario.distribution_season.unwrap_or(scenario.seasons.saturating_sub(1));
+    let mut metrics = Vec::with_capacity(scenario.seasons as usize);
+    let mut cf_metrics = Vec::with_capacity(if paired { scenario.seasons as usize } else { 0 });
+    for step in spin_up..spin_up + scenario.seasons {
+        let observed = step - spin_up;
+        let m = step_season(&mut world, scenario, noise, run, step, parallel, observed == keep);
+        metrics.push(m.expect("seasons after the spin-up are observed"));
+        on_season();
+        if let (Some(t), Some((cf, noise))) = (twin.as_mut(), counterfactual) {
+            let m = step_season(t, cf, noise, run, step, parallel, observed == keep);
+            cf_metrics.push(m.expect("seasons after the spin-up are observed"));
+            on_season();
+        }
+        let kind = SeasonKind::of(step);
+        panel.observe(observed, params.months(kind), kind == SeasonKind::Wet, &world, twin.as_ref());
+    }
+    let sums = panel.finish(&world.households);
+    Replication { metrics, counterfactual: paired.then_some(cf_metrics), sums }
+}
