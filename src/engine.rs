@@ -200,13 +200,7 @@ fn prefetch(next: *const Household, end: *const Household) {
 /// Phase 2: every intervention in file order; returns the season's training levels.
 fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season: u32) -> ProgrammeLevels {
     let mut levels = ProgrammeLevels::default();
-    let ctx = DeliveryCtx {
-        params: &scenario.params,
-        run,
-        season,
-        households: &world.households,
-        capacity_scale: scenario.capacity_scale,
-    };
+    let ctx = DeliveryCtx { params: &scenario.params, run, season, households: &world.households };
     let delivered = deliver_all(&scenario.interventions, &ctx, &mut world.villages, &mut levels);
     for ((index, iv), delivered) in scenario.interventions.iter().enumerate().zip(delivered) {
         world.programme_cost_idr += delivered.cost_idr;
