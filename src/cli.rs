@@ -40,7 +40,7 @@ struct RunArgs {
     /// Override the replications of every scenario.
     #[arg(long)]
     replications: Option<u32>,
-    /// Override the households of every scenario (intervention capacities scale along).
+    /// Override the households of every scenario (villages and intervention capacities scale along).
     #[arg(long)]
     households: Option<u64>,
     /// Override the seasons of every scenario.
@@ -203,10 +203,11 @@ fn validate(files: &[PathBuf]) -> Result<()> {
     let scenarios = scenario::load_all(files)?;
     for s in scenarios {
         println!(
-            "ok: {} ({}: {} households, {} seasons, {} replications, {} interventions)",
+            "ok: {} ({}: {} households in {} villages, {} seasons, {} replications, {} interventions)",
             s.path.display(),
             s.name,
             s.params.population.households,
+            s.params.population.simulated_villages(),
             s.seasons,
             s.replications,
             s.interventions.len()
@@ -474,9 +475,10 @@ fn print_summary(result: &ScenarioResult, dir: &std::path::Path) {
     let s = &result.scenario;
     let p0 = metrics::index("p0").expect("p0 is a metric");
     println!(
-        "{}: {} households × {} seasons × {} replications -> {}",
+        "{}: {} households ({} villages) × {} seasons × {} replications -> {}",
         s.name,
         s.params.population.households,
+        s.params.population.simulated_villages(),
         s.seasons,
         s.replications,
         dir.display()

@@ -238,7 +238,6 @@ fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season
         run,
         season,
         households: &world.households,
-        capacity_scale: scenario.capacity_scale,
         follow: world.flows.is_some(),
     };
     let delivered = deliver_all(&scenario.interventions, &ctx, &mut world.villages, &mut levels);

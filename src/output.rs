@@ -138,6 +138,11 @@ struct Manifest<'a> {
     seed: u64,
     replications: u32,
     seasons: u32,
+    /// Villages simulated: `population.villages` scaled to the run's households.
+    simulated_villages: u64,
+    /// households / population.reference_households: the multiplier on villages and
+    /// absolute intervention capacities.
+    population_scale: f64,
     crate_version: &'static str,
     rng: &'static str,
     rng_kernel: &'static str,
@@ -171,6 +176,8 @@ pub fn manifest(result: &ScenarioResult, info: &RunInfo) -> String {
         seed: s.seed,
         replications: s.replications,
         seasons: s.seasons,
+        simulated_villages: s.params.population.simulated_villages(),
+        population_scale: s.params.population.scale(),
         crate_version: env!("CARGO_PKG_VERSION"),
         rng: crate::rng::ALGORITHM,
         rng_kernel: crate::rng::kernel().name(),

@@ -98,8 +98,10 @@ section! {
     Population "population" {
         /// Households simulated (Kupang District ≈ 85,000: 390,210 persons, BPS 2024).
         households: u64 = 85_000, 1, 4_000_000_000u64;
-        /// Villages (Kupang District has 160 desa).
+        /// Villages at the reference size (Kupang District has 160 desa); a run simulates round(villages × households / reference_households), at least 1.
         villages: u32 = 160, 1, 65_535;
+        /// The population that `villages` and intervention capacities are stated for, households (Kupang District ≈ 85,000, BPS 2024); a run of another size scales both.
+        reference_households: u64 = 85_000, 1, 4_000_000_000u64;
         /// Mean household members, persons (390,210 persons / 85,000 households).
         members_mean: f64 = 4.6, 1.0, 12.0;
         /// Largest household, persons.
@@ -130,6 +132,41 @@ section! {
         coop_member_share: f64 = 0.2, 0.0, 1.0;
         /// Share of coastal households farming seaweed (modelling choice).
         seaweed_farmer_share: f64 = 0.5, 0.0, 1.0;
+    }
+}
+
+/// The most villages a run can hold: a household row names its village in 16 bits.
+pub const MAX_VILLAGES: u64 = 65_535;
+
+impl Population {
+    /// How much larger than the reference the run is: households / reference_households.
+    /// Every count the scenario states for the reference size (villages, absolute
+    /// intervention capacities) is multiplied by it; at the reference size it is exactly 1.
+    pub fn scale(&self) -> f64 {
+        self.households as f64 / self.reference_households as f64
+    }
+
+    /// Villages simulated: round(villages × households / reference_households), halves up,
+    /// at least 1 (exact integer arithmetic, so the reference size gives `villages` itself).
+    /// With `villages ≤ reference_households` (checked) it never exceeds `households`.
+    pub fn simulated_villages(&self) -> u64 {
+        let (v, h, r) =
+            (u128::from(self.villages), u128::from(self.households), u128::from(self.reference_households));
+        let rounded = (2 * v * h + r) / (2 * r.max(1));
+        u64::try_from(rounded).unwrap_or(u64::MAX).max(1)
+    }
+
+    /// Why a run of `households` cannot have the scenario's structure, if it cannot: more
+    /// villages than a household row can name.
+    pub fn size_problem(&self) -> Option<String> {
+        let n = self.simulated_villages();
+        (n > MAX_VILLAGES).then(|| {
+            format!(
+                "is {}, which at {} villages per {} households (population.villages, \
+                 population.reference_households) needs {n} villages; at most {MAX_VILLAGES} fit",
+                self.households, self.villages, self.reference_households
+            )
+        })
     }
 }
 
@@ -487,14 +524,18 @@ impl Params {
                 ),
             });
         }
-        if u64::from(self.population.villages) > self.population.households {
+        if u64::from(self.population.villages) > self.population.reference_households {
             out.push(RangeProblem {
                 path: "population.villages".into(),
                 message: format!(
-                    "is {} but there are only {} households",
-                    self.population.villages, self.population.households
+                    "is {} but population.reference_households, the population they are stated for, is only {}: \
+                     every village needs a household",
+                    self.population.villages, self.population.reference_households
                 ),
             });
+        }
+        if let Some(message) = self.population.size_problem() {
+            out.push(RangeProblem { path: "population.households".into(), message });
         }
         out
     }
@@ -549,6 +590,35 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].path, "population.coastal_share");
         assert!(problems[0].message.contains("did you mean 0.25"), "{}", problems[0].message);
+    }
+
+    #[test]
+    fn villages_scale_with_households_and_are_exact_at_the_reference_size() {
+        let mut pop = Population::default();
+        assert_eq!((pop.simulated_villages(), pop.scale()), (160, 1.0));
+        for (households, villages) in [(10_000, 19), (20_000, 38), (42_500, 80), (1_200_000, 2_259), (1, 1)] {
+            pop.households = households;
+            assert_eq!(pop.simulated_villages(), villages, "{households} households");
+        }
+        pop.households = 85_000 * 3 / 2;
+        assert_eq!((pop.simulated_villages(), pop.scale()), (240, 1.5));
+        // With no more villages than households at the reference size, never more than households.
+        for (v, r, h) in [(7, 7, 1), (7, 7, 6), (160, 160, 3), (160, 85_000, 531), (3, 10, 4)] {
+            let pop = Population { villages: v, reference_households: r, households: h, ..pop.clone() };
+            assert!(pop.simulated_villages() <= h, "{v} villages per {r}, {h} households");
+        }
+    }
+
+    #[test]
+    fn a_run_too_large_for_its_village_numbers_is_a_problem() {
+        let mut p = Params::default();
+        p.population.households = 4_000_000_000;
+        let problems = p.check();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path, "population.households");
+        assert!(problems[0].message.contains("needs 7529412 villages"), "{}", problems[0].message);
+        p.population.reference_households = 100;
+        assert!(p.check().iter().any(|x| x.path == "population.villages"));
     }
 
     #[test]

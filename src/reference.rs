@@ -41,15 +41,15 @@ pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 14] = [
         "villages",
         "list of integers",
         "[]",
-        "0 .. population.villages − 1",
-        "Villages served when targeting = \"villages\".",
+        "0 .. villages simulated − 1",
+        "Villages served when targeting = \"villages\": indices of the run's villages, whose number is population.villages scaled to the run's households (a listed village the run does not have is an input error).",
     ),
     (
         "capacity_per_season",
         "integer",
         "—",
         "0 ..",
-        "Invitations per season at government readiness 1, households; scaled with --households. Give this or the next key (not with targeting = \"all\").",
+        "Invitations per season at government readiness 1, households, stated for population.reference_households; a run of another size scales it by households / reference_households. Give this or the next key (not with targeting = \"all\").",
     ),
     (
         "coverage_share_per_season",

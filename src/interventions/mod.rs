@@ -70,8 +70,6 @@ pub struct DeliveryCtx<'a> {
     pub season: u32,
     /// Households' committed state.
     pub households: &'a [Household],
-    /// Multiplier on absolute capacities (run households / scenario households).
-    pub capacity_scale: f64,
     /// Keep each lottery's eligible and invited households ([`Delivered::lottery`]).
     pub follow: bool,
 }
@@ -159,7 +157,7 @@ fn invite(iv: &Intervention, ctx: &DeliveryCtx, hash: u32, ids: Vec<u32>) -> Vec
     if iv.targeting == Targeting::All {
         return draws::select(ctx, hash, &ids, |_, block| unit(block[0]) < g);
     }
-    let capacity = iv.capacity(ctx.params.population.households, ctx.capacity_scale);
+    let capacity = iv.capacity(&ctx.params.population);
     let slots = (capacity * g).round() as usize;
     let mut invited = match iv.targeting {
         Targeting::PoorestFirst => poorest(ids.into_iter(), slots, ctx.households),
@@ -278,6 +276,7 @@ mod tests {
     fn world(households: u64) -> (Params, Vec<Household>, Villages) {
         let mut params = Params::default();
         params.population.households = households;
+        params.population.reference_households = households;
         params.population.villages = 10;
         let run = RunKey { seed: 4, replication: 0 };
         let villages = population::villages(&params, run);
@@ -287,14 +286,7 @@ mod tests {
     }
 
     fn context<'a>(params: &'a Params, hh: &'a [Household], season: u32) -> DeliveryCtx<'a> {
-        DeliveryCtx {
-            params,
-            run: RunKey { seed: 4, replication: 0 },
-            season,
-            households: hh,
-            capacity_scale: 1.0,
-            follow: false,
-        }
+        DeliveryCtx { params, run: RunKey { seed: 4, replication: 0 }, season, households: hh, follow: false }
     }
 
     fn intervention(kind: Kind, targeting: Targeting, capacity: u64) -> Intervention {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::household::module;
-use crate::params::{RangeProblem, check_range};
+use crate::params::{Population, RangeProblem, check_range};
 
 /// The module kinds of the DW4FS programme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,10 +105,12 @@ pub struct Intervention {
     /// Whom to invite first.
     #[serde(default = "default_targeting")]
     pub targeting: Targeting,
-    /// Villages served when `targeting = "villages"`.
+    /// Villages served when `targeting = "villages"`: indices of the run's villages,
+    /// `0 ..` [`Population::simulated_villages`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub villages: Vec<u32>,
-    /// Invitations per season at full government readiness, households (scaled with `--households`).
+    /// Invitations per season at full government readiness, households, stated for
+    /// `population.reference_households` (scaled to the run's households).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_per_season: Option<u64>,
     /// Invitations per season as a share of all households (alternative to the above).
@@ -167,12 +169,15 @@ impl Intervention {
         (self.start_season..=self.end_season).contains(&season)
     }
 
-    /// Invitations per season at full government readiness.
-    pub fn capacity(&self, households: u64, scale: f64) -> f64 {
+    /// Invitations per season at full government readiness in a run of `population`: an
+    /// absolute capacity is stated for `population.reference_households` and scales with
+    /// [`Population::scale`]; a coverage share is of the run's households.
+    pub fn capacity(&self, population: &Population) -> f64 {
+        let households = population.households as f64;
         match (self.capacity_per_season, self.coverage_share_per_season) {
-            (Some(c), _) => c as f64 * scale,
-            (None, Some(share)) => share * households as f64,
-            (None, None) => households as f64,
+            (Some(c), _) => c as f64 * population.scale(),
+            (None, Some(share)) => share * households,
+            (None, None) => households,
         }
     }
 
@@ -211,8 +216,9 @@ impl Intervention {
         }
     }
 
-    /// Every problem with this intervention; `path` is its key path in the file.
-    pub fn check(&self, path: &str, villages: u32, out: &mut Vec<RangeProblem>) {
+    /// Every problem with this intervention in a run of `villages` villages; `path` is its
+    /// key path in the file.
+    pub fn check(&self, path: &str, villages: u64, out: &mut Vec<RangeProblem>) {
         let at = |key: &str| format!("{path}.{key}");
         if self.id.trim().is_empty() {
             out.push(RangeProblem { path: at("id"), message: "must not be empty".into() });
@@ -226,7 +232,8 @@ impl Intervention {
                 ),
             });
         }
-        self.check_capacity(&at, villages, out);
+        self.check_capacity(&at, out);
+        self.check_villages(path, villages, out);
         check_range(&at("cost_idr_per_participant"), self.cost_idr_per_participant(), 0.0, 1e12, out);
         check_range(&at("takeup_min_share"), self.takeup_min_share, 0.0, 1.0, out);
         check_range(&at("takeup_max_share"), self.takeup_max_share, 0.0, 1.0, out);
@@ -247,7 +254,7 @@ impl Intervention {
         }
     }
 
-    fn check_capacity(&self, at: &dyn Fn(&str) -> String, villages: u32, out: &mut Vec<RangeProblem>) {
+    fn check_capacity(&self, at: &dyn Fn(&str) -> String, out: &mut Vec<RangeProblem>) {
         let given = (self.capacity_per_season.is_some(), self.coverage_share_per_season.is_some());
         match (self.targeting, given) {
             (Targeting::All, (false, false)) => {}
@@ -273,19 +280,36 @@ impl Intervention {
                 path: at("villages"),
                 message: "is empty: targeting = \"villages\" needs the list of village indices".into(),
             }),
-            Targeting::Villages => {
-                for &v in self.villages.iter().filter(|&&v| v >= villages) {
-                    out.push(RangeProblem {
-                        path: at("villages"),
-                        message: format!("has village {v}, but villages are numbered 0..{}", villages),
-                    });
-                }
-            }
+            Targeting::Villages => {}
             _ if !self.villages.is_empty() => out.push(RangeProblem {
                 path: at("villages"),
                 message: "is only used with targeting = \"villages\"".into(),
             }),
             _ => {}
+        }
+    }
+
+    /// Every listed village (with `targeting = "villages"`) that a run of `villages`
+    /// villages does not have; `path` is the intervention's key path in the file. The list
+    /// names the run's villages, whose number scales with its households.
+    pub fn check_villages(&self, path: &str, villages: u64, out: &mut Vec<RangeProblem>) {
+        if self.targeting != Targeting::Villages {
+            return;
+        }
+        let path = format!("{path}.villages");
+        for &v in self.villages.iter().filter(|&&v| u64::from(v) >= villages) {
+            let numbered = if villages == 1 {
+                "only village 0".into()
+            } else {
+                format!("villages 0 to {}", villages - 1)
+            };
+            out.push(RangeProblem {
+                path: path.clone(),
+                message: format!(
+                    "has village {v}, but at this size the run has {numbered} (population.villages \
+                     scaled by households / population.reference_households)"
+                ),
+            });
         }
     }
 }

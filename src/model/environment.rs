@@ -39,7 +39,7 @@ pub fn draw(params: &Params, run: RunKey, season: u32) -> SeasonEnv {
     } else {
         ElNino::None
     };
-    let villages = params.population.villages as usize;
+    let villages = crate::model::population::village_count(params) as usize;
     let village_yield_multiplier = match SeasonKind::of(season) {
         SeasonKind::Dry => vec![1.0; villages],
         SeasonKind::Wet => {

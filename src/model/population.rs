@@ -2,7 +2,9 @@
 //!
 //! Every household's traits come from its own keyed stream, so the same seed gives the same
 //! population in every scenario and at every thread count. Households are assigned to
-//! villages in contiguous, equal-sized ranges of ids.
+//! villages in contiguous, equal-sized ranges of ids; the number of villages scales with the
+//! households ([`crate::params::Population::simulated_villages`]), so a run of any size has
+//! the households per village of the reference size.
 
 use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
@@ -21,9 +23,16 @@ pub fn village_of(id: u64, households: u64, villages: u32) -> u16 {
     ((id * u64::from(villages)) / households) as u16
 }
 
+/// Villages of a run of `params`: [`crate::params::Population::simulated_villages`].
+pub fn village_count(params: &Params) -> u32 {
+    let n = params.population.simulated_villages();
+    assert!(n <= crate::params::MAX_VILLAGES, "{n} villages: the scenario checks allow at most 65,535");
+    n as u32
+}
+
 /// Draw the villages.
 pub fn villages(params: &Params, run: RunKey) -> Villages {
-    let n = params.population.villages;
+    let n = village_count(params);
     let r = &params.readiness;
     let mut readiness = Vec::with_capacity(n as usize);
     let mut coop_exists = Vec::with_capacity(n as usize);
@@ -92,7 +101,7 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     let p = ctx.params;
     let pop = &p.population;
     let mut d = ctx.run.stream_ahead(INIT_SEASON, Purpose::Population, id as u32);
-    let village = village_of(id, pop.households, pop.villages);
+    let village = village_of(id, pop.households, ctx.villages.len() as u32);
     let view = ctx.village(village);
     let members_extra = laws.members_extra.map_or(0.0, |x| x.sample(&mut d));
     let members = (1.0 + members_extra).min(f64::from(pop.members_max)) as u8;
@@ -143,6 +152,7 @@ mod tests {
     fn small() -> (Params, Vec<Household>) {
         let mut params = Params::default();
         params.population.households = 40_000;
+        params.population.reference_households = 40_000;
         let run = RunKey { seed: 11, replication: 0 };
         let villages = villages(&params, run);
         let hh = households(&params, &Noise::new(&params), run, &villages);
@@ -165,11 +175,28 @@ mod tests {
     #[test]
     fn villages_are_contiguous_and_balanced() {
         let (params, hh) = small();
-        let mut counts = vec![0u32; params.population.villages as usize];
+        let mut counts = vec![0u32; village_count(&params) as usize];
         for h in &hh {
             counts[usize::from(h.village)] += 1;
         }
         assert!(counts.iter().all(|&c| c == 250), "{counts:?}");
+    }
+
+    #[test]
+    fn a_smaller_run_has_the_households_per_village_of_the_reference_size() {
+        for households in [10_000u64, 85_000] {
+            let params = Params {
+                population: crate::params::Population { households, ..Default::default() },
+                ..Default::default()
+            };
+            let n = village_count(&params);
+            let mut counts = vec![0u64; n as usize];
+            for id in 0..households {
+                counts[usize::from(village_of(id, households, n))] += 1;
+            }
+            let (min, max) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+            assert!(*min >= 526 && *max <= 532, "{households}: {n} villages of {min} to {max} households");
+        }
     }
 
     #[test]

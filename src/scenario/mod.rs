@@ -48,9 +48,6 @@ pub struct Scenario {
     pub params: Params,
     /// Interventions in file order.
     pub interventions: Vec<Intervention>,
-    /// Multiplier on absolute intervention capacities when `--households` changes the
-    /// population (run households / file households).
-    pub capacity_scale: f64,
     /// Observed season whose consumption distribution is kept for charts (default: the last).
     pub distribution_season: Option<u32>,
     /// Command-line overrides applied, as `key = value` text.
@@ -62,7 +59,8 @@ pub struct Scenario {
 pub struct Overrides {
     /// Replications.
     pub replications: Option<u32>,
-    /// Households (intervention capacities scale along).
+    /// Households (villages and intervention capacities scale along: see
+    /// [`crate::params::Population::scale`]).
     pub households: Option<u64>,
     /// Seasons.
     pub seasons: Option<u32>,
@@ -95,19 +93,28 @@ impl Scenario {
             self.overrides.push(("seasons".into(), s.to_string()));
         }
         if let Some(h) = o.households {
-            let villages = u64::from(self.params.population.villages);
-            if h < villages {
-                problems.push(Problem::new(
-                    at.clone(),
-                    "--households",
-                    format!("is {h}, fewer than the scenario's {villages} villages (population.villages)"),
-                ));
-            }
-            self.capacity_scale = h as f64 / self.params.population.households as f64;
             self.params.population.households = h;
             self.overrides.push(("households".into(), h.to_string()));
+            if h == 0 {
+                problems.push(Problem::new(at.clone(), "--households", "must be at least 1, got 0"));
+            } else if let Some(message) = self.params.population.size_problem() {
+                problems.push(Problem::new(at.clone(), "--households", message));
+            } else {
+                problems.extend(self.village_lists_problems());
+            }
         }
         if problems.is_empty() { Ok(()) } else { Err(Problems(problems)) }
+    }
+
+    /// Every listed village of a `targeting = "villages"` intervention that the run, at its
+    /// size, does not have.
+    fn village_lists_problems(&self) -> Vec<Problem> {
+        let mut range = Vec::new();
+        let villages = self.params.population.simulated_villages();
+        for iv in &self.interventions {
+            iv.check_villages(&format!("intervention[{}]", iv.id), villages, &mut range);
+        }
+        range.into_iter().map(|p| Problem::new(Origin::file(&self.path), &p.path, p.message)).collect()
     }
 
     /// Observed household-seasons: households × seasons × replications.
@@ -185,7 +192,7 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
     let replications = v.integer(doc, "replications", 1, i64::from(u32::MAX)).unwrap_or(20) as u32;
     let seasons = v.integer(doc, "seasons", 1, (1 << 20) - 1).unwrap_or(20) as u32;
     let params = v.params(doc);
-    let interventions = v.interventions(doc, params.population.villages);
+    let interventions = v.interventions(doc, params.population.simulated_villages());
     if !v.problems.is_empty() {
         v.problems
             .sort_by(|a, b| (&a.origin.file, a.origin.position).cmp(&(&b.origin.file, b.origin.position)));
@@ -202,7 +209,6 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
         seasons,
         params,
         interventions,
-        capacity_scale: 1.0,
         distribution_season: None,
         overrides: Vec::new(),
     })
@@ -364,7 +370,7 @@ impl Validator<'_> {
     }
 
     /// Check every `[[intervention]]` table.
-    fn interventions(&mut self, doc: &Document, villages: u32) -> Vec<Intervention> {
+    fn interventions(&mut self, doc: &Document, villages: u64) -> Vec<Intervention> {
         let Some(entry) = doc.root.get("intervention") else { return Vec::new() };
         let Node::Array(items) = &entry.node else {
             let message =
@@ -416,7 +422,7 @@ impl Validator<'_> {
         label: &str,
         item: &Entry,
         table: &BTreeMap<String, Entry>,
-        villages: u32,
+        villages: u64,
     ) -> Option<Intervention> {
         let mut blocking = false;
         let kind = match table.get("kind").map(|e| (&e.node, &e.origin)) {

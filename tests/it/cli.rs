@@ -142,11 +142,16 @@ fn a_failed_run_writes_nothing_and_leaves_other_results_alone() {
 fn a_population_too_large_for_memory_is_refused_before_allocating() {
     let dir = tempfile::tempdir().unwrap();
     let small = fixture("small.toml");
-    let out = livelihoods(
-        &["run", small.to_str().unwrap(), "--households", "4000000000", "--out", "results"],
-        dir.path(),
-    );
-    assert_eq!(out.status.code(), Some(2));
+    let args = ["run", small.to_str().unwrap(), "--households", "4000000000", "--out", "results"];
+    // Kupang's 160 villages per 85,000 households would need more villages than a row can name.
+    let err = input_errors(&livelihoods(&args, dir.path()));
+    assert!(err.contains("--households: is 4000000000") && err.contains("needs 7529412 villages"), "{err}");
+    // Villages stated for that many households: valid, but too large for memory.
+    let huge = format!("base = {small:?}\n\n[population]\nreference_households = 4_000_000_000\n");
+    fs::write(dir.path().join("huge.toml"), huge).unwrap();
+    let out =
+        livelihoods(&["run", "huge.toml", "--households", "4000000000", "--out", "results"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(err.contains("refusing to run") && err.contains("GB"), "{err}");
     assert!(!dir.path().join("results").exists());
@@ -167,11 +172,11 @@ fn an_unwritable_output_is_an_other_error() {
 fn bad_overrides_are_input_errors() {
     let dir = tempfile::tempdir().unwrap();
     let small = fixture("small.toml");
-    let out = livelihoods(&["run", small.to_str().unwrap(), "--households", "5"], dir.path());
+    let out = livelihoods(&["run", small.to_str().unwrap(), "--households", "0"], dir.path());
     let err = input_errors(&out);
-    assert!(err.contains("--households: is 5, fewer than the scenario's 20 villages"), "{err}");
+    assert!(err.contains("--households: must be at least 1, got 0"), "{err}");
     // Every problem at once: a thread count of 0 beside a bad override.
-    let args = ["run", small.to_str().unwrap(), "--households", "5", "--threads", "0"];
+    let args = ["run", small.to_str().unwrap(), "--households", "0", "--threads", "0"];
     let out = livelihoods(&args, dir.path());
     let stderr = input_errors(&out);
     assert!(

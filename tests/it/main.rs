@@ -15,5 +15,7 @@ mod determinism;
 mod golden;
 /// The comparison's charts and report: redrawn from files, rendered in a real browser.
 mod report;
+/// A run of another size keeps the structure: villages and capacities scale with households.
+mod scale;
 /// Every shipped scenario validates and runs.
 mod scenarios;

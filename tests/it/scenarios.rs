@@ -1,4 +1,5 @@
 use std::fs;
+use std::path::Path;
 
 use livelihoods::metrics::NAMES;
 use livelihoods::scenario;
@@ -44,5 +45,10 @@ fn the_analysts_reference_lists_every_key() {
     assert!(
         readme.contains(&reference),
         "scenarios/README.md is out of date: paste `livelihoods schema` into it"
+    );
+    let model = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("MODEL.md")).unwrap();
+    assert!(
+        model.contains(&reference),
+        "MODEL.md's appendix is out of date: paste `livelihoods schema` into it"
     );
 }
