@@ -51,6 +51,8 @@ pub struct World {
     pub lotteries: Vec<(usize, Lottery)>,
     /// Enrolments so far (a household in two interventions counts twice).
     pub enrolments: u64,
+    /// When following: the households enrolled in the last season (ids, in delivery order).
+    pub entrants: Vec<u32>,
 }
 
 impl World {
@@ -67,6 +69,7 @@ impl World {
             flows: None,
             lotteries: Vec::new(),
             enrolments: 0,
+            entrants: Vec::new(),
         }
     }
 
@@ -242,6 +245,8 @@ fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season
     };
     let delivered = deliver_all(&scenario.interventions, &ctx, &mut world.villages, &mut levels);
     world.lotteries.clear();
+    world.entrants.clear();
+    let follow = world.flows.is_some();
     for ((index, iv), delivered) in scenario.interventions.iter().enumerate().zip(delivered) {
         world.programme_cost_idr += delivered.cost_idr;
         world.enrolments += delivered.participants();
@@ -250,6 +255,9 @@ fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season
         }
         for &id in &delivered.enrolled {
             world.households[id as usize].enrol(index, iv.kind.module_bit());
+        }
+        if follow {
+            world.entrants.extend_from_slice(&delivered.enrolled);
         }
     }
     levels

@@ -9,7 +9,7 @@
 //!
 //! * **effects on participants** (per module and in any module), on non-participants in
 //!   villages with participants (spillover) and on households elsewhere, by years since
-//!   their programme began ([`outcomes`]);
+//!   their programme began ([`OUTCOMES`], [`GROUPS`], [`HORIZONS`]);
 //! * what a **randomised trial** of the same programme would estimate, where invitations are
 //!   drawn by lottery: invited against eligible-but-not-invited (intention to treat) and the
 //!   effect of taking part with the invitation as instrument (Wald);

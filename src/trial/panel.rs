@@ -208,10 +208,12 @@ impl Panel {
         }
     }
 
-    /// First participation of every household, village and the programme (a pass before
-    /// the sums, so that a village's first participant counts for all its households).
+    /// First participation of this season's entrants, their villages and the programme
+    /// (before the sums, so that a village's first participant counts for all its
+    /// households).
     fn follow_participation(&mut self, season: u32, programme: &World) {
-        for (f, h) in self.households.iter_mut().zip(&programme.households) {
+        for &id in &programme.entrants {
+            let (f, h) = (&mut self.households[id as usize], &programme.households[id as usize]);
             let new = h.participated & !f.seen;
             if new == 0 {
                 continue;

@@ -37,22 +37,27 @@ impl Exact {
         self.n += 1.0;
         self.n_wet += f64::from(u8::from(wet));
         if !same {
-            for k in 0..N_OUTCOMES {
-                self.diff[k] += programme[k] - counterfactual[k];
+            for ((d, p), c) in self.diff.iter_mut().zip(programme).zip(counterfactual) {
+                *d += p - c;
             }
         }
-        for k in 0..N_OUTCOMES {
-            self.counterfactual[k] += counterfactual[k];
+        for (a, c) in self.counterfactual.iter_mut().zip(counterfactual) {
+            *a += c;
         }
     }
 
     fn merge(&mut self, b: &Self) {
         self.n += b.n;
         self.n_wet += b.n_wet;
-        for k in 0..N_OUTCOMES {
-            self.diff[k] += b.diff[k];
-            self.counterfactual[k] += b.counterfactual[k];
-        }
+        add_all(&mut self.diff, &b.diff);
+        add_all(&mut self.counterfactual, &b.counterfactual);
+    }
+}
+
+/// `a += b` element by element.
+fn add_all<const N: usize>(a: &mut [f64; N], b: &[f64; N]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
     }
 }
 
@@ -92,9 +97,7 @@ impl Arm {
         self.n += b.n;
         self.n_wet += b.n_wet;
         self.took_part += b.took_part;
-        for k in 0..N_OUTCOMES {
-            self.level[k] += b.level[k];
-        }
+        add_all(&mut self.level, &b.level);
     }
 }
 
@@ -175,10 +178,8 @@ impl Work {
                 let level = &mut levels[l];
                 level.persons += cell.persons;
                 level.households += cell.households;
-                for w in 0..2 {
-                    for k in 0..4 {
-                        level.worlds[w][k] += cell.worlds[w][k];
-                    }
+                for (a, b) in level.worlds.iter_mut().zip(&cell.worlds) {
+                    add_all(a, b);
                 }
             }
         }

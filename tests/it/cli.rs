@@ -275,7 +275,10 @@ fn compare_writes_effects_and_cost_effectiveness_or_refuses_bad_input() {
     let effects = fs::read_to_string(dir.path().join("results/compare/effects.csv")).unwrap();
     assert_eq!(effects.lines().count(), 1 + 2 * 4);
     let ce = fs::read_to_string(dir.path().join("results/compare/cost_effectiveness.csv")).unwrap();
-    assert!(ce.lines().nth(1).unwrap().starts_with("kupang_baseline,0,0,"), "{ce}");
+    assert!(ce.lines().nth(1).unwrap().starts_with("kupang_baseline,kupang_baseline,0,0,"), "{ce}");
+    for file in ["trial.csv", "effects_by_group.csv", "dynamics.csv"] {
+        assert!(dir.path().join("results/compare").join(file).exists(), "{file}");
+    }
     assert!(dir.path().join("results/dw4fs/seasons.csv").exists());
 
     let mut unknown = args.clone();

@@ -59,3 +59,11 @@ pub fn without_programme(s: &Scenario) -> Scenario {
     base.interventions.clear();
     base
 }
+
+/// Compare `scenarios` (baseline at index `baseline`) on a pool of `threads` threads: every
+/// programme against its own world.
+pub fn compare_on(threads: usize, scenarios: Vec<Scenario>, baseline: usize) -> livelihoods::trial::Outcome {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let plan = livelihoods::trial::Plan::new(scenarios, baseline);
+    pool.install(|| livelihoods::trial::run(plan, threads, &|| {}))
+}

@@ -1,36 +1,64 @@
-use livelihoods::compare::{check_pairing, cost_effectiveness, effects_csv};
+use livelihoods::compare::{
+    Pairing, check_pairing, cost_effectiveness, cost_effectiveness_of, effects_csv, pairings,
+};
 use livelihoods::metrics::{self, NAMES, SeasonMetrics};
 use livelihoods::runner::ScenarioResult;
 use livelihoods::summary::summarise;
 
-use crate::common::{load, run_on};
+use crate::common::{compare_on, load};
 
-#[test]
-fn a_scenario_compared_with_itself_has_no_effect() {
-    let s = load("dw4fs", 3_000, 4, 3);
-    let mut twin = s.clone();
-    twin.name = "twin".into();
-    let results = run_on(2, &[s, twin]);
-    let csv = effects_csv(&results, 0);
+/// Every cell of `csv` whose column name matches `pick`, with its row's scenario.
+fn cells(csv: &str, pick: impl Fn(&str) -> bool) -> Vec<(&str, &str, &str)> {
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let mut out = Vec::new();
     for line in csv.lines().skip(1) {
-        for (name, cell) in header.iter().zip(line.split(',')) {
-            if name.contains("_diff_") || name.starts_with("persons_lifted") {
-                assert_eq!(cell, "0", "{name} in {line}");
+        let row: Vec<&str> = line.split(',').collect();
+        for (name, cell) in header.iter().zip(&row) {
+            if pick(name) {
+                out.push((row[0], *name, *cell));
             }
         }
     }
-    assert!(cost_effectiveness(&results, 0, 14_308.0).iter().all(|r| r.person_years_averted.mean == 0.0));
+    out
+}
+
+#[test]
+fn a_world_compared_with_itself_has_no_effect_and_a_twin_programme_the_same_effect() {
+    let base = load("kupang_baseline", 3_000, 4, 3);
+    let mut twin = base.clone();
+    twin.name = "twin".into();
+    let dw4fs = load("dw4fs", 3_000, 4, 3);
+    let mut dw4fs_twin = dw4fs.clone();
+    dw4fs_twin.name = "dw4fs_twin".into();
+    let outcome = compare_on(2, vec![base, twin, dw4fs, dw4fs_twin], 0);
+    // Every programme's counterfactual is the baseline itself: nothing more is run.
+    assert_eq!(outcome.plan.worlds.len(), 4);
+    let csv = effects_csv(&pairings(&outcome));
+    for (scenario, name, cell) in cells(&csv, |n| n.contains("_world_")) {
+        assert_eq!(cell, "0", "{scenario} {name}");
+    }
+    for (scenario, name, cell) in cells(&csv, |n| n.contains("_diff_") || n.starts_with("persons_lifted")) {
+        if scenario.starts_with("dw4fs") {
+            continue;
+        }
+        assert_eq!(cell, "0", "{scenario} {name}");
+    }
+    let rows = cost_effectiveness(&pairings(&outcome), 14_308.0, 0.06);
+    assert_eq!(rows[1].person_years_averted.mean, 0.0);
+    assert!(rows[2].person_years_averted.mean > 0.0, "{:?}", rows[2]);
+    assert_eq!(rows[2].person_years_averted, rows[3].person_years_averted);
+    assert!(rows[1].cost_per_person_year_idr[0].is_nan(), "no cost per unit where nothing is averted");
 }
 
 #[test]
 fn confidence_intervals_shrink_as_replications_grow() {
     let width = |replications| {
-        let results = run_on(
+        let outcome = compare_on(
             2,
-            &[load("kupang_baseline", 4_000, 8, replications), load("dw4fs", 4_000, 8, replications)],
+            vec![load("kupang_baseline", 4_000, 8, replications), load("dw4fs", 4_000, 8, replications)],
+            0,
         );
-        let ce = cost_effectiveness(&results, 0, 14_308.0);
+        let ce = cost_effectiveness(&pairings(&outcome), 14_308.0, 0.06);
         ce[1].person_years_averted.ci_hi - ce[1].person_years_averted.ci_lo
     };
     let (few, many) = (width(4), width(16));
@@ -38,7 +66,13 @@ fn confidence_intervals_shrink_as_replications_grow() {
 }
 
 /// Two replications of three seasons with hand-set values.
-fn synthetic(name: &str, p0: [[f64; 3]; 2], cost: f64, participants: f64) -> ScenarioResult {
+fn synthetic(
+    name: &str,
+    p0: [[f64; 3]; 2],
+    consumption: f64,
+    cost: [f64; 3],
+    participants: f64,
+) -> ScenarioResult {
     let mut scenario = load("kupang_baseline", 1_000, 3, 2);
     scenario.name = name.into();
     let k = |n| metrics::index(n).unwrap();
@@ -51,8 +85,10 @@ fn synthetic(name: &str, p0: [[f64; 3]; 2], cost: f64, participants: f64) -> Sce
                 .map(|(s, &p)| {
                     let mut values = [0.0; NAMES.len()];
                     values[k("p0")] = p;
+                    values[k("p1")] = p / 5.0;
                     values[k("persons")] = 1_000.0;
-                    values[k("programme_cost_idr")] = cost;
+                    values[k("mean_consumption_pc_idr")] = consumption;
+                    values[k("programme_cost_idr")] = cost[s];
                     values[k("ever_participants")] = participants;
                     let kind = if s % 2 == 0 { "wet" } else { "dry" };
                     SeasonMetrics {
@@ -71,12 +107,15 @@ fn synthetic(name: &str, p0: [[f64; 3]; 2], cost: f64, participants: f64) -> Sce
 
 #[test]
 fn cost_effectiveness_matches_a_hand_computed_case() {
-    // Baseline P0 0.2 throughout; the programme lowers it by 0.01 in every season of
+    // Counterfactual P0 0.2 throughout; the programme lowers it by 0.01 in every season of
     // replication 0 and by 0.03 in replication 1. Seasons: wet (4 months), dry (8), wet (4).
-    let base = synthetic("base", [[0.2; 3], [0.2; 3]], 0.0, 0.0);
-    let programme = synthetic("programme", [[0.19; 3], [0.17; 3]], 2_000_000.0, 40.0);
-    let rows = cost_effectiveness(&[base, programme], 0, 10_000.0);
-    let r = &rows[1];
+    // Consumption per person is Rp 1,000 a month higher; Rp 1.5 M is spent in season 0 and
+    // Rp 0.5 M in season 2 (the second year).
+    let base = synthetic("base", [[0.2; 3], [0.2; 3]], 500_000.0, [0.0; 3], 0.0);
+    let cost = [1_500_000.0, 1_500_000.0, 2_000_000.0];
+    let programme = synthetic("programme", [[0.19; 3], [0.17; 3]], 501_000.0, cost, 40.0);
+    let pairing = Pairing { scenario: &programme, counterfactual: &base, baseline: &base, sums: None };
+    let r = cost_effectiveness_of(&pairing, 10_000.0, 0.1);
     // Person-years averted: 0.01 × 1000 × (4 + 8 + 4)/12 = 13.333…, and 0.03 × … = 40.
     let expected = [0.01 * 1000.0 * 16.0 / 12.0, 0.03 * 1000.0 * 16.0 / 12.0];
     let mean = (expected[0] + expected[1]) / 2.0;
@@ -90,6 +129,21 @@ fn cost_effectiveness_matches_a_hand_computed_case() {
     assert!(r.cost_per_person_year_idr[2].is_nan(), "the interval reaches below zero: no upper bound");
     assert_eq!(r.participants, 40.0);
     assert_eq!(r.cost_per_participant_idr, 50_000.0);
+    assert_eq!(r.world_person_years_averted.mean, 0.0);
+    // Gap closed: ΔP1 (0.002 or 0.006) × line × 1000 persons × 16 months.
+    let line = programme.scenario.params.poverty.line_idr_per_capita_month;
+    let gap = (0.002 + 0.006) / 2.0 * line * 1000.0 * 16.0;
+    assert!((r.gap_closed_idr.mean - gap).abs() < 1e-3 * gap, "{} vs {gap}", r.gap_closed_idr.mean);
+    // Benefit: Rp 1,000 × 1000 persons × months, the second year's wet season discounted by
+    // 1.1; cost 1.5 M now and 0.5 M in the second year.
+    let benefit = 1_000.0 * 1000.0 * (4.0 + 8.0 + 4.0 / 1.1);
+    let spent = 1_500_000.0 + 500_000.0 / 1.1;
+    assert!(
+        (r.benefit_cost.mean - benefit / spent).abs() < 1e-9,
+        "{} vs {}",
+        r.benefit_cost.mean,
+        benefit / spent
+    );
 }
 
 #[test]

@@ -19,3 +19,5 @@ mod report;
 mod scale;
 /// Every shipped scenario validates and runs.
 mod scenarios;
+/// The virtual trial on cases with known answers.
+mod trial;

@@ -6,12 +6,13 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use livelihoods::compare::{DEFAULT_IDR_PER_USD, cost_effectiveness};
+use livelihoods::compare::{DEFAULT_DISCOUNT_RATE, DEFAULT_IDR_PER_USD, cost_effectiveness, pairings};
 use livelihoods::engine::World;
 use livelihoods::model::season::Noise;
 use livelihoods::runner::ScenarioResult;
+use livelihoods::trial::tables;
 
-use crate::common::{load, run_on, shipped};
+use crate::common::{compare_on, load, run_on, shipped};
 
 /// Full size: Kupang District as stated in the shipped scenarios.
 const FULL: u64 = 85_000;
@@ -30,15 +31,32 @@ fn last_season_mean(result: &ScenarioResult, metric: &str) -> f64 {
     mean_sd(&last).0
 }
 
-/// Rupiah per poverty-person-year averted of dw4fs and cooperative_only against the
-/// baseline at `households`: [estimate, low, high] each.
-fn cost_per_ppya(households: u64, replications: u32) -> [[f64; 3]; 2] {
+/// Of dw4fs and cooperative_only against their world at `households`: rupiah per
+/// poverty-person-year averted [estimate, low, high], and participants' gain in consumption
+/// per person over the run [mean, lower, upper].
+fn cost_per_ppya(households: u64, replications: u32) -> [[[f64; 3]; 2]; 2] {
     let scenarios: Vec<_> = ["kupang_baseline", "dw4fs", "cooperative_only"]
         .iter()
         .map(|name| load(name, households, 20, replications))
         .collect();
-    let ce = cost_effectiveness(&run_on(2, &scenarios), 0, DEFAULT_IDR_PER_USD);
-    [ce[1].cost_per_person_year_idr, ce[2].cost_per_person_year_idr]
+    let outcome = compare_on(2, scenarios, 0);
+    let ce = cost_effectiveness(&pairings(&outcome), DEFAULT_IDR_PER_USD, DEFAULT_DISCOUNT_RATE);
+    let trial = tables::trial_rows(&outcome);
+    let gain = |scenario: &str| {
+        let r = trial
+            .iter()
+            .find(|r| {
+                r.scenario == scenario
+                    && (r.module, r.group, r.estimator, r.outcome, r.years_since_start)
+                        == ("any", "participants", "exact", "consumption_pc", "run")
+            })
+            .expect("participants' consumption");
+        [r.mean.unwrap(), r.lower.unwrap(), r.upper.unwrap()]
+    };
+    [
+        [ce[1].cost_per_person_year_idr, gain("dw4fs")],
+        [ce[2].cost_per_person_year_idr, gain("cooperative_only")],
+    ]
 }
 
 #[test]
@@ -48,15 +66,18 @@ fn cost_per_poverty_person_year_averted_does_not_depend_on_the_run_size() {
     for (households, replications) in [(10_000, 100), (20_000, 50)] {
         let small = cost_per_ppya(households, replications);
         for (name, (f, s)) in ["dw4fs", "cooperative_only"].iter().zip(full.iter().zip(small)) {
-            let [estimate, lo, hi] = *f;
-            // The full size's 95 % interval, widened to ±10 % where it is narrower.
-            let (lo, hi) = (lo.min(0.9 * estimate), hi.max(1.1 * estimate));
-            assert!(
-                (lo..=hi).contains(&s[0]),
-                "{name}: Rp {:.0} per person-year averted at {households} households, \
-                 Rp {estimate:.0} [{lo:.0}, {hi:.0}] at {FULL}",
-                s[0]
-            );
+            for (what, (f, s)) in
+                ["cost per person-year averted", "participants' consumption gain"].iter().zip(f.iter().zip(s))
+            {
+                let [estimate, lo, hi] = *f;
+                // The full size's 95 % interval, widened to ±10 % where it is narrower.
+                let (lo, hi) = (lo.min(0.9 * estimate), hi.max(1.1 * estimate));
+                assert!(
+                    (lo..=hi).contains(&s[0]),
+                    "{name}: {what} {:.0} at {households} households, {estimate:.0} [{lo:.0}, {hi:.0}] at {FULL}",
+                    s[0]
+                );
+            }
         }
     }
 }
