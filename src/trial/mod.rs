@@ -235,14 +235,19 @@ fn replicate(
     let run = RunKey { seed: scenario.seed, replication };
     let params = &scenario.params;
     let mut world = World::new(scenario, noise, replication);
-    let mut twin = counterfactual.map(|(cf, noise)| World::new(cf, noise, replication));
     let spin_up = params.calendar.spin_up_seasons;
+    // The programme acts only in observed seasons: until then its world and the
+    // counterfactual are the same world, simulated once.
     for step in 0..spin_up {
         step_season(&mut world, scenario, noise, run, step, parallel, false);
-        if let (Some(t), Some((cf, noise))) = (twin.as_mut(), counterfactual) {
-            step_season(t, cf, noise, run, step, parallel, false);
-        }
     }
+    let mut twin = counterfactual.map(|(cf, _)| {
+        assert!(
+            cf.params == scenario.params && cf.seed == scenario.seed,
+            "a counterfactual shares its world"
+        );
+        world.clone()
+    });
     let line = params.poverty.line_idr_per_capita_month;
     let lines = Lines::new(line, line * params.poverty.food_share);
     let paired = twin.is_some();

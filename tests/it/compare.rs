@@ -5,7 +5,7 @@ use livelihoods::metrics::{self, NAMES, SeasonMetrics};
 use livelihoods::runner::ScenarioResult;
 use livelihoods::summary::summarise;
 
-use crate::common::{compare_on, load};
+use crate::common::{compare_on, load, run_on};
 
 /// Every cell of `csv` whose column name matches `pick`, with its row's scenario.
 fn cells(csv: &str, pick: impl Fn(&str) -> bool) -> Vec<(&str, &str, &str)> {
@@ -30,9 +30,13 @@ fn a_world_compared_with_itself_has_no_effect_and_a_twin_programme_the_same_effe
     let dw4fs = load("dw4fs", 3_000, 4, 3);
     let mut dw4fs_twin = dw4fs.clone();
     dw4fs_twin.name = "dw4fs_twin".into();
+    let alone = run_on(2, std::slice::from_ref(&base));
     let outcome = compare_on(2, vec![base, twin, dw4fs, dw4fs_twin], 0);
-    // Every programme's counterfactual is the baseline itself: nothing more is run.
+    // Every programme's counterfactual is the baseline itself: nothing more is run, and the
+    // baseline's figures (taken from beside a programme) are those of the baseline alone.
     assert_eq!(outcome.plan.worlds.len(), 4);
+    assert_eq!(outcome.plan.counterfactual[2], Some(0));
+    assert_eq!(format!("{:?}", outcome.results[0].runs), format!("{:?}", alone[0].runs));
     let csv = effects_csv(&pairings(&outcome));
     for (scenario, name, cell) in cells(&csv, |n| n.contains("_world_")) {
         assert_eq!(cell, "0", "{scenario} {name}");
