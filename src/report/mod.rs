@@ -7,6 +7,7 @@
 //! same pictures.
 
 mod charts;
+pub(crate) mod format;
 mod html;
 mod table;
 
