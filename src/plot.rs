@@ -135,7 +135,7 @@ pub fn save(chart: &impl Chart, dir: &Path, stem: &str, size: (u32, u32)) -> io:
     png.present().map_err(drawing_error)
 }
 
-const LEGEND_ROW: u32 = 22;
+const LEGEND_ROW: u32 = 24;
 const LEGEND_MARGIN: u32 = 16;
 const LEGEND_SAMPLE: i32 = 34;
 
@@ -147,7 +147,7 @@ fn render<DB: DrawingBackend>(chart: &impl Chart, root: &DrawingArea<DB, Shift>)
     }
     let (width, height) = root.dim_in_pixel();
     let longest = legend.iter().map(|e| e.label.chars().count()).max().unwrap_or(0) as u32;
-    let column = longest * 8 + LEGEND_SAMPLE as u32 + 28;
+    let column = longest * 9 + LEGEND_SAMPLE as u32 + 28;
     let columns = ((width.saturating_sub(2 * LEGEND_MARGIN)) / column).clamp(1, legend.len() as u32);
     let rows = (legend.len() as u32).div_ceil(columns);
     let legend_height = rows * LEGEND_ROW + LEGEND_MARGIN;
@@ -175,7 +175,7 @@ fn render<DB: DrawingBackend>(chart: &impl Chart, root: &DrawingArea<DB, Shift>)
             .map_err(drawing_error)?;
         }
         below
-            .draw(&Text::new(entry.label.clone(), (x + LEGEND_SAMPLE + 8, y - 8), (FONT, 14).into_font()))
+            .draw(&Text::new(entry.label.clone(), (x + LEGEND_SAMPLE + 8, y - 8), (FONT, 16).into_font()))
             .map_err(drawing_error)?;
     }
     Ok(())
@@ -355,7 +355,7 @@ impl Chart for FanChart {
         let most = root.dim_in_pixel().0 as usize / 80;
         let (xt, yt) = (year_ticks(x0, x1, most), Ticks::new(bottom, top, 10, self.axis));
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 22))
+            .caption(&self.title, (FONT, 24))
             .margin(16)
             .x_label_area_size(45)
             .y_label_area_size(90)
@@ -365,8 +365,8 @@ impl Chart for FanChart {
             .configure_mesh()
             .x_desc("year (two seasons a year: wet, then dry)")
             .y_desc(&self.y_desc)
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 15))
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 16))
             .bold_line_style(BLACK.mix(0.1))
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| yt.label(*y))
@@ -455,7 +455,7 @@ impl Chart for Distribution {
         let xt = Ticks::new(0.0, x1, 10, Axis::Number);
         let yt = Ticks::new(0.0, y1, 8, Axis::Share);
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 22))
+            .caption(&self.title, (FONT, 24))
             .margin(16)
             .x_label_area_size(45)
             .y_label_area_size(90)
@@ -466,8 +466,8 @@ impl Chart for Distribution {
             .configure_mesh()
             .x_desc(&self.x_desc)
             .y_desc("persons, % per Rp 1,000 of consumption")
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 15))
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 16))
             .bold_line_style(BLACK.mix(0.1))
             .x_label_formatter(&|x| format::decimal(x / 1000.0, thousand_step))
             .y_label_formatter(&|y| yt.label(*y))
@@ -560,11 +560,11 @@ impl Chart for Intervals {
         let longest = names.iter().map(|s| s.chars().count()).max().unwrap_or(8) as u32;
         let row_of = |i: usize| (n - 1 - i) as f64;
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 22))
+            .caption(&self.title, (FONT, 24))
             .margin(16)
             .margin_right(40)
             .x_label_area_size(50)
-            .y_label_area_size(longest * 8 + 20)
+            .y_label_area_size(longest * 9 + 24)
             .build_cartesian_2d(
                 keyed(l0..l1, log_ticks(l0, l1)),
                 keyed(-0.6..n as f64 - 0.4, (0..n).map(|i| i as f64).collect()),
@@ -574,8 +574,8 @@ impl Chart for Intervals {
             .configure_mesh()
             .disable_y_mesh()
             .x_desc(&self.x_desc)
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 15))
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 16))
             .bold_line_style(BLACK.mix(0.1))
             .x_label_formatter(&|x| compact(10f64.powf(*x)))
             .y_label_formatter(&|y| {
@@ -605,7 +605,7 @@ impl Chart for Intervals {
                 .draw_series(std::iter::once(Text::new(
                     format::rupiah(*mid),
                     (mid.log10(), y + 0.32),
-                    (FONT, 13).into_font(),
+                    (FONT, 15).into_font(),
                 )))
                 .map_err(drawing_error)?;
         }
@@ -622,15 +622,17 @@ mod tests {
         let t = Ticks::new(0.19, 0.235, 10, Axis::Share);
         assert_eq!(t.step, 0.005);
         let labels: Vec<String> = t.points.iter().map(|p| t.label(*p)).collect();
-        assert_eq!(labels.first().map(String::as_str), Some("19.0 %"));
+        assert_eq!(labels.first().map(String::as_str), Some("19.0\u{a0}%"));
         assert!(
-            labels.iter().all(|l| l.ends_with(" %") && l.split('.').nth(1).unwrap().len() == 3),
+            labels
+                .iter()
+                .all(|l| l.ends_with("\u{a0}%") && l.split('.').nth(1).unwrap().chars().count() == 3),
             "{labels:?}"
         );
         let d = Ticks::new(-0.0025, 0.0085, 8, Axis::SharePoints);
         assert!(d.points.iter().any(|p| *p == 0.0));
-        assert_eq!(d.label(0.0), "0.0 pp");
-        assert_eq!(d.label(-0.002), "−0.2 pp");
+        assert_eq!(d.label(0.0), "0.0\u{a0}pp");
+        assert_eq!(d.label(-0.002), "−0.2\u{a0}pp");
         let m = Ticks::new(0.0, 12e6, 8, Axis::Number);
         assert_eq!(m.label(4e6), "4 M");
         assert_eq!(compact(10f64.powf(5e6f64.log10())), "5 M");

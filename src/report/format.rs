@@ -3,13 +3,18 @@
 //! Every helper writes `–` (an en dash) for a number that is not finite, uses the minus sign
 //! `−` (U+2212) for negative numbers, never writes `-0` (a value that rounds to zero is
 //! written without a sign), and groups thousands with commas (`749,582`). Shares are given
-//! as percentages (`21.5 %`) and differences of shares in percentage points (`−0.14 pp`).
+//! as percentages (`21.5 %`) and differences of shares in percentage points (`−0.14 pp`);
+//! a no-break space ([`NBSP`]) stands between a number and its unit.
 
 /// What a missing or meaningless number is written as.
 pub(crate) const DASH: &str = "–";
 
 /// The minus sign.
 const MINUS: char = '−';
+
+/// A no-break space, between a number and its unit (`Rp 749,582`, `21.5 %`), so that a
+/// line never breaks between them.
+pub(crate) const NBSP: char = '\u{a0}';
 
 /// `x` with `digits` decimals and thousands separators, unsigned part only, and whether the
 /// rounded value is zero.
@@ -60,7 +65,7 @@ pub(crate) fn signed(x: f64, digits: usize) -> String {
 
 /// An amount in rupiah, whole: `Rp 749,582`.
 pub(crate) fn rupiah(x: f64) -> String {
-    if x.is_finite() { format!("Rp {}", thousands(x)) } else { DASH.into() }
+    if x.is_finite() { format!("Rp{NBSP}{}", thousands(x)) } else { DASH.into() }
 }
 
 /// A large amount in rupiah, in millions or billions with three significant digits where
@@ -84,28 +89,33 @@ pub(crate) fn rupiah_compact(x: f64) -> String {
     } else {
         2
     };
-    format!("Rp {} {unit}", decimal(value, digits))
+    format!("Rp{NBSP}{}{NBSP}{unit}", decimal(value, digits))
 }
 
 /// An amount in US dollars, whole: `USD 52,340`.
 pub(crate) fn usd(x: f64) -> String {
-    if x.is_finite() { format!("USD {}", thousands(x)) } else { DASH.into() }
+    if x.is_finite() { format!("USD{NBSP}{}", thousands(x)) } else { DASH.into() }
 }
 
 /// A share in [0, 1] as a percentage with `digits` decimals: `0.215` → `21.5 %`.
 pub(crate) fn percent(share: f64, digits: usize) -> String {
-    if share.is_finite() { format!("{} %", decimal(share * 100.0, digits)) } else { DASH.into() }
+    if share.is_finite() { format!("{}{NBSP}%", decimal(share * 100.0, digits)) } else { DASH.into() }
 }
 
 /// A difference of two shares in percentage points, signed, with `digits` decimals:
 /// `−0.0014` → `−0.14 pp`.
 pub(crate) fn points(difference: f64, digits: usize) -> String {
-    if difference.is_finite() { format!("{} pp", signed(difference * 100.0, digits)) } else { DASH.into() }
+    if difference.is_finite() {
+        format!("{}{NBSP}pp", signed(difference * 100.0, digits))
+    } else {
+        DASH.into()
+    }
 }
 
-/// A 95 % interval of two formatted ends: `[−0.15, −0.13]`.
+/// An interval of two formatted ends: `[−0.15 to −0.13]` (not a comma, which would be
+/// confused with the thousands separator).
 pub(crate) fn interval(lo: &str, hi: &str) -> String {
-    format!("[{lo}, {hi}]")
+    format!("[{lo} to {hi}]")
 }
 
 /// A season range: `season 3` or `seasons 0–3`.
@@ -152,24 +162,24 @@ mod tests {
 
     #[test]
     fn money_is_written_with_its_unit() {
-        assert_eq!(rupiah(749_582.0), "Rp 749,582");
+        assert_eq!(rupiah(749_582.0), "Rp\u{a0}749,582");
         assert_eq!(rupiah(f64::NAN), "–");
-        assert_eq!(rupiah_compact(3_380_200_000.0), "Rp 3.38 billion");
-        assert_eq!(rupiah_compact(12_345_678.0), "Rp 12.3 million");
-        assert_eq!(rupiah_compact(527_275.0), "Rp 527,275");
-        assert_eq!(usd(52.4), "USD 52");
-        assert_eq!(usd(236_245.0), "USD 236,245");
+        assert_eq!(rupiah_compact(3_380_200_000.0), "Rp\u{a0}3.38\u{a0}billion");
+        assert_eq!(rupiah_compact(12_345_678.0), "Rp\u{a0}12.3\u{a0}million");
+        assert_eq!(rupiah_compact(527_275.0), "Rp\u{a0}527,275");
+        assert_eq!(usd(52.4), "USD\u{a0}52");
+        assert_eq!(usd(236_245.0), "USD\u{a0}236,245");
     }
 
     #[test]
     fn shares_are_percentages_and_their_differences_percentage_points() {
-        assert_eq!(percent(0.215, 1), "21.5 %");
-        assert_eq!(percent(0.0, 1), "0.0 %");
+        assert_eq!(percent(0.215, 1), "21.5\u{a0}%");
+        assert_eq!(percent(0.0, 1), "0.0\u{a0}%");
         assert_eq!(percent(f64::NAN, 1), "–");
-        assert_eq!(points(-0.0014, 2), "−0.14 pp");
-        assert_eq!(points(0.0025, 2), "+0.25 pp");
-        assert_eq!(points(-0.00001, 2), "0.00 pp");
-        assert_eq!(interval(&points(-0.0015, 2), &points(-0.0013, 2)), "[−0.15 pp, −0.13 pp]");
+        assert_eq!(points(-0.0014, 2), "−0.14\u{a0}pp");
+        assert_eq!(points(0.0025, 2), "+0.25\u{a0}pp");
+        assert_eq!(points(-0.00001, 2), "0.00\u{a0}pp");
+        assert_eq!(interval(&thousands(-11_662.0), &thousands(4_034.0)), "[−11,662 to 4,034]");
     }
 
     #[test]
