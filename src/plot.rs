@@ -197,7 +197,7 @@ impl Ticks {
         let mut step = 10f64.powf((span / max as f64).log10().floor());
         'search: for _ in 0..4 {
             for m in [1.0, 2.0, 5.0] {
-                if (span / (step * m)).floor() as usize + 1 <= max {
+                if ((span / (step * m)).floor() as usize) < max {
                     step *= m;
                     break 'search;
                 }
@@ -630,7 +630,7 @@ mod tests {
             "{labels:?}"
         );
         let d = Ticks::new(-0.0025, 0.0085, 8, Axis::SharePoints);
-        assert!(d.points.iter().any(|p| *p == 0.0));
+        assert!(d.points.contains(&0.0));
         assert_eq!(d.label(0.0), "0.0\u{a0}pp");
         assert_eq!(d.label(-0.002), "−0.2\u{a0}pp");
         let m = Ticks::new(0.0, 12e6, 8, Axis::Number);

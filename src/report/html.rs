@@ -338,7 +338,6 @@ fn cost(data: &Data) -> io::Result<TableView> {
         &[
             ("scenario", false),
             ("programme cost", true),
-            ("cost, USD", true),
             ("poverty-person-years averted [95 % CI]", true),
             ("cost per person-year averted [interval]", true),
             ("participants (households)", true),
@@ -347,23 +346,23 @@ fn cost(data: &Data) -> io::Result<TableView> {
     );
     for r in t.rows().iter().filter(|r| r[scenario] != data.info.baseline) {
         let n = |c| t.number(r, c);
-        let no_programme = !(n(idr) > 0.0);
+        let no_programme = n(idr).is_nan() || n(idr) <= 0.0;
         let averted = two_lines(
             format::thousands(n(ppya)),
             format::interval(&format::thousands(n(ppya_lo)), &format::thousands(n(ppya_hi))),
         );
         let per_year = if no_programme {
             Cell::text(DASH).note("no programme, nothing to cost")
-        } else if !(n(ppya) > 0.0) {
-            Cell::text(DASH).note("poverty rose against the baseline: no person-years averted to cost")
+        } else if n(ppya).is_nan() || n(ppya) <= 0.0 {
+            Cell::text(DASH).note("poverty rose against the baseline: nothing averted to cost")
         } else {
-            let hi = if n(per_hi).is_finite() { format::rupiah(n(per_hi)) } else { "no upper end".into() };
-            two_lines(format::rupiah(n(per)), format::interval(&format::rupiah(n(per_lo)), &hi))
+            let hi = if n(per_hi).is_finite() { format::thousands(n(per_hi)) } else { "no upper end".into() };
+            two_lines(format::rupiah(n(per)), format::interval(&format::thousands(n(per_lo)), &hi))
         };
-        let (cost_idr, cost_usd) = if no_programme {
-            (Cell::text(DASH).note("no programme"), Cell::text(DASH))
+        let programme_cost = if no_programme {
+            Cell::text(DASH).note("no programme")
         } else {
-            (Cell::text(format::rupiah_compact(n(idr))), Cell::text(format::usd(n(usd))))
+            two_lines(format::rupiah_compact(n(idr)), format::usd(n(usd)))
         };
         let per_head = if n(participants) > 0.0 {
             Cell::text(format::rupiah(n(per_participant)))
@@ -372,8 +371,7 @@ fn cost(data: &Data) -> io::Result<TableView> {
         };
         table.rows.push(vec![
             Cell::text(&r[scenario]),
-            cost_idr,
-            cost_usd,
+            programme_cost,
             averted,
             per_year,
             Cell::text(format::thousands(n(participants))),
