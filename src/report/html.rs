@@ -2,10 +2,16 @@
 //! question, the scenarios and how they differ from the baseline, the headline effects, the
 //! charts, the cost-effectiveness table and the provenance.
 //!
-//! The page's structure is the template `report.html.j2` beside this file (one `<section>`
-//! per block, rendered with minijinja); this module fills a [`Page`] with text that is
-//! already formatted for people ([`super::format`]). A table is a [`TableView`] of
-//! [`Cell`]s, a chart a [`FigureView`].
+//! The page's structure is the template `report.html.j2` beside this file (rendered with
+//! minijinja); this module fills a [`Page`] with text that is already formatted for people
+//! ([`super::format`]). The page is a list of sections, one [`SectionView`] field of
+//! [`Page`] each, and a section a list of [`Block`]s: paragraphs, tables ([`TableView`] of
+//! [`Cell`]s) and charts ([`FigureView`]).
+//!
+//! To add a section: add a `SectionView` field to [`Page`], build it in `page` (with
+//! [`SectionView::paragraph`], [`SectionView::table`], [`SectionView::figure`]), and put
+//! `{{ section(the_field) }}` where it belongs in the template. A chart is drawn into the
+//! comparison's folder by `charts::draw_all` and inlined from its SVG file.
 
 use std::io;
 use std::path::Path;
@@ -111,7 +117,59 @@ pub(crate) struct FigureView {
     pub(crate) caption: String,
 }
 
-/// Everything the template shows, formatted. One field per block of the page.
+/// One block of a section: a paragraph, a table or a chart, in the order given.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum Block {
+    /// A paragraph of plain text.
+    Paragraph {
+        /// The text (escaped).
+        text: String,
+    },
+    /// A table.
+    Table(TableView),
+    /// A chart.
+    Figure(FigureView),
+}
+
+/// A section of the page: `<section id>`, a heading and its blocks.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct SectionView {
+    /// HTML id of the `<section>`.
+    pub(crate) id: String,
+    /// The `<h2>` heading.
+    pub(crate) title: String,
+    /// Paragraphs, tables and charts, in order.
+    pub(crate) blocks: Vec<Block>,
+}
+
+impl SectionView {
+    /// An empty section.
+    pub(crate) fn new(id: &str, title: &str) -> Self {
+        Self { id: id.into(), title: title.into(), blocks: Vec::new() }
+    }
+
+    /// Add a paragraph.
+    pub(crate) fn paragraph(mut self, text: impl Into<String>) -> Self {
+        self.blocks.push(Block::Paragraph { text: text.into() });
+        self
+    }
+
+    /// Add a table.
+    pub(crate) fn table(mut self, table: TableView) -> Self {
+        self.blocks.push(Block::Table(table));
+        self
+    }
+
+    /// Add a chart.
+    pub(crate) fn figure(mut self, figure: FigureView) -> Self {
+        self.blocks.push(Block::Figure(figure));
+        self
+    }
+}
+
+/// Everything the template shows, formatted: one field per section of the page, in the
+/// order the template places them.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct Page {
     /// `<title>`.
@@ -121,21 +179,15 @@ pub(crate) struct Page {
     /// Paragraphs under the question.
     pub(crate) intro: Vec<String>,
     /// The scenarios and how they differ from the baseline.
-    pub(crate) scenarios: TableView,
-    /// Paragraphs before the headline table.
-    pub(crate) headline_intro: Vec<String>,
+    pub(crate) scenarios: SectionView,
     /// P0 at the end of each scenario's programme and at the end of the run.
-    pub(crate) headline: TableView,
+    pub(crate) headline: SectionView,
     /// The charts.
-    pub(crate) figures: Vec<FigureView>,
-    /// Paragraphs before the cost table.
-    pub(crate) cost_intro: Vec<String>,
+    pub(crate) charts: SectionView,
     /// Cost, person-years averted, cost per person-year and per participant.
-    pub(crate) cost: TableView,
-    /// Version, generator, seed and other facts of the run.
-    pub(crate) provenance: TableView,
-    /// Scenario files and their hashes.
-    pub(crate) files: TableView,
+    pub(crate) cost: SectionView,
+    /// Version, generator, seed and other facts of the run; scenario files and hashes.
+    pub(crate) provenance: SectionView,
 }
 
 /// Render `page` with the template.
@@ -171,31 +223,35 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
         info.seasons,
         info.baseline
     )];
-    let mut svgs = Vec::new();
+    let mut charts = SectionView::new("section-charts", "Charts");
     for f in figures {
-        svgs.push(FigureView {
+        charts = charts.figure(FigureView {
             id: f.id.into(),
             svg: inline_svg(&dir.join(format!("{}.svg", f.stem)))?,
             caption: f.caption.clone(),
         });
     }
-    let (headline, headline_intro) = headline(data)?;
+    let (table, headline_intro) = headline(data)?;
+    let mut headline = SectionView::new("section-headline", "Headline effects");
+    for p in headline_intro {
+        headline = headline.paragraph(p);
+    }
     Ok(Page {
         title: format!("livelihoods: scenarios against {}", info.baseline),
         question: "What would these programmes do to poverty in Kupang District?".into(),
         intro,
-        scenarios: scenarios(data),
-        headline_intro,
-        headline,
-        figures: svgs,
-        cost_intro: vec![format!(
-            "Costs at Rp {} per US dollar. A poverty-person-year averted is one person kept above the poverty line for \
-             a year, summed over the run and paired by replication; costs and person-years are not discounted.",
-            format::thousands(info.idr_per_usd)
-        )],
-        cost: cost(data)?,
-        provenance: provenance(data),
-        files: files(data),
+        scenarios: SectionView::new("section-scenarios", "Scenarios").table(scenarios(data)),
+        headline: headline.table(table),
+        charts,
+        cost: SectionView::new("section-cost", "Cost-effectiveness")
+            .paragraph(format!(
+                "Costs at Rp {} per US dollar. A poverty-person-year averted is one person kept above the poverty \
+                 line for a year, summed over the run and paired by replication; costs and person-years are not \
+                 discounted.",
+                format::thousands(info.idr_per_usd)
+            ))
+            .table(cost(data)?),
+        provenance: SectionView::new("section-provenance", "Provenance").table(provenance(data)).table(files(data)),
     })
 }
 
@@ -428,22 +484,18 @@ mod tests {
     fn the_template_escapes_text_and_keeps_the_svg() {
         let mut table = TableView::new("t", &[("a & b", false), ("n", true)]);
         table.rows.push(vec![Cell::text("<script>"), Cell::text("1,234").note("why")]);
+        let section = |id: &str| SectionView::new(id, "S").paragraph("p & q").table(table.clone());
+        let figure =
+            FigureView { id: "fig".into(), svg: "<svg><text>A</text></svg>".into(), caption: "c".into() };
         let page = Page {
             title: "t".into(),
             question: "q?".into(),
             intro: vec!["x < y".into()],
-            scenarios: table.clone(),
-            headline_intro: Vec::new(),
-            headline: table.clone(),
-            figures: vec![FigureView {
-                id: "fig".into(),
-                svg: "<svg><text>A</text></svg>".into(),
-                caption: "c".into(),
-            }],
-            cost_intro: Vec::new(),
-            cost: table.clone(),
-            provenance: table.clone(),
-            files: table,
+            scenarios: section("a"),
+            headline: section("b"),
+            charts: SectionView::new("c", "Charts").figure(figure),
+            cost: section("d"),
+            provenance: section("e"),
         };
         let html = render(&page).unwrap();
         assert!(html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
@@ -451,6 +503,11 @@ mod tests {
         assert!(html.contains("a &amp; b") && html.contains("x &lt; y"));
         assert!(html.contains("<div class=\"chart\"><svg><text>A</text></svg></div>"));
         assert!(html.contains("<td class=\"n\">1,234<small class=\"note\">why</small></td>"), "{html}");
-        assert_eq!(html.matches("<div class=\"table-scroll\"><table").count(), 5);
+        assert_eq!(html.matches("<div class=\"table-scroll\"><table").count(), 4);
+        assert_eq!(html.matches("<section id=").count(), 5);
+        assert!(
+            html.contains("<section id=\"c\">\n<h2>Charts</h2>") && html.contains("<p>p &amp; q</p>"),
+            "{html}"
+        );
     }
 }
