@@ -5,8 +5,8 @@ use std::path::Path;
 
 use plotters::style::RGBColor;
 
-use super::{ComparisonInfo, Table};
-use crate::plot::{Band, Distribution, FanChart, Intervals, PALETTE, Panels, save};
+use super::{ComparisonInfo, Table, format};
+use crate::plot::{Axis, Band, Dash, Distribution, FanChart, Intervals, Panels, save, series_look};
 use crate::runner::ScenarioResult;
 
 /// The data files of a comparison, read.
@@ -33,12 +33,14 @@ pub struct Figure {
     pub caption: String,
 }
 
-const SIZE: (u32, u32) = (1000, 560);
+/// Width and height of a single chart, pixels: no wider than the report's text column, so
+/// that chart text is shown at its size.
+const SIZE: (u32, u32) = (1100, 640);
 
 impl Data<'_> {
-    fn colour(&self, scenario: &str) -> RGBColor {
-        let i = self.info.scenario.iter().position(|s| s.name == scenario).unwrap_or(0);
-        PALETTE[i % PALETTE.len()]
+    /// Colour and dash of a scenario: by its place in the comparison, the baseline first.
+    fn look(&self, scenario: &str) -> (RGBColor, Dash) {
+        series_look(self.info.scenario.iter().position(|s| s.name == scenario).unwrap_or(0))
     }
 
     fn year(&self, season: f64) -> f64 {
@@ -68,16 +70,13 @@ impl Data<'_> {
                     )
                 })
                 .collect();
-            bands.push(Band {
-                name: info.name.clone(),
-                colour: self.colour(&info.name),
-                highlight: is_baseline,
-                points,
-            });
+            let (colour, dash) = self.look(&info.name);
+            bands.push(Band { name: info.name.clone(), colour, dash, highlight: is_baseline, points });
         }
         Ok(bands)
     }
 
+    /// The level of a share over time, per scenario.
     fn trajectory(&self, metric: &str, title: &str, y_desc: &str) -> io::Result<FanChart> {
         let cols = [format!("{metric}_mean"), format!("{metric}_lo"), format!("{metric}_hi")];
         Ok(FanChart {
@@ -85,6 +84,7 @@ impl Data<'_> {
             y_desc: y_desc.into(),
             band_label: "95 % of replications".into(),
             bands: self.bands(&self.summary, [&cols[0], &cols[1], &cols[2]], false)?,
+            axis: Axis::Share,
             zero_line: false,
         })
     }
@@ -109,23 +109,24 @@ pub fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
         "fig-p0",
         "p0_trajectories",
         format!(
-            "P0 of every scenario: mean across replications and the band of 95 % of replications; {baseline} (the baseline) in black."
+            "P0 of every scenario: mean across replications and the band of 95 % of replications; {baseline} (the baseline) in black. The axis does not start at zero."
         ),
     )?;
     let p1 = data.trajectory("p1", "Poverty gap P1", "P1, mean gap as a share of the line")?;
     let p2 = data.trajectory("p2", "Poverty severity P2", "P2, mean squared gap")?;
     let depth = Panels(vec![p1, p2]);
     put(
-        &|d, s| save(&depth, d, s, (1400, 560)),
+        &|d, s| save(&depth, d, s, (1100, 600)),
         "fig-depth",
         "p1_p2_trajectories",
-        "Depth (P1) and severity (P2) of poverty, with the band of 95 % of replications.".into(),
+        "Depth (P1) and severity (P2) of poverty, with the band of 95 % of replications; the axes do not start at zero.".into(),
     )?;
     let difference = FanChart {
         title: format!("Change in P0 against {baseline}"),
-        y_desc: "P0 difference (scenario − baseline), paired by replication".into(),
+        y_desc: "P0 difference (scenario − baseline), percentage points".into(),
         band_label: "95 % confidence interval of the paired mean".into(),
         bands: data.bands(&data.effects, ["p0_diff_mean", "p0_diff_ci_lo", "p0_diff_ci_hi"], true)?,
+        axis: Axis::SharePoints,
         zero_line: true,
     };
     put(
@@ -142,7 +143,7 @@ pub fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
         data.trajectory("enterprises_share", "Active enterprises", "share of households")?,
     ]);
     put(
-        &|d, s| save(&uptake, d, s, (1500, 520)),
+        &|d, s| save(&uptake, d, s, (1200, 600)),
         "fig-uptake",
         "uptake",
         "Adoption of improved practice, cooperative membership and active enterprises (incl. seaweed farms)."
@@ -160,7 +161,13 @@ pub fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
         ),
     )?;
     let cost = cost_chart(data)?;
-    put(&|d, s| save(&cost, d, s, (1300, 560)), "fig-cost", "cost_per_ppya", "Programme cost per poverty-person-year averted, with the interval from the 95 % confidence interval of person-years averted (scenarios that avert none are left out).".into())?;
+    let height = 150 + 56 * cost.rows.len().max(1) as u32;
+    put(
+        &|d, s| save(&cost, d, s, (1100, height)),
+        "fig-cost",
+        "cost_per_ppya",
+        "Programme cost per poverty-person-year averted (logarithmic axis), with the interval from the 95 % confidence interval of person-years averted; an interval open to the right has no upper end, because the lower end of person-years averted is zero or below. Scenarios that avert none, or have no programme, are left out.".into(),
+    )?;
     Ok(figures)
 }
 
@@ -192,14 +199,18 @@ fn consumption(data: &Data) -> io::Result<Distribution> {
                     ((lo + hi) / 2.0, mass / ((hi - lo) / 1000.0))
                 })
                 .collect();
-            (info.name.clone(), data.colour(&info.name), points)
+            let (colour, dash) = data.look(&info.name);
+            (info.name.clone(), colour, dash, points)
         })
         .collect();
     Ok(Distribution {
         title: format!("Consumption per person, season {}", data.info.distribution_season),
         x_desc: "consumption per person, thousand rupiah per month".into(),
         series,
-        line: (data.info.poverty_line_idr, format!("poverty line, Rp {:.0}", data.info.poverty_line_idr)),
+        line: (
+            data.info.poverty_line_idr,
+            format!("poverty line, {}", format::rupiah(data.info.poverty_line_idr)),
+        ),
     })
 }
 
@@ -214,11 +225,13 @@ fn cost_chart(data: &Data) -> io::Result<Intervals> {
     let rows = t
         .rows()
         .iter()
-        .filter(|r| r[scenario] != data.info.baseline && t.number(r, mid).is_finite())
+        .filter(|r| {
+            r[scenario] != data.info.baseline && t.number(r, mid).is_finite() && t.number(r, mid) > 0.0
+        })
         .map(|r| {
             (
                 r[scenario].clone(),
-                data.colour(&r[scenario]),
+                data.look(&r[scenario]).0,
                 t.number(r, mid),
                 t.number(r, lo),
                 t.number(r, hi),
@@ -227,7 +240,7 @@ fn cost_chart(data: &Data) -> io::Result<Intervals> {
         .collect();
     Ok(Intervals {
         title: "Cost per poverty-person-year averted".into(),
-        y_desc: "rupiah per poverty-person-year averted".into(),
+        x_desc: "rupiah per poverty-person-year averted (logarithmic axis)".into(),
         rows,
     })
 }
@@ -250,10 +263,12 @@ pub fn p0_chart(result: &ScenarioResult) -> io::Result<FanChart> {
         band_label: "95 % of replications".into(),
         bands: vec![Band {
             name: "mean across replications".into(),
-            colour: PALETTE[4],
+            colour: series_look(1).0,
+            dash: Dash::Solid,
             highlight: true,
             points,
         }],
+        axis: Axis::Share,
         zero_line: false,
     })
 }

@@ -1,20 +1,205 @@
 //! `report.html`: one self-contained page (no network; charts as inline SVG) with the
 //! question, the scenarios and how they differ from the baseline, the headline effects, the
 //! charts, the cost-effectiveness table and the provenance.
+//!
+//! The page's structure is the template `report.html.j2` beside this file (rendered with
+//! minijinja); this module fills a [`Page`] with text that is already formatted for people
+//! ([`super::format`]). The page is a list of sections, one [`SectionView`] field of
+//! [`Page`] each, and a section a list of [`Block`]s: paragraphs, tables ([`TableView`] of
+//! [`Cell`]s) and charts ([`FigureView`]).
+//!
+//! To add a section: add a `SectionView` field to [`Page`], build it in `page` (with
+//! [`SectionView::paragraph`], [`SectionView::table`], [`SectionView::figure`]), and put
+//! `{{ section(the_field) }}` where it belongs in the template. A chart is drawn into the
+//! comparison's folder by `charts::draw_all` and inlined from its SVG file.
 
-use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
-use super::charts::{Data, Figure};
-use super::table::Table;
+use serde::Serialize;
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+use super::charts::{Data, Figure};
+use super::format::{self, DASH};
+
+/// The template of the page.
+const TEMPLATE: &str = include_str!("report.html.j2");
+
+/// One line of a cell: an optional key shown as code, then text.
+#[derive(Clone, Debug, Default, Serialize)]
+pub(crate) struct Line {
+    /// Shown as `<code>`, followed by `: ` when there is text.
+    pub(crate) key: Option<String>,
+    /// Plain text (escaped).
+    pub(crate) text: String,
 }
 
-fn fmt(x: f64, digits: usize) -> String {
-    if x.is_finite() { format!("{x:.digits$}") } else { "–".into() }
+/// A table cell: lines of text (one `<br>` between them) and an optional note in small type
+/// below them, for example why a number is missing.
+#[derive(Clone, Debug, Default, Serialize)]
+pub(crate) struct Cell {
+    /// The lines.
+    pub(crate) lines: Vec<Line>,
+    /// Shown below the lines in small type.
+    pub(crate) note: Option<String>,
+    /// A row header (`<th scope="row">`).
+    pub(crate) header: bool,
+}
+
+impl Cell {
+    /// A cell of one line of text.
+    pub(crate) fn text(text: impl Into<String>) -> Self {
+        Self { lines: vec![Line { key: None, text: text.into() }], ..Self::default() }
+    }
+
+    /// A row header.
+    pub(crate) fn header(text: impl Into<String>) -> Self {
+        Self { header: true, ..Self::text(text) }
+    }
+
+    /// A cell of several lines.
+    pub(crate) fn lines(lines: Vec<Line>) -> Self {
+        Self { lines, ..Self::default() }
+    }
+
+    /// The same cell with a note below it.
+    pub(crate) fn note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+/// A column: its heading and whether it holds numbers (right-aligned).
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Column {
+    /// Heading.
+    pub(crate) label: String,
+    /// Right-aligned.
+    pub(crate) numeric: bool,
+}
+
+/// A table as the page shows it, in a container that scrolls sideways on a narrow screen.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct TableView {
+    /// HTML id (tests look tables up by it).
+    pub(crate) id: String,
+    /// The columns.
+    pub(crate) columns: Vec<Column>,
+    /// Rows of cells, one per column.
+    pub(crate) rows: Vec<Vec<Cell>>,
+    /// Paragraphs below the table.
+    pub(crate) notes: Vec<String>,
+    /// On a narrow screen, show each row as a block of its cells (for tables of text)
+    /// instead of scrolling sideways (for tables of numbers).
+    pub(crate) stack: bool,
+}
+
+impl TableView {
+    /// An empty table with `columns` as (heading, numeric).
+    pub(crate) fn new(id: &str, columns: &[(&str, bool)]) -> Self {
+        Self {
+            id: id.into(),
+            columns: columns.iter().map(|(l, n)| Column { label: (*l).into(), numeric: *n }).collect(),
+            rows: Vec::new(),
+            notes: Vec::new(),
+            stack: false,
+        }
+    }
+}
+
+/// A chart on the page: its SVG inline, and a caption.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct FigureView {
+    /// HTML id.
+    pub(crate) id: String,
+    /// The SVG document, without its XML declaration (inserted unescaped).
+    pub(crate) svg: String,
+    /// Caption.
+    pub(crate) caption: String,
+}
+
+/// One block of a section: a paragraph, a table or a chart, in the order given.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum Block {
+    /// A paragraph of plain text.
+    Paragraph {
+        /// The text (escaped).
+        text: String,
+    },
+    /// A table.
+    Table(TableView),
+    /// A chart.
+    Figure(FigureView),
+}
+
+/// A section of the page: `<section id>`, a heading and its blocks.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct SectionView {
+    /// HTML id of the `<section>`.
+    pub(crate) id: String,
+    /// The `<h2>` heading.
+    pub(crate) title: String,
+    /// Paragraphs, tables and charts, in order.
+    pub(crate) blocks: Vec<Block>,
+}
+
+impl SectionView {
+    /// An empty section.
+    pub(crate) fn new(id: &str, title: &str) -> Self {
+        Self { id: id.into(), title: title.into(), blocks: Vec::new() }
+    }
+
+    /// Add a paragraph.
+    pub(crate) fn paragraph(mut self, text: impl Into<String>) -> Self {
+        self.blocks.push(Block::Paragraph { text: text.into() });
+        self
+    }
+
+    /// Add a table.
+    pub(crate) fn table(mut self, table: TableView) -> Self {
+        self.blocks.push(Block::Table(table));
+        self
+    }
+
+    /// Add a chart.
+    pub(crate) fn figure(mut self, figure: FigureView) -> Self {
+        self.blocks.push(Block::Figure(figure));
+        self
+    }
+}
+
+/// Everything the template shows, formatted: one field per section of the page, in the
+/// order the template places them.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Page {
+    /// `<title>`.
+    pub(crate) title: String,
+    /// The question the page answers (`<h1>`).
+    pub(crate) question: String,
+    /// Paragraphs under the question.
+    pub(crate) intro: Vec<String>,
+    /// The scenarios and how they differ from the baseline.
+    pub(crate) scenarios: SectionView,
+    /// P0 at the end of each scenario's programme and at the end of the run.
+    pub(crate) headline: SectionView,
+    /// The charts.
+    pub(crate) charts: SectionView,
+    /// Cost, person-years averted, cost per person-year and per participant.
+    pub(crate) cost: SectionView,
+    /// Version, generator, seed and other facts of the run; scenario files and hashes.
+    pub(crate) provenance: SectionView,
+}
+
+/// Render `page` with the template.
+///
+/// # Errors
+/// A template error (a bug: the template is part of the program).
+pub(crate) fn render(page: &Page) -> io::Result<String> {
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.add_template("report.html", TEMPLATE).map_err(io::Error::other)?;
+    let template = env.get_template("report.html").map_err(io::Error::other)?;
+    template.render(minijinja::value::Serde(page)).map_err(io::Error::other)
 }
 
 /// The report page.
@@ -22,174 +207,307 @@ fn fmt(x: f64, digits: usize) -> String {
 /// # Errors
 /// Missing columns or chart files.
 pub fn report(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<String> {
+    render(&page(data, figures, dir)?)
+}
+
+fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
     let info = data.info;
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>livelihoods: scenarios against {b}</title>\
-         <style>body{{font-family:'DejaVu Sans',sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.4}}\
-         table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}}\
-         th{{background:#eee}}figure{{margin:2em 0}}figure svg{{max-width:100%;height:auto}}td.n{{text-align:right}}</style></head><body>\n\
-         <h1>What would these programmes do to poverty in Kupang District?</h1>\n\
-         <p>Each scenario was run with {r} replications of {hh} households over {s} seasons, with the same seed as the baseline \
-         <b>{b}</b>: replication by replication they share weather, prices and household shocks (common random numbers), so the \
-         differences below come from policy, not noise. Intervals are 95 % confidence intervals of the mean across replications.</p>\n",
-        b = escape(&info.baseline),
-        r = info.replications,
-        hh = info.households,
-        s = info.seasons
-    );
-    scenarios_table(&mut h, data);
-    headline_table(&mut h, data)?;
-    h.push_str("<h2>Charts</h2>\n");
+    let intro = vec![format!(
+        "Each scenario was run with {} replications of {} households over {} seasons, with the same seed as the \
+         baseline {}: replication by replication they share weather, prices and household shocks (common random \
+         numbers), so a difference between two scenarios is not sampling noise. It comes from everything the \
+         scenario changes: the programme and, for some scenarios, the world it works in (climate, readiness), as the \
+         scenario table lists. Intervals are 95 % confidence intervals of the mean across replications.",
+        format::thousands(f64::from(info.replications)),
+        format::thousands(info.households as f64),
+        info.seasons,
+        info.baseline
+    )];
+    let mut charts = SectionView::new("section-charts", "Charts");
     for f in figures {
-        let svg = std::fs::read_to_string(dir.join(format!("{}.svg", f.stem)))?;
-        let svg = svg.trim_start_matches(|c| c != '<').to_string();
-        let svg = if svg.starts_with("<?xml") {
-            svg.split_once("?>").map_or(svg.clone(), |(_, r)| r.to_string())
-        } else {
-            svg
-        };
-        let _ = writeln!(
-            h,
-            "<figure id=\"{}\">{}<figcaption>{}</figcaption></figure>",
-            f.id,
-            svg.trim(),
-            escape(&f.caption)
-        );
+        charts = charts.figure(FigureView {
+            id: f.id.into(),
+            svg: inline_svg(&dir.join(format!("{}.svg", f.stem)))?,
+            caption: f.caption.clone(),
+        });
     }
-    cost_table(&mut h, data)?;
-    provenance(&mut h, data);
-    h.push_str("</body></html>\n");
-    Ok(h)
+    let (table, headline_intro) = headline(data)?;
+    let mut headline = SectionView::new("section-headline", "Headline effects");
+    for p in headline_intro {
+        headline = headline.paragraph(p);
+    }
+    Ok(Page {
+        title: format!("livelihoods: scenarios against {}", info.baseline),
+        question: "What would these programmes do to poverty in Kupang District?".into(),
+        intro,
+        scenarios: SectionView::new("section-scenarios", "Scenarios").table(scenarios(data)),
+        headline: headline.table(table),
+        charts,
+        cost: SectionView::new("section-cost", "Cost-effectiveness")
+            .paragraph(format!(
+                "Costs at Rp {} per US dollar. A poverty-person-year averted is one person kept above the poverty \
+                 line for a year, summed over the run and paired by replication; costs and person-years are not \
+                 discounted.",
+                format::thousands(info.idr_per_usd)
+            ))
+            .table(cost(data)?),
+        provenance: SectionView::new("section-provenance", "Provenance").table(provenance(data)).table(files(data)),
+    })
 }
 
-fn scenarios_table(h: &mut String, data: &Data) {
-    h.push_str("<h2>Scenarios</h2>\n<table id=\"scenarios\"><tr><th>scenario</th><th>description</th><th>differs from the baseline in</th></tr>\n");
+/// The SVG of a chart file, without the XML declaration.
+fn inline_svg(path: &Path) -> io::Result<String> {
+    let svg = std::fs::read_to_string(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("reading {}: {e}", path.display())))?;
+    let svg = svg.trim_start_matches(|c| c != '<');
+    let svg = if svg.starts_with("<?xml") { svg.split_once("?>").map_or(svg, |(_, r)| r) } else { svg };
+    Ok(svg.trim().to_string())
+}
+
+/// A cell of a number and, below it, its interval.
+fn two_lines(value: String, interval: String) -> Cell {
+    Cell::lines(vec![Line { key: None, text: value }, Line { key: None, text: interval }])
+}
+
+fn scenarios(data: &Data) -> TableView {
+    let mut t = TableView::new(
+        "scenarios",
+        &[("scenario", false), ("description", false), ("differs from the baseline in", false)],
+    );
+    t.stack = true;
     for s in &data.info.scenario {
-        let diffs: Vec<String> = s
-            .differences
-            .iter()
-            .map(|d| {
-                format!("<code>{}</code>: {} → {}", escape(&d.key), escape(&d.baseline), escape(&d.value))
-            })
-            .collect();
-        let diffs = if diffs.is_empty() { "(the baseline)".to_string() } else { diffs.join("<br>") };
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{diffs}</td></tr>",
-            escape(&s.name),
-            escape(&s.description)
-        );
+        let diffs = if s.name == data.info.baseline {
+            Cell::text("(the baseline)")
+        } else if s.differences.is_empty() {
+            Cell::text("nothing")
+        } else {
+            Cell::lines(
+                s.differences
+                    .iter()
+                    .map(|d| {
+                        let text = match (d.baseline.as_str(), d.value.as_str()) {
+                            ("none", added) => format!("added: {added}"),
+                            (removed, "none") => format!("removed: {removed}"),
+                            (from, to) => format!("{from} → {to}"),
+                        };
+                        Line { key: Some(d.key.clone()), text }
+                    })
+                    .collect(),
+            )
+        };
+        t.rows.push(vec![Cell::text(&s.name), Cell::text(&s.description), diffs]);
     }
-    h.push_str("</table>\n");
+    t
 }
 
-fn headline_table(h: &mut String, data: &Data) -> io::Result<()> {
-    let t: &Table = &data.effects;
+/// The headline table: P0 when each scenario's own programme ends, and at the end of the run.
+fn headline(data: &Data) -> io::Result<(TableView, Vec<String>)> {
+    let info = data.info;
+    let t = &data.effects;
     let (scenario, season) = (t.column("scenario")?, t.column("season")?);
     let (d, lo, hi) = (t.column("p0_diff_mean")?, t.column("p0_diff_ci_lo")?, t.column("p0_diff_ci_hi")?);
     let (lifted, p0) = (t.column("persons_lifted_mean")?, t.column("p0_mean")?);
-    let end_programme = f64::from(data.info.programme_end_season);
-    let end_run = f64::from(data.info.seasons.saturating_sub(1));
-    let _ = write!(
-        h,
-        "<h2>Headline effects</h2>\n<table id=\"headline\"><tr><th>scenario</th><th>P0 at end of programme (season {})</th>\
-         <th>change in P0 [95 % CI]</th><th>persons lifted</th><th>P0 at end of run (season {})</th><th>change in P0 [95 % CI]</th>\
-         <th>persons lifted</th></tr>\n",
-        data.info.programme_end_season, end_run
+    let end_run = info.seasons.saturating_sub(1);
+    let row_at = |name: &str, at: u32| {
+        t.rows().iter().find(|r| r[scenario] == name && t.number(r, season) == f64::from(at))
+    };
+    let mut table = TableView::new(
+        "headline",
+        &[
+            ("scenario", false),
+            ("programme ends", true),
+            ("P0 then", true),
+            ("change in P0 [95 % CI]", true),
+            ("persons lifted out of poverty", true),
+            (&format!("P0 at end of run (season {end_run})"), true),
+            ("change in P0 [95 % CI]", true),
+            ("persons lifted out of poverty", true),
+        ],
     );
-    for s in data.info.scenario.iter().filter(|s| s.name != data.info.baseline) {
-        let _ = write!(h, "<tr><td>{}</td>", escape(&s.name));
-        for at in [end_programme, end_run] {
-            let row = t.rows().iter().find(|r| r[scenario] == s.name && t.number(r, season) == at);
-            if let Some(r) = row {
-                let _ = write!(
-                    h,
-                    "<td class=\"n\">{}</td><td class=\"n\">{} [{}, {}]</td><td class=\"n\">{}</td>",
-                    fmt(t.number(r, p0), 4),
-                    fmt(t.number(r, d), 4),
-                    fmt(t.number(r, lo), 4),
-                    fmt(t.number(r, hi), 4),
-                    fmt(t.number(r, lifted), 0)
-                );
-            } else {
-                h.push_str("<td>–</td><td>–</td><td>–</td>");
+    let effect = |r: &Vec<String>| {
+        vec![
+            Cell::text(format::percent(t.number(r, p0), 1)),
+            two_lines(
+                format::points(t.number(r, d), 2),
+                format::interval(
+                    &format::signed(t.number(r, lo) * 100.0, 2),
+                    &format::signed(t.number(r, hi) * 100.0, 2),
+                ),
+            ),
+            Cell::text(format::signed(t.number(r, lifted), 0)),
+        ]
+    };
+    for s in info.scenario.iter().filter(|s| s.name != info.baseline) {
+        let mut row = vec![Cell::text(&s.name)];
+        match s.programme_end_season.map(|end| (end, row_at(&s.name, end))) {
+            Some((end, Some(r))) => {
+                row.push(Cell::text(format!("season {end}")));
+                row.extend(effect(r));
+            }
+            Some((end, None)) => {
+                row.push(Cell::text(format!("season {end}")));
+                row.extend((0..3).map(|_| Cell::text(DASH).note("not in the data")));
+            }
+            None => {
+                row.push(Cell::text("no programme"));
+                row.extend((0..3).map(|_| Cell::text(DASH)));
             }
         }
-        h.push_str("</tr>\n");
+        match row_at(&s.name, end_run) {
+            Some(r) => row.extend(effect(r)),
+            None => row.extend((0..3).map(|_| Cell::text(DASH).note("not in the data"))),
+        }
+        table.rows.push(row);
     }
-    h.push_str("</table>\n");
-    Ok(())
+    table.notes.push(
+        "Change in P0: the scenario's share of persons below the poverty line minus the baseline's, in percentage \
+         points (pp), paired by replication; below zero is less poverty. Persons lifted: the baseline's poor minus \
+         the scenario's poor (negative: more persons poor than in the baseline)."
+            .into(),
+    );
+    let mut intro = Vec::new();
+    if let Some(r) = row_at(&info.baseline, end_run) {
+        intro.push(format!(
+            "In the baseline {}, P0 is {} at the end of the run (season {end_run}). Each scenario's programme ends in \
+             its own last season of delivery, so the “programme ends” columns can refer to different seasons.",
+            info.baseline,
+            format::percent(t.number(r, p0), 1)
+        ));
+    }
+    Ok((table, intro))
 }
 
-fn cost_table(h: &mut String, data: &Data) -> io::Result<()> {
+fn cost(data: &Data) -> io::Result<TableView> {
     let t = &data.cost;
-    let names = [
-        "scenario",
-        "programme_cost_idr",
-        "programme_cost_usd",
-        "poverty_person_years_averted_mean",
-        "poverty_person_years_averted_ci_lo",
-        "poverty_person_years_averted_ci_hi",
-        "cost_per_ppya_idr",
-        "participants",
-        "cost_per_participant_idr",
-    ];
-    let mut c = Vec::new();
-    for n in names {
-        c.push(t.column(n)?);
-    }
-    let _ = write!(
-        h,
-        "<h2>Cost-effectiveness</h2>\n<p>Costs at Rp {} per US dollar. A poverty-person-year averted is one person kept above the \
-         line for a year, summed over the run and paired by replication.</p>\n<table id=\"cost-effectiveness\"><tr><th>scenario</th>\
-         <th>cost, million Rp</th><th>cost, USD</th><th>poverty-person-years averted [95 % CI]</th><th>Rp per person-year averted</th>\
-         <th>participants</th><th>Rp per participant</th></tr>\n",
-        data.info.idr_per_usd
+    let col = |n: &str| t.column(n);
+    let (scenario, idr, usd) = (col("scenario")?, col("programme_cost_idr")?, col("programme_cost_usd")?);
+    let (ppya, ppya_lo, ppya_hi) = (
+        col("poverty_person_years_averted_mean")?,
+        col("poverty_person_years_averted_ci_lo")?,
+        col("poverty_person_years_averted_ci_hi")?,
     );
-    for r in t.rows().iter().filter(|r| r[c[0]] != data.info.baseline) {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} [{}, {}]</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            escape(&r[c[0]]),
-            fmt(t.number(r, c[1]) / 1e6, 1),
-            fmt(t.number(r, c[2]), 0),
-            fmt(t.number(r, c[3]), 0),
-            fmt(t.number(r, c[4]), 0),
-            fmt(t.number(r, c[5]), 0),
-            fmt(t.number(r, c[6]), 0),
-            fmt(t.number(r, c[7]), 0),
-            fmt(t.number(r, c[8]), 0)
+    let (per, per_lo, per_hi) =
+        (col("cost_per_ppya_idr")?, col("cost_per_ppya_idr_lo")?, col("cost_per_ppya_idr_hi")?);
+    let (participants, per_participant) = (col("participants")?, col("cost_per_participant_idr")?);
+    let mut table = TableView::new(
+        "cost-effectiveness",
+        &[
+            ("scenario", false),
+            ("programme cost", true),
+            ("poverty-person-years averted [95 % CI]", true),
+            ("cost per person-year averted [interval]", true),
+            ("participants (households)", true),
+            ("cost per participant", true),
+        ],
+    );
+    for r in t.rows().iter().filter(|r| r[scenario] != data.info.baseline) {
+        let n = |c| t.number(r, c);
+        let no_programme = n(idr).is_nan() || n(idr) <= 0.0;
+        let averted = two_lines(
+            format::thousands(n(ppya)),
+            format::interval(&format::thousands(n(ppya_lo)), &format::thousands(n(ppya_hi))),
         );
+        let per_year = if no_programme {
+            Cell::text(DASH).note("no programme, nothing to cost")
+        } else if n(ppya).is_nan() || n(ppya) <= 0.0 {
+            Cell::text(DASH).note("poverty rose against the baseline: nothing averted to cost")
+        } else {
+            let hi = if n(per_hi).is_finite() { format::thousands(n(per_hi)) } else { "no upper end".into() };
+            two_lines(format::rupiah(n(per)), format::interval(&format::thousands(n(per_lo)), &hi))
+        };
+        let programme_cost = if no_programme {
+            Cell::text(DASH).note("no programme")
+        } else {
+            two_lines(format::rupiah_compact(n(idr)), format::usd(n(usd)))
+        };
+        let per_head = if n(participants) > 0.0 {
+            Cell::text(format::rupiah(n(per_participant)))
+        } else {
+            Cell::text(DASH).note("no participants")
+        };
+        table.rows.push(vec![
+            Cell::text(&r[scenario]),
+            programme_cost,
+            averted,
+            per_year,
+            Cell::text(format::thousands(n(participants))),
+            per_head,
+        ]);
     }
-    h.push_str("</table>\n");
-    Ok(())
+    table.notes.push(
+        "The interval of the cost per person-year averted is the cost divided by the upper and the lower end of the \
+         confidence interval of person-years averted; it has no upper end when that lower end is zero or below."
+            .into(),
+    );
+    Ok(table)
 }
 
-fn provenance(h: &mut String, data: &Data) {
+fn provenance(data: &Data) -> TableView {
     let i = data.info;
-    let _ = write!(
-        h,
-        "<h2>Provenance</h2>\n<table id=\"provenance\"><tr><th>livelihoods</th><td>{}</td></tr><tr><th>generator</th><td>{}</td></tr>\
-         <tr><th>seed</th><td>{}</td></tr><tr><th>replications</th><td>{}</td></tr><tr><th>threads</th><td>{}</td></tr>\
-         <tr><th>started</th><td>{}</td></tr></table>\n<table><tr><th>scenario</th><th>file</th><th>SHA-256</th></tr>\n",
-        escape(&i.crate_version),
-        escape(&i.rng),
-        i.seed,
-        i.replications,
-        i.threads,
-        escape(&i.started_utc)
-    );
-    for s in &i.scenario {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
-            escape(&s.name),
-            escape(&s.file),
-            s.sha256
+    let mut t = TableView::new("provenance", &[("run", false), ("", false)]);
+    t.stack = true;
+    let facts = [
+        ("livelihoods", i.crate_version.clone()),
+        ("generator", i.rng.clone()),
+        ("seed", i.seed.to_string()),
+        ("replications", format::thousands(f64::from(i.replications))),
+        ("households", format::thousands(i.households as f64)),
+        ("observed seasons", i.seasons.to_string()),
+        ("threads", i.threads.to_string()),
+        ("rupiah per US dollar", format::thousands(i.idr_per_usd)),
+        ("started (UTC)", i.started_utc.clone()),
+    ];
+    for (k, v) in facts {
+        t.rows.push(vec![Cell::header(k), Cell::text(v)]);
+    }
+    t
+}
+
+fn files(data: &Data) -> TableView {
+    let mut t = TableView::new("files", &[("scenario", false), ("file", false), ("SHA-256", false)]);
+    t.stack = true;
+    for s in &data.info.scenario {
+        t.rows.push(vec![
+            Cell::text(&s.name),
+            Cell::text(&s.file),
+            Cell::lines(vec![Line { key: Some(s.sha256.clone()), text: String::new() }]),
+        ]);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_escapes_text_and_keeps_the_svg() {
+        let mut table = TableView::new("t", &[("a & b", false), ("n", true)]);
+        table.rows.push(vec![Cell::text("<script>"), Cell::text("1,234").note("why")]);
+        let section = |id: &str| SectionView::new(id, "S").paragraph("p & q").table(table.clone());
+        let figure =
+            FigureView { id: "fig".into(), svg: "<svg><text>A</text></svg>".into(), caption: "c".into() };
+        let page = Page {
+            title: "t".into(),
+            question: "q?".into(),
+            intro: vec!["x < y".into()],
+            scenarios: section("a"),
+            headline: section("b"),
+            charts: SectionView::new("c", "Charts").figure(figure),
+            cost: section("d"),
+            provenance: section("e"),
+        };
+        let html = render(&page).unwrap();
+        assert!(html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
+        assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"));
+        assert!(html.contains("a &amp; b") && html.contains("x &lt; y"));
+        assert!(html.contains("<div class=\"chart\"><svg><text>A</text></svg></div>"));
+        assert!(html.contains("<td class=\"n\">1,234<small class=\"note\">why</small></td>"), "{html}");
+        assert_eq!(html.matches("<div class=\"table-scroll\"><table").count(), 4);
+        assert_eq!(html.matches("<section id=").count(), 5);
+        assert!(
+            html.contains("<section id=\"c\">\n<h2>Charts</h2>") && html.contains("<p>p &amp; q</p>"),
+            "{html}"
         );
     }
-    h.push_str("</table>\n");
 }

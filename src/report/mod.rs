@@ -7,6 +7,7 @@
 //! same pictures.
 
 mod charts;
+pub(crate) mod format;
 mod html;
 mod table;
 
@@ -31,9 +32,11 @@ pub struct Money {
     /// Discount rate a year.
     pub discount_rate: f64,
 }
+use crate::interventions::{Intervention, Targeting};
 use crate::metrics::{DISTRIBUTION_BINS, bin_edges_idr};
 use crate::output::{RunInfo, number, summary_csv};
 use crate::runner::ScenarioResult;
+use crate::scenario::Scenario;
 
 /// One parameter that differs from the baseline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -63,6 +66,11 @@ pub struct ScenarioInfo {
     /// programme; the baseline's when its world is the baseline's).
     #[serde(default)]
     pub counterfactual: String,
+    /// Last season in which one of this scenario's interventions delivers (at most the last
+    /// observed season); absent when it has none. The report's "end of programme" columns
+    /// are taken at this season, row by row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme_end_season: Option<u32>,
 }
 
 /// Provenance and facts of a comparison (`comparison.toml`).
@@ -91,7 +99,8 @@ pub struct ComparisonInfo {
     /// Discount rate a year of benefit/cost.
     #[serde(default)]
     pub discount_rate: f64,
-    /// Last season in which any intervention delivers.
+    /// Last season in which any scenario's intervention delivers (kept for readers of this
+    /// file; the report uses each scenario's own [`ScenarioInfo::programme_end_season`]).
     pub programme_end_season: u32,
     /// Poverty line, rupiah per person per month.
     pub poverty_line_idr: f64,
@@ -231,6 +240,12 @@ fn comparison_info(
                     sha256: s.file_hashes.first().map(|(_, h)| h.clone()).unwrap_or_default(),
                     differences: differences(base, s),
                     counterfactual: s.name.clone(),
+                    programme_end_season: s
+                        .interventions
+                        .iter()
+                        .map(|iv| iv.end_season)
+                        .max()
+                        .map(|end| end.min(s.seasons.saturating_sub(1))),
                 }
             })
             .collect(),
@@ -242,9 +257,11 @@ fn order(n: usize, baseline: usize) -> impl Iterator<Item = usize> {
     std::iter::once(baseline).chain((0..n).filter(move |&i| i != baseline))
 }
 
-/// Parameters and interventions of `s` that differ from `base`.
-fn differences(base: &crate::scenario::Scenario, s: &crate::scenario::Scenario) -> Vec<Difference> {
-    let flat = |x: &crate::scenario::Scenario| {
+/// Parameters and interventions of `s` that differ from `base`: one entry per parameter,
+/// one per intervention that only one of them has (described by [`describe`]), and one per
+/// setting of an intervention both have with different values (`intervention ID: KEY`).
+fn differences(base: &Scenario, s: &Scenario) -> Vec<Difference> {
+    let flat = |x: &Scenario| {
         let mut out = Vec::new();
         if let Ok(toml::Value::Table(t)) = toml::Value::try_from(&x.params) {
             for (section, v) in t {
@@ -262,19 +279,67 @@ fn differences(base: &crate::scenario::Scenario, s: &crate::scenario::Scenario) 
         .filter(|(x, y)| x.1 != y.1)
         .map(|(x, y)| Difference { key: x.0.clone(), baseline: x.1.clone(), value: y.1.clone() })
         .collect();
-    let describe = |x: &crate::scenario::Scenario| {
-        let list: Vec<String> = x
-            .interventions
-            .iter()
-            .map(|iv| {
-                format!("{} ({}, seasons {}–{})", iv.id, iv.kind.name(), iv.start_season, iv.end_season)
-            })
-            .collect();
-        if list.is_empty() { "none".to_string() } else { list.join("; ") }
-    };
-    let (ib, is) = (describe(base), describe(s));
-    if ib != is || base.interventions != s.interventions {
-        diffs.push(Difference { key: "intervention".into(), baseline: ib, value: is });
+    let none = || "none".to_string();
+    for iv in &s.interventions {
+        let key = format!("intervention {}", iv.id);
+        match base.interventions.iter().find(|b| b.id == iv.id) {
+            None => diffs.push(Difference { key, baseline: none(), value: describe(iv) }),
+            Some(b) if b == iv => {}
+            Some(b) => {
+                let settings = |x: &Intervention| match toml::Value::try_from(x) {
+                    Ok(toml::Value::Table(t)) => t,
+                    _ => toml::Table::new(),
+                };
+                let (tb, ts) = (settings(b), settings(iv));
+                let mut names: Vec<&String> = tb.keys().chain(ts.keys()).collect();
+                names.sort();
+                names.dedup();
+                for name in names {
+                    let (x, y) = (tb.get(name), ts.get(name));
+                    if x != y {
+                        let show =
+                            |v: Option<&toml::Value>| v.map_or("default".to_string(), toml::Value::to_string);
+                        diffs.push(Difference {
+                            key: format!("{key}: {name}"),
+                            baseline: show(x),
+                            value: show(y),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for b in base.interventions.iter().filter(|b| !s.interventions.iter().any(|iv| iv.id == b.id)) {
+        diffs.push(Difference {
+            key: format!("intervention {}", b.id),
+            baseline: describe(b),
+            value: none(),
+        });
     }
     diffs
+}
+
+/// An intervention in a few words: kind, seasons, whom it invites and how many, cost.
+fn describe(iv: &Intervention) -> String {
+    let mut parts = vec![iv.kind.name().replace('_', " "), format::seasons(iv.start_season, iv.end_season)];
+    parts.push(match iv.targeting {
+        Targeting::All => "everyone invited".to_string(),
+        Targeting::PoorestFirst => "poorest first".to_string(),
+        Targeting::Random => "random households".to_string(),
+        Targeting::Villages => {
+            let list: Vec<String> = iv.villages.iter().map(u32::to_string).collect();
+            format!("households of villages {}", list.join(", "))
+        }
+    });
+    if iv.targeting != Targeting::All {
+        if let Some(c) = iv.capacity_per_season {
+            parts.push(format!("{} invitations a season", format::thousands(c as f64)));
+        } else if let Some(share) = iv.coverage_share_per_season {
+            parts.push(format!("{} of households invited a season", format::percent(share, 1)));
+        }
+    }
+    if let Some(cost) = iv.cost_idr_per_participant {
+        parts.push(format!("{} per participant", format::rupiah(cost)));
+    }
+    parts.join(", ")
 }

@@ -4,14 +4,38 @@ use std::process::Command;
 
 use crate::common::shipped;
 
-const FIGURES: [&str; 6] =
-    ["fig-p0", "fig-depth", "fig-difference", "fig-uptake", "fig-distribution", "fig-cost"];
+/// Every chart of the report: its figure id, its file stem and the title of each of its panels.
+const FIGURES: [(&str, &str, &[&str]); 6] = [
+    ("fig-p0", "p0_trajectories", &["Poverty headcount P0"]),
+    ("fig-depth", "p1_p2_trajectories", &["Poverty gap P1", "Poverty severity P2"]),
+    ("fig-difference", "p0_difference", &["Change in P0 against kupang_baseline"]),
+    ("fig-uptake", "uptake", &["Improved practice", "Cooperative members", "Active enterprises"]),
+    ("fig-distribution", "consumption_distribution", &["Consumption per person, season 5"]),
+    ("fig-cost", "cost_per_ppya", &["Cost per poverty-person-year averted"]),
+];
+
+/// A scenario that differs from dw4fs only in the targeting, capacity and last season of one
+/// intervention.
+const POOREST_LONGER: &str = r#"
+name = "dw4fs_poorest_longer"
+description = "DW4FS, production training for the poorest first, twice the capacity, one season longer"
+
+[[intervention]]
+id = "dw4fs_production"
+end_season = 4
+targeting = "poorest_first"
+capacity_per_season = 1400
+"#;
 
 /// Run a small comparison into `dir/results/compare` and return that directory.
 fn compare_into(dir: &Path) -> std::path::PathBuf {
     let (base, dw4fs, coop) = (shipped("kupang_baseline"), shipped("dw4fs"), shipped("cooperative_only"));
+    let longer = dir.join("dw4fs_poorest_longer.toml");
+    let text = format!("base = {:?}\n{POOREST_LONGER}", dw4fs.to_str().unwrap());
+    fs::write(&longer, text).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_livelihoods"))
         .args(["compare", base.to_str().unwrap(), dw4fs.to_str().unwrap(), coop.to_str().unwrap()])
+        .arg(&longer)
         .args([
             "--households",
             "3000",
@@ -44,15 +68,12 @@ fn plot_redraws_charts_and_report_from_the_files_alone() {
     let out = Command::new(env!("CARGO_BIN_EXE_livelihoods")).arg("plot").arg(&compare).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(fs::read(compare.join("p0_difference.svg")).unwrap(), before);
-    for stem in [
-        "p0_trajectories",
-        "p1_p2_trajectories",
-        "p0_difference",
-        "uptake",
-        "consumption_distribution",
-        "cost_per_ppya",
-    ] {
+    for (_, stem, titles) in FIGURES {
         assert!(fs::read(compare.join(format!("{stem}.png"))).unwrap().starts_with(b"\x89PNG"), "{stem}.png");
+        let svg = fs::read_to_string(compare.join(format!("{stem}.svg"))).unwrap();
+        for title in titles {
+            assert!(svg.contains(title), "{stem}.svg lacks its panel {title:?}");
+        }
     }
     let html = fs::read_to_string(compare.join("report.html")).unwrap();
     for remote in ["src=\"http", "href=\"http", "<script", "<link"] {
@@ -89,14 +110,69 @@ fn the_report_renders_in_a_real_browser_with_every_chart_and_the_headline_table(
         .unwrap();
     let dom = String::from_utf8_lossy(&out.stdout);
     assert!(dom.contains("<body"), "the browser rendered nothing: {}", String::from_utf8_lossy(&out.stderr));
-    for id in FIGURES {
+    assert!(
+        dom.contains(r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#),
+        "the page declares its viewport for phones"
+    );
+    for (id, _, titles) in FIGURES {
         let at = dom
             .find(&format!("id=\"{id}\""))
             .unwrap_or_else(|| panic!("{id} is missing from the rendered page"));
         let figure = &dom[at..dom[at..].find("</figure>").map_or(dom.len(), |e| at + e)];
         assert!(figure.contains("<svg"), "{id} has no chart");
+        for title in titles {
+            assert!(figure.contains(title), "{id} lacks its panel {title:?}");
+        }
     }
-    let headline = dom.find("id=\"headline\"").expect("the headline table is rendered");
-    let table = &dom[headline..headline + dom[headline..].find("</table>").unwrap()];
-    assert!(table.contains("dw4fs") && table.contains("cooperative_only"), "{table}");
+    let table = |id: &str| {
+        let at = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("the {id} table is rendered"));
+        &dom[at..at + dom[at..].find("</table>").unwrap()]
+    };
+    for id in ["scenarios", "headline", "cost-effectiveness", "provenance", "files"] {
+        let at = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("the {id} table is rendered"));
+        assert!(
+            dom[..at].ends_with("<div class=\"table-scroll\"><table "),
+            "{id} is not in a scrolling container"
+        );
+    }
+    let row = |table: &str, name: &str| {
+        let at = table.find(&format!("<td>{name}</td>")).unwrap_or_else(|| panic!("no row {name}"));
+        table[at..at + table[at..].find("</tr>").unwrap()].to_string()
+    };
+    let headline = table("headline");
+    assert!(headline.contains("dw4fs") && headline.contains("cooperative_only"), "{headline}");
+    // Each row's end of programme is its own: adding a longer programme does not move dw4fs's.
+    assert!(row(headline, "dw4fs").contains("season 3"), "{headline}");
+    assert!(row(headline, "dw4fs_poorest_longer").contains("season 4"), "{headline}");
+    // Scenarios that differ only in targeting and capacity do not read the same.
+    let scenarios = table("scenarios");
+    let (dw4fs, longer) = (row(scenarios, "dw4fs"), row(scenarios, "dw4fs_poorest_longer"));
+    assert!(dw4fs.contains("random households, 700 invitations a season"), "{dw4fs}");
+    assert!(longer.contains("poorest first, 1,400 invitations a season"), "{longer}");
+    // Numbers for people: thousands separators, percentages, percentage points, no "-0".
+    let dom = dom.replace("&nbsp;", "\u{a0}");
+    assert!(dom.contains("3,000") && dom.contains("\u{a0}%") && dom.contains("\u{a0}pp"));
+    let text: String = dom.split('<').map(|p| p.split_once('>').map_or(p, |(_, t)| t)).collect();
+    for bad in ["NaN", "inf", "Rp\u{a0}0 "] {
+        assert!(!text.contains(bad), "the page text contains {bad:?}");
+    }
+    assert_eq!(negative_zero(&text), None, "the page writes a negative zero");
+}
+
+/// The first number written with a sign that rounds to zero (`-0`, `−0.00`), if any.
+fn negative_zero(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        let after_word = i > 0 && chars[i - 1].is_alphanumeric();
+        if (*c == '-' || *c == '−') && !after_word {
+            let number: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || **c == '.' || **c == ',')
+                .collect();
+            if number.starts_with(|c: char| c.is_ascii_digit()) && number.chars().all(|c| "0.,".contains(c)) {
+                return Some(chars[i..(i + 1 + number.len()).min(chars.len())].iter().collect());
+            }
+        }
+    }
+    None
 }
