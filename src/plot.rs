@@ -613,6 +613,114 @@ impl Chart for Intervals {
     }
 }
 
+/// One series of a [`Forest`]: name, colour, and per category (value, low, high).
+pub type ForestSeries = (String, RGBColor, Vec<(f64, f64, f64)>);
+
+/// Effects with intervals by category, one series beside another (a forest plot on a linear
+/// axis that keeps and draws zero): effects by group, effects by years since the start.
+#[derive(Clone, Debug)]
+pub struct Forest {
+    /// Title.
+    pub title: String,
+    /// X-axis description with unit.
+    pub x_desc: String,
+    /// How the x axis is labelled.
+    pub axis: Axis,
+    /// Categories, top to bottom.
+    pub categories: Vec<String>,
+    /// Series: name, colour, and per category (value, low, high); NaN where there is none.
+    pub series: Vec<ForestSeries>,
+}
+
+impl Forest {
+    /// A height that gives every point room: up to 22 pixels per series in every category,
+    /// fewer when there are many.
+    pub fn height(&self) -> u32 {
+        let legend_rows = self.series.len().div_ceil(3) as u32;
+        let per_point = if self.series.len() > 4 { 11 } else { 22 };
+        160 + legend_rows * LEGEND_ROW + per_point * (self.categories.len() * self.series.len().max(1)) as u32
+    }
+}
+
+impl Chart for Forest {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> io::Result<()> {
+        let values = self.series.iter().flat_map(|s| s.2.iter().flat_map(|v| [v.0, v.1, v.2]));
+        let (lo, hi) =
+            values.filter(|v| v.is_finite()).fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+        let (left, right) = y_range(lo, hi, true);
+        let ticks = Ticks::new(left, right, 8, self.axis);
+        let n = self.categories.len().max(1);
+        let k = self.series.len().max(1);
+        let longest = self.categories.iter().map(|s| s.chars().count()).max().unwrap_or(8) as u32;
+        let names = self.categories.clone();
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, (FONT, 24))
+            .margin(16)
+            .margin_right(40)
+            .x_label_area_size(50)
+            .y_label_area_size(longest * 9 + 24)
+            .build_cartesian_2d(
+                keyed(left..right, ticks.points.clone()),
+                keyed(-0.5..n as f64 - 0.5, (0..n).map(|i| i as f64).collect()),
+            )
+            .map_err(drawing_error)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc(&self.x_desc)
+            .label_style((FONT, 16))
+            .axis_desc_style((FONT, 16))
+            .bold_line_style(BLACK.mix(0.1))
+            .x_label_formatter(&|x| ticks.label(*x))
+            .y_label_formatter(&|y| {
+                let i = y.round();
+                if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+                    names.get(n - 1 - i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .draw()
+            .map_err(drawing_error)?;
+        let (bottom, top) = (-0.5, n as f64 - 0.5);
+        chart
+            .draw_series(LineSeries::new([(0.0, bottom), (0.0, top)], REFERENCE.stroke_width(2)))
+            .map_err(drawing_error)?;
+        for (j, (_, colour, points)) in self.series.iter().enumerate() {
+            // Series side by side within a category, the first on top.
+            let offset = if k > 1 { 0.35 - 0.7 * j as f64 / (k - 1) as f64 } else { 0.0 };
+            for (i, &(mid, low, high)) in points.iter().enumerate().take(n) {
+                if !mid.is_finite() {
+                    continue;
+                }
+                let y = (n - 1 - i) as f64 + offset;
+                let (a, b) =
+                    (if low.is_finite() { low } else { mid }, if high.is_finite() { high } else { mid });
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(a, y), (b, y)],
+                        colour.stroke_width(2),
+                    )))
+                    .map_err(drawing_error)?;
+                chart
+                    .draw_series(std::iter::once(Circle::new((mid, y), 4, colour.filled())))
+                    .map_err(drawing_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn legend(&self) -> Vec<LegendEntry> {
+        let mut entries: Vec<LegendEntry> = self
+            .series
+            .iter()
+            .map(|(name, colour, _)| LegendEntry::line(name, *colour, Dash::Solid, 3))
+            .collect();
+        entries.push(LegendEntry::line("no effect", REFERENCE, Dash::Solid, 2));
+        entries
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

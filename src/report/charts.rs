@@ -21,6 +21,12 @@ pub struct Data<'a> {
     pub cost: Table,
     /// `distribution.csv`.
     pub distribution: Table,
+    /// `trial.csv`.
+    pub trial: Table,
+    /// `effects_by_group.csv`.
+    pub groups: Table,
+    /// `dynamics.csv`.
+    pub dynamics: Table,
 }
 
 /// A drawn chart: its id in the report, its file stem and its caption.
@@ -38,6 +44,17 @@ pub struct Figure {
 const SIZE: (u32, u32) = (1100, 640);
 
 impl Data<'_> {
+    /// The files the report's answers are read from.
+    pub(crate) fn files(&self) -> super::answers::Files<'_> {
+        super::answers::Files {
+            info: self.info,
+            cost: &self.cost,
+            trial: &self.trial,
+            groups: &self.groups,
+            dynamics: &self.dynamics,
+        }
+    }
+
     /// Colour and dash of a scenario: by its place in the comparison, the baseline first.
     fn look(&self, scenario: &str) -> (RGBColor, Dash) {
         series_look(self.info.scenario.iter().position(|s| s.name == scenario).unwrap_or(0))
@@ -122,8 +139,8 @@ pub fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
         "Depth (P1) and severity (P2) of poverty, with the band of 95 % of replications; the axes do not start at zero.".into(),
     )?;
     let difference = FanChart {
-        title: format!("Change in P0 against {baseline}"),
-        y_desc: "P0 difference (scenario − baseline), percentage points".into(),
+        title: "Programme effect on P0, each programme in its own world".into(),
+        y_desc: "P0, programme world − the same world without it, percentage points".into(),
         band_label: "95 % confidence interval of the paired mean".into(),
         bands: data.bands(&data.effects, ["p0_diff_mean", "p0_diff_ci_lo", "p0_diff_ci_hi"], true)?,
         axis: Axis::SharePoints,
@@ -134,7 +151,7 @@ pub fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
         "fig-difference",
         "p0_difference",
         format!(
-            "Difference in P0 from {baseline}, replication by replication (common random numbers), with its 95 % confidence interval; below zero is less poverty."
+            "The programme effect on P0 over time: each scenario minus the same world without its programme (for {baseline}'s world, {baseline} itself), replication by replication (common random numbers), with its 95 % confidence interval; below zero is less poverty. A scenario without a programme is at zero by construction."
         ),
     )?;
     let uptake = Panels(vec![
@@ -159,6 +176,22 @@ pub fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
             data.info.distribution_season,
             data.year(f64::from(data.info.distribution_season))
         ),
+    )?;
+    let files = data.files();
+    let look = |s: &str| data.look(s).0;
+    let participants = super::answers::participants_chart(&files, &look)?;
+    put(
+        &|d, s| save(&participants, d, s, (1100, participants.height())),
+        "fig-participants",
+        "participants_by_year",
+        "Effect on participants: consumption per person of households that took part in any module against their twins in the world without the programme, as a share of the twins' level, by years since they first took part, with 95 % confidence intervals.".into(),
+    )?;
+    let groups = super::answers::for_whom_chart(&files, &look)?;
+    put(
+        &|d, s| save(&groups, d, s, (1100, groups.height())),
+        "fig-groups",
+        "effects_by_group",
+        "For whom: the programme effect on the poverty headcount P0 of each group over the run (programme world minus the same world without it), percentage points, with 95 % confidence intervals; below zero is less poverty.".into(),
     )?;
     let cost = cost_chart(data)?;
     let height = 150 + 56 * cost.rows.len().max(1) as u32;

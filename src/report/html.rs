@@ -178,8 +178,16 @@ pub(crate) struct Page {
     pub(crate) question: String,
     /// Paragraphs under the question.
     pub(crate) intro: Vec<String>,
+    /// The answer: each programme in its own world, on participants, at what cost.
+    pub(crate) answer: SectionView,
     /// The scenarios and how they differ from the baseline.
     pub(crate) scenarios: SectionView,
+    /// Effects on participants and their neighbours; what a trial would estimate.
+    pub(crate) participants: SectionView,
+    /// Effects by group.
+    pub(crate) for_whom: SectionView,
+    /// Chronic and transient poverty, exits that last.
+    pub(crate) dynamics: SectionView,
     /// P0 at the end of each scenario's programme and at the end of the run.
     pub(crate) headline: SectionView,
     /// The charts.
@@ -215,16 +223,47 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
     let intro = vec![format!(
         "Each scenario was run with {} replications of {} households over {} seasons, with the same seed as the \
          baseline {}: replication by replication they share weather, prices and household shocks (common random \
-         numbers), so a difference between two scenarios is not sampling noise. It comes from everything the \
-         scenario changes: the programme and, for some scenarios, the world it works in (climate, readiness), as the \
-         scenario table lists. Intervals are 95 % confidence intervals of the mean across replications.",
+         numbers). Every programme is measured against its own world: the same scenario without its interventions, \
+         so a programme is never credited with a change in readiness or climate that its scenario also makes; that \
+         change is reported beside it as the world's own effect. Intervals are 95 % confidence intervals of the \
+         mean across replications: they show the model's randomness (weather, shocks), not the uncertainty of its \
+         parameters.",
         format::thousands(f64::from(info.replications)),
         format::thousands(info.households as f64),
         info.seasons,
         info.baseline
     )];
+    let answers = data.files();
+    let figure = |id: &str| -> io::Result<Option<FigureView>> {
+        figures
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| {
+                Ok(FigureView {
+                    id: f.id.into(),
+                    svg: inline_svg(&dir.join(format!("{}.svg", f.stem)))?,
+                    caption: f.caption.clone(),
+                })
+            })
+            .transpose()
+    };
+    let mut participants = SectionView::new("section-participants", "Effects on participants")
+        .paragraph(
+            "The programme reaches a few percent of households, so district figures move little. Common random numbers \
+             give every household an exact twin in the world without the programme: the difference between the two is \
+             the programme's effect on that household.",
+        )
+        .table(super::answers::participants(&answers)?);
+    if let Some(f) = figure("fig-participants")? {
+        participants = participants.figure(f);
+    }
+    let mut for_whom =
+        SectionView::new("section-for-whom", "For whom").table(super::answers::for_whom(&answers)?);
+    if let Some(f) = figure("fig-groups")? {
+        for_whom = for_whom.figure(f);
+    }
     let mut charts = SectionView::new("section-charts", "Charts");
-    for f in figures {
+    for f in figures.iter().filter(|f| !["fig-participants", "fig-groups"].contains(&f.id)) {
         charts = charts.figure(FigureView {
             id: f.id.into(),
             svg: inline_svg(&dir.join(format!("{}.svg", f.stem)))?,
@@ -232,7 +271,8 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
         });
     }
     let (table, headline_intro) = headline(data)?;
-    let mut headline = SectionView::new("section-headline", "Headline effects");
+    let mut headline =
+        SectionView::new("section-headline", "Poverty when each programme ends, and at the end of the run");
     for p in headline_intro {
         headline = headline.paragraph(p);
     }
@@ -240,15 +280,22 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
         title: format!("livelihoods: scenarios against {}", info.baseline),
         question: "What would these programmes do to poverty in Kupang District?".into(),
         intro,
+        answer: SectionView::new("section-answer", "The answer: each programme in its own world")
+            .table(super::answers::answer(&answers)?),
+        participants,
+        for_whom,
+        dynamics: SectionView::new("section-dynamics", "Poverty dynamics").table(super::answers::dynamics(&answers)?),
         scenarios: SectionView::new("section-scenarios", "Scenarios").table(scenarios(data)),
         headline: headline.table(table),
         charts,
         cost: SectionView::new("section-cost", "Cost-effectiveness")
             .paragraph(format!(
                 "Costs at Rp {} per US dollar. A poverty-person-year averted is one person kept above the poverty \
-                 line for a year, summed over the run and paired by replication; costs and person-years are not \
-                 discounted.",
-                format::thousands(info.idr_per_usd)
+                 line for a year, summed over the run and paired by replication with the programme's own world; \
+                 costs and person-years are not discounted. Benefit/cost discounts consumption gains and costs at \
+                 {} a year.",
+                format::thousands(info.idr_per_usd),
+                format::percent(info.discount_rate, 0)
             ))
             .table(cost(data)?),
         provenance: SectionView::new("section-provenance", "Provenance").table(provenance(data)).table(files(data)),
@@ -360,9 +407,10 @@ fn headline(data: &Data) -> io::Result<(TableView, Vec<String>)> {
         table.rows.push(row);
     }
     table.notes.push(
-        "Change in P0: the scenario's share of persons below the poverty line minus the baseline's, in percentage \
-         points (pp), paired by replication; below zero is less poverty. Persons lifted: the baseline's poor minus \
-         the scenario's poor (negative: more persons poor than in the baseline)."
+        "Change in P0: the scenario's share of persons below the poverty line minus that of its own world without \
+         the programme, in percentage points (pp), paired by replication; below zero is less poverty. Persons \
+         lifted: the poor of that world minus the scenario's poor. A scenario without a programme has no change \
+         by construction; its world's own difference from the baseline is in the first table."
             .into(),
     );
     let mut intro = Vec::new();
@@ -389,6 +437,11 @@ fn cost(data: &Data) -> io::Result<TableView> {
     let (per, per_lo, per_hi) =
         (col("cost_per_ppya_idr")?, col("cost_per_ppya_idr_lo")?, col("cost_per_ppya_idr_hi")?);
     let (participants, per_participant) = (col("participants")?, col("cost_per_participant_idr")?);
+    let (per_gap, lasting, per_lasting) =
+        (col("cost_per_gap_idr")?, col("lasting_exits_mean")?, col("cost_per_lasting_exit_idr")?);
+    let (bc, bc_lo, bc_hi) =
+        (col("benefit_cost_mean")?, col("benefit_cost_ci_lo")?, col("benefit_cost_ci_hi")?);
+    let (enrolments, per_enrolment) = (col("enrolments")?, col("cost_per_enrolment_idr")?);
     let mut table = TableView::new(
         "cost-effectiveness",
         &[
@@ -396,8 +449,13 @@ fn cost(data: &Data) -> io::Result<TableView> {
             ("programme cost", true),
             ("poverty-person-years averted [95 % CI]", true),
             ("cost per person-year averted [interval]", true),
+            ("cost per rupiah of poverty gap closed", true),
+            ("persons lifted ≥ 2 years", true),
+            ("cost per person lifted ≥ 2 years", true),
+            ("benefit / cost [95 % CI]", true),
             ("participants (households)", true),
             ("cost per participant", true),
+            ("cost per enrolment", true),
         ],
     );
     for r in t.rows().iter().filter(|r| r[scenario] != data.info.baseline) {
@@ -410,7 +468,7 @@ fn cost(data: &Data) -> io::Result<TableView> {
         let per_year = if no_programme {
             Cell::text(DASH).note("no programme, nothing to cost")
         } else if n(ppya).is_nan() || n(ppya) <= 0.0 {
-            Cell::text(DASH).note("poverty rose against the baseline: nothing averted to cost")
+            Cell::text(DASH).note("no poverty averted against the programme's own world: nothing to cost")
         } else {
             let hi = if n(per_hi).is_finite() { format::thousands(n(per_hi)) } else { "no upper end".into() };
             two_lines(format::rupiah(n(per)), format::interval(&format::thousands(n(per_lo)), &hi))
@@ -425,13 +483,42 @@ fn cost(data: &Data) -> io::Result<TableView> {
         } else {
             Cell::text(DASH).note("no participants")
         };
+        let money = |x: f64, why: &str| {
+            if no_programme {
+                Cell::text(DASH).note("no programme")
+            } else if x.is_finite() {
+                Cell::text(format::rupiah(x))
+            } else {
+                Cell::text(DASH).note(why)
+            }
+        };
+        let ratio = if no_programme {
+            Cell::text(DASH).note("no programme")
+        } else {
+            two_lines(
+                format::decimal(n(bc), 2),
+                format::interval(&format::decimal(n(bc_lo), 2), &format::decimal(n(bc_hi), 2)),
+            )
+        };
         table.rows.push(vec![
             Cell::text(&r[scenario]),
             programme_cost,
             averted,
             per_year,
+            money(n(per_gap), "no gap closed"),
+            Cell::text(if no_programme { DASH.into() } else { format::thousands(n(lasting)) }),
+            money(n(per_lasting), "nobody lifted for two years"),
+            ratio,
             Cell::text(format::thousands(n(participants))),
             per_head,
+            if n(per_enrolment).is_finite() {
+                two_lines(
+                    format::rupiah(n(per_enrolment)),
+                    format!("{} enrolments", format::thousands(n(enrolments))),
+                )
+            } else {
+                money(f64::NAN, "no enrolments")
+            },
         ]);
     }
     table.notes.push(
@@ -491,6 +578,10 @@ mod tests {
             title: "t".into(),
             question: "q?".into(),
             intro: vec!["x < y".into()],
+            answer: section("f"),
+            participants: section("g"),
+            for_whom: section("h"),
+            dynamics: section("i"),
             scenarios: section("a"),
             headline: section("b"),
             charts: SectionView::new("c", "Charts").figure(figure),
@@ -503,8 +594,8 @@ mod tests {
         assert!(html.contains("a &amp; b") && html.contains("x &lt; y"));
         assert!(html.contains("<div class=\"chart\"><svg><text>A</text></svg></div>"));
         assert!(html.contains("<td class=\"n\">1,234<small class=\"note\">why</small></td>"), "{html}");
-        assert_eq!(html.matches("<div class=\"table-scroll\"><table").count(), 4);
-        assert_eq!(html.matches("<section id=").count(), 5);
+        assert_eq!(html.matches("<div class=\"table-scroll\"><table").count(), 8);
+        assert_eq!(html.matches("<section id=").count(), 9);
         assert!(
             html.contains("<section id=\"c\">\n<h2>Charts</h2>") && html.contains("<p>p &amp; q</p>"),
             "{html}"

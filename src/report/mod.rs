@@ -6,6 +6,7 @@
 //! from those files alone — the same path `livelihoods plot DIR` takes, so a redraw gives the
 //! same pictures.
 
+mod answers;
 mod charts;
 pub(crate) mod format;
 mod html;
@@ -171,6 +172,9 @@ pub fn draw(dir: &Path) -> io::Result<()> {
         effects: Table::read(&dir.join("effects.csv"))?,
         cost: Table::read(&dir.join("cost_effectiveness.csv"))?,
         distribution: Table::read(&dir.join("distribution.csv"))?,
+        trial: Table::read(&dir.join("trial.csv"))?,
+        groups: Table::read(&dir.join("effects_by_group.csv"))?,
+        dynamics: Table::read(&dir.join("dynamics.csv"))?,
     };
     let figures = charts::draw_all(&data, dir)?;
     fs::write(dir.join("report.html"), html::report(&data, &figures, dir)?)

@@ -5,10 +5,16 @@ use std::process::Command;
 use crate::common::shipped;
 
 /// Every chart of the report: its figure id, its file stem and the title of each of its panels.
-const FIGURES: [(&str, &str, &[&str]); 6] = [
+const FIGURES: [(&str, &str, &[&str]); 8] = [
     ("fig-p0", "p0_trajectories", &["Poverty headcount P0"]),
     ("fig-depth", "p1_p2_trajectories", &["Poverty gap P1", "Poverty severity P2"]),
-    ("fig-difference", "p0_difference", &["Change in P0 against kupang_baseline"]),
+    ("fig-difference", "p0_difference", &["Programme effect on P0, each programme in its own world"]),
+    (
+        "fig-participants",
+        "participants_by_year",
+        &["Consumption per person of participants, by years since they first took part"],
+    ),
+    ("fig-groups", "effects_by_group", &["Programme effect on P0, by group"]),
     ("fig-uptake", "uptake", &["Improved practice", "Cooperative members", "Active enterprises"]),
     ("fig-distribution", "consumption_distribution", &["Consumption per person, season 5"]),
     ("fig-cost", "cost_per_ppya", &["Cost per poverty-person-year averted"]),
@@ -128,7 +134,17 @@ fn the_report_renders_in_a_real_browser_with_every_chart_and_the_headline_table(
         let at = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("the {id} table is rendered"));
         &dom[at..at + dom[at..].find("</table>").unwrap()]
     };
-    for id in ["scenarios", "headline", "cost-effectiveness", "provenance", "files"] {
+    for id in [
+        "answer",
+        "participants",
+        "for-whom",
+        "dynamics",
+        "scenarios",
+        "headline",
+        "cost-effectiveness",
+        "provenance",
+        "files",
+    ] {
         let at = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("the {id} table is rendered"));
         assert!(
             dom[..at].ends_with("<div class=\"table-scroll\"><table "),
@@ -139,6 +155,10 @@ fn the_report_renders_in_a_real_browser_with_every_chart_and_the_headline_table(
         let at = table.find(&format!("<td>{name}</td>")).unwrap_or_else(|| panic!("no row {name}"));
         table[at..at + table[at..].find("</tr>").unwrap()].to_string()
     };
+    let answer = table("answer");
+    assert!(answer.contains("dw4fs") && answer.contains("Rp") && answer.contains("&nbsp;%"), "{answer}");
+    let participants = table("participants");
+    assert!(participants.contains("dw4fs") && participants.contains("year 5"), "{participants}");
     let headline = table("headline");
     assert!(headline.contains("dw4fs") && headline.contains("cooperative_only"), "{headline}");
     // Each row's end of programme is its own: adding a longer programme does not move dw4fs's.
