@@ -49,6 +49,8 @@ pub struct World {
     pub flows: Option<Vec<Flows>>,
     /// When following: the lotteries of the last season, by intervention index.
     pub lotteries: Vec<(usize, Lottery)>,
+    /// Keep the lotteries of the coming seasons (while following).
+    pub keep_lotteries: bool,
     /// Enrolments so far (a household in two interventions counts twice).
     pub enrolments: u64,
     /// When following: the households enrolled in the last season (ids, in delivery order).
@@ -68,6 +70,7 @@ impl World {
             programme_cost_idr: 0.0,
             flows: None,
             lotteries: Vec::new(),
+            keep_lotteries: false,
             enrolments: 0,
             entrants: Vec::new(),
         }
@@ -77,6 +80,7 @@ impl World {
     /// lottery of each season ([`World::flows`], [`World::lotteries`]).
     pub fn follow(&mut self) {
         self.flows = Some(vec![Flows::default(); self.households.len()]);
+        self.keep_lotteries = true;
     }
 }
 
@@ -241,7 +245,7 @@ fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season
         run,
         season,
         households: &world.households,
-        follow: world.flows.is_some(),
+        follow: world.keep_lotteries,
     };
     let delivered = deliver_all(&scenario.interventions, &ctx, &mut world.villages, &mut levels);
     world.lotteries.clear();

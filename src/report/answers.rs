@@ -141,11 +141,8 @@ pub(crate) fn answer(f: &Files) -> io::Result<TableView> {
             let w = f.cost_estimate(&s, "world_person_years_averted")?;
             let words = if w.mean >= 0.0 { "fewer" } else { "more" };
             Cell::lines(vec![
-                Line {
-                    key: None,
-                    text: format!("{} poverty-person-years {words}", format::thousands(w.mean.abs())),
-                },
-                Line { key: None, text: format!("({world})") },
+                Line { key: None, text: format!("{} {words}", format::thousands(w.mean.abs())) },
+                Line { key: None, text: "poverty-person-years".into() },
             ])
         };
         let bc = f.cost_estimate(&s, "benefit_cost")?;

@@ -505,7 +505,11 @@ fn cost(data: &Data) -> io::Result<TableView> {
             programme_cost,
             averted,
             per_year,
-            money(n(per_gap), "no gap closed"),
+            if no_programme || !n(per_gap).is_finite() {
+                money(f64::NAN, "no gap closed")
+            } else {
+                Cell::text(format!("Rp{}{}", format::NBSP, format::decimal(n(per_gap), 2)))
+            },
             Cell::text(if no_programme { DASH.into() } else { format::thousands(n(lasting)) }),
             money(n(per_lasting), "nobody lifted for two years"),
             ratio,

@@ -196,15 +196,15 @@ pub fn run(plan: Plan, threads: usize, on_season: &(dyn Fn() + Sync)) -> Outcome
     let mut filled = vec![false; n];
     for unit in units.iter().rev() {
         let reps = plan.worlds[unit.world].replications as usize;
-        let mine: Vec<Replication> = done.split_off(done.len() - reps);
+        let mut mine: Vec<Replication> = done.split_off(done.len() - reps);
         if let Some(c) = unit.counterfactual {
             // The first pair of a counterfactual gives its figures (every pair gives the
             // same ones).
-            runs[c] = mine.iter().map(|r| r.counterfactual.clone().expect("a pair")).collect();
+            runs[c] = mine.iter_mut().map(|r| r.counterfactual.take().expect("a pair")).collect();
             sums[c] = mine.iter().map(|r| counterfactual_dynamics(&r.sums)).collect();
             filled[c] = true;
         }
-        runs[unit.world] = mine.iter().map(|r| r.metrics.clone()).collect();
+        runs[unit.world] = mine.iter_mut().map(|r| std::mem::take(&mut r.metrics)).collect();
         sums[unit.world] = mine.into_iter().map(|r| r.sums).collect();
         filled[unit.world] = true;
     }
@@ -273,6 +273,7 @@ fn replicate(
         }
         let kind = SeasonKind::of(step);
         panel.observe(observed, params.months(kind), kind == SeasonKind::Wet, &world, twin.as_ref());
+        world.keep_lotteries &= !panel.has_arms();
     }
     let sums = panel.finish(&world.households);
     Replication { metrics, counterfactual: paired.then_some(cf_metrics), sums }

@@ -18,7 +18,7 @@ const LASTING_SEASONS: u8 = 4;
 /// One household's poverty spells in one world.
 #[derive(Clone, Copy, Debug, Default)]
 struct Spell {
-    poor_seasons: u16,
+    poor_seasons: u32,
     seasons_out: u8,
     was_poor: bool,
     been_poor: bool,
@@ -50,7 +50,7 @@ impl Spell {
     }
 
     fn finish(&self, seasons: u32, persons: f64, d: &mut Dynamics) {
-        let poor = u32::from(self.poor_seasons);
+        let poor = self.poor_seasons;
         if poor == 0 {
             d.never += persons;
         } else if 2 * poor > seasons {
@@ -260,6 +260,11 @@ impl Panel {
         for &i in control.iter().step_by(step).take(invited) {
             self.households[i].arm = 2;
         }
+    }
+
+    /// True once the randomised trial's arms are drawn: later lotteries are not needed.
+    pub(crate) fn has_arms(&self) -> bool {
+        self.lottery_first != NEVER
     }
 
     /// Close the replication: chronic and transient poverty.
