@@ -53,23 +53,13 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
-/// The 97.5th percentile of Student's t with `df` degrees of freedom.
+/// The 97.5th percentile of Student's t with `df` degrees of freedom (NaN for none).
 pub fn t_975(df: usize) -> f64 {
-    const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
-        2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
-        2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        1..=30 => TABLE[df - 1],
-        _ => {
-            // Cornish–Fisher expansion around the normal quantile; error < 1e-4 for df > 30.
-            let z: f64 = 1.959_963_985;
-            let d = df as f64;
-            z + (z.powi(3) + z) / (4.0 * d) + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
-        }
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    if df == 0 {
+        return f64::NAN;
     }
+    StudentsT::new(0.0, 1.0, df as f64).map_or(f64::NAN, |t| t.inverse_cdf(0.975))
 }
 
 /// One season of the summary.
@@ -120,15 +110,17 @@ mod tests {
         assert_eq!(s.mean, 3.0);
         assert!((s.lo - 1.1).abs() < 1e-12);
         assert!((s.hi - 4.9).abs() < 1e-12);
-        // sd = sqrt(2.5); half-width = 2.776 · sqrt(2.5 / 5)
-        let half = 2.776 * (0.5f64).sqrt();
-        assert!((s.ci_hi - 3.0 - half).abs() < 1e-12);
+        // sd = sqrt(2.5); half-width = t(4) · sqrt(2.5 / 5), t(4) = 2.776445
+        let half = 2.776_445 * (0.5f64).sqrt();
+        assert!((s.ci_hi - 3.0 - half).abs() < 1e-5);
     }
 
     #[test]
-    fn t_quantiles_join_the_table_smoothly() {
-        assert!((t_975(31) - 2.0395).abs() < 1e-3);
-        assert!((t_975(120) - 1.9799).abs() < 1e-3);
+    fn t_quantiles_are_those_of_the_tables() {
+        for (df, t) in [(1, 12.7062), (2, 4.3027), (10, 2.2281), (30, 2.0423), (120, 1.9799)] {
+            assert!((t_975(df) - t).abs() < 1e-4, "t(0.975, {df}) = {} against {t}", t_975(df));
+        }
+        assert!(t_975(0).is_nan());
     }
 
     #[test]
