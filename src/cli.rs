@@ -289,14 +289,24 @@ fn compare(
     }
     let info = run_info(threads);
     let plan = livelihoods::trial::Plan::new(scenarios, b);
-    let outcome = simulate_plan(plan, out, &info, quiet)?;
-    let pairings = livelihoods::compare::pairings(&outcome);
-    let money = Money { idr_per_usd, discount_rate: options.discount_rate };
-    let rows = livelihoods::compare::cost_effectiveness(&pairings, idr_per_usd, money.discount_rate);
-    let dir = output::write_atomically(out, "compare", |dir| {
-        livelihoods::report::write_comparison(dir, &outcome, &rows, money, &info)
-    })
-    .with_context(|| format!("writing the comparison under {}", out.display()))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(info.threads)
+        .build()
+        .context("starting the thread pool")?;
+    // Everything runs on the pool's threads, the writing too: it then reuses the memory the
+    // simulation's worlds leave free instead of growing the main thread's heap.
+    let (outcome, rows, dir) = pool.install(|| -> Result<_> {
+        let outcome = simulate_plan(plan, out, &info, quiet)?;
+        let pairings = livelihoods::compare::pairings(&outcome);
+        let rows = livelihoods::compare::cost_effectiveness(&pairings, idr_per_usd, options.discount_rate);
+        let money = Money { idr_per_usd, discount_rate: options.discount_rate };
+        let dir = output::write_atomically(out, "compare", |dir| {
+            livelihoods::report::write_comparison(dir, &outcome, &rows, money, &info)
+        })
+        .with_context(|| format!("writing the comparison under {}", out.display()))?;
+        Ok((outcome, rows, dir))
+    })?;
+    drop(outcome);
     if !quiet {
         print_comparison(baseline, &dir, &rows, idr_per_usd);
     }
@@ -415,7 +425,8 @@ fn simulate(
     Ok(results)
 }
 
-/// Run a comparison's plan and write each of its worlds' results under `out`.
+/// Run a comparison's plan on the current thread pool and write each of its worlds' results
+/// under `out`.
 fn simulate_plan(plan: Plan, out: &std::path::Path, info: &RunInfo, quiet: bool) -> Result<trial::Outcome> {
     let threads = info.threads;
     if let Some(available) = runner::available_bytes() {
@@ -423,20 +434,16 @@ fn simulate_plan(plan: Plan, out: &std::path::Path, info: &RunInfo, quiet: bool)
         let doubled: Vec<Scenario> = plan.worlds.iter().flat_map(|s| [s.clone(), s.clone()]).collect();
         runner::check_memory(&doubled, threads, available).map_err(anyhow::Error::msg)?;
     }
-    let pool =
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting the thread pool")?;
     let total = plan.world_seasons();
     let simulated = plan.simulated_household_seasons();
     let bar = progress_bar(total, quiet);
     let done = AtomicU64::new(0);
     let clock = Instant::now();
-    let outcome = pool.install(|| {
-        trial::run(plan, threads, &|| {
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n.is_multiple_of(8) || n == total {
-                bar.set_position(n);
-            }
-        })
+    let outcome = trial::run(plan, threads, &|| {
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if n.is_multiple_of(8) || n == total {
+            bar.set_position(n);
+        }
     });
     bar.finish_and_clear();
     let seconds = clock.elapsed().as_secs_f64();
