@@ -50,7 +50,12 @@ pub fn replications_for(work: u64, households: u64, seasons: u32) -> u32 {
 pub fn sized(base: &Scenario, households: u64, work: u64) -> Result<Scenario, Problems> {
     let mut s = base.clone();
     let replications = replications_for(work, households, s.simulated_seasons());
-    s.apply(&Overrides { households: Some(households), seasons: None, replications: Some(replications) })?;
+    s.apply(&Overrides {
+        households: Some(households),
+        seasons: None,
+        replications: Some(replications),
+        ..Overrides::default()
+    })?;
     Ok(s)
 }
 

@@ -46,6 +46,13 @@ struct RunArgs {
     /// Override the seasons of every scenario.
     #[arg(long)]
     seasons: Option<u32>,
+    /// Seed of every random draw (replaces the scenarios' own).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Set a parameter in every scenario, checked like a file: `--set farm.base_yield_t_ha=2.1`
+    /// (repeatable).
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    set: Vec<String>,
     /// Print nothing but errors.
     #[arg(long)]
     quiet: bool,
@@ -53,7 +60,13 @@ struct RunArgs {
 
 impl RunArgs {
     fn overrides(&self) -> Overrides {
-        Overrides { replications: self.replications, households: self.households, seasons: self.seasons }
+        Overrides {
+            replications: self.replications,
+            households: self.households,
+            seasons: self.seasons,
+            seed: self.seed,
+            set: self.set.clone(),
+        }
     }
 }
 

@@ -25,6 +25,7 @@
 //! | [`bench`](mod@bench) | throughput table: model against kernel, memory |
 //! | [`metrics`] | FGT, consumption, Gini, reach: integer reductions |
 //! | [`summary`] | mean, band and confidence interval across replications |
+//! | [`uncertainty`] | uncertain parameters: distributions, designs of draws |
 //! | [`trial`] | every programme against its own world: twins, trial estimators, for whom, dynamics |
 //! | [`compare`] | programme and world effects, cost-effectiveness |
 //! | [`runner`] | scenarios × replications in parallel, memory guard |
@@ -60,3 +61,4 @@ pub mod runner;
 pub mod scenario;
 pub mod summary;
 pub mod trial;
+pub mod uncertainty;

@@ -56,6 +56,8 @@ pub enum Purpose {
     Village,
     /// Targeting and take-up of one intervention (hash of its id).
     Intervention(u32),
+    /// Designs of parameter draws (entity: the parameter's coordinate).
+    Design,
 }
 
 impl Purpose {
@@ -69,6 +71,7 @@ impl Purpose {
             Self::Earnings => 7,
             Self::Decision => 9,
             Self::Village => 11,
+            Self::Design => 13,
             Self::Intervention(hash) => 0x800 | (hash & 0x7FF),
         }
     }

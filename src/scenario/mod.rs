@@ -9,6 +9,7 @@
 
 mod document;
 mod problems;
+mod uncertain;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,8 +25,8 @@ use crate::model::household::MAX_INTERVENTIONS;
 use crate::params::Params;
 
 /// Top-level keys that are not parameter sections.
-const TOP_KEYS: [&str; 7] =
-    ["name", "description", "seed", "replications", "seasons", "base", "intervention"];
+const TOP_KEYS: [&str; 8] =
+    ["name", "description", "seed", "replications", "seasons", "base", "intervention", uncertain::KEY];
 
 /// A validated scenario, ready to run.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +49,8 @@ pub struct Scenario {
     pub params: Params,
     /// Interventions in file order.
     pub interventions: Vec<Intervention>,
+    /// Parameters declared uncertain (`[uncertainty]`), in key order.
+    pub uncertain: Vec<crate::uncertainty::Uncertain>,
     /// Observed season whose consumption distribution is kept for charts (default: the last).
     pub distribution_season: Option<u32>,
     /// Command-line overrides applied, as `key = value` text.
@@ -64,6 +67,10 @@ pub struct Overrides {
     pub households: Option<u64>,
     /// Seasons.
     pub seasons: Option<u32>,
+    /// Seed of every random draw.
+    pub seed: Option<u64>,
+    /// Parameters set from the command line (`--set section.key=value`), in order.
+    pub set: Vec<String>,
 }
 
 impl Scenario {
@@ -103,7 +110,36 @@ impl Scenario {
                 problems.extend(self.village_lists_problems());
             }
         }
+        if let Some(seed) = o.seed {
+            self.seed = seed;
+            self.overrides.push(("seed".into(), seed.to_string()));
+        }
+        for assignment in &o.set {
+            if let Err(message) = self.set(assignment) {
+                problems.push(Problem::new(at.clone(), "--set", message));
+            }
+        }
         if problems.is_empty() { Ok(()) } else { Err(Problems(problems)) }
+    }
+
+    /// Set a parameter from `section.key=value`, checked like a value in a file.
+    fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let Some((key, value)) = assignment.split_once('=') else {
+            return Err(format!("\"{assignment}\" must be section.key=value"));
+        };
+        let (key, value) = (key.trim(), value.trim());
+        if crate::uncertainty::field(key).is_none() {
+            let all = crate::uncertainty::keys();
+            let hint = suggest(key, all.iter().map(String::as_str))
+                .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+            return Err(format!("{key} is not a parameter{hint}"));
+        }
+        let Ok(number) = value.parse::<f64>() else {
+            return Err(format!("{key}: \"{value}\" is not a number"));
+        };
+        self.params = crate::uncertainty::set(&self.params, key, number)?;
+        self.overrides.push((key.to_string(), value.to_string()));
+        Ok(())
     }
 
     /// Every listed village of a `targeting = "villages"` intervention that the run, at its
@@ -193,6 +229,8 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
     let seasons = v.integer(doc, "seasons", 1, (1 << 20) - 1).unwrap_or(20) as u32;
     let params = v.params(doc);
     let interventions = v.interventions(doc, params.population.simulated_villages());
+    let (uncertain, problems) = uncertain::parse(doc);
+    v.problems.extend(problems);
     if !v.problems.is_empty() {
         v.problems
             .sort_by(|a, b| (&a.origin.file, a.origin.position).cmp(&(&b.origin.file, b.origin.position)));
@@ -209,6 +247,7 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
         seasons,
         params,
         interventions,
+        uncertain,
         distribution_season: None,
         overrides: Vec::new(),
     })

@@ -17,8 +17,12 @@ pub fn fixture(name: &str) -> PathBuf {
 /// Load a shipped scenario with overrides.
 pub fn load(name: &str, households: u64, seasons: u32, replications: u32) -> Scenario {
     let mut s = scenario::load(&shipped(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let o =
-        Overrides { households: Some(households), seasons: Some(seasons), replications: Some(replications) };
+    let o = Overrides {
+        households: Some(households),
+        seasons: Some(seasons),
+        replications: Some(replications),
+        ..Overrides::default()
+    };
     s.apply(&o).unwrap();
     s
 }

@@ -14,7 +14,12 @@ fn every_shipped_scenario_validates_and_runs_a_small_version() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let mut s = scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let o = scenario::Overrides { households: Some(2_000), seasons: Some(4), replications: Some(2) };
+            let o = scenario::Overrides {
+                households: Some(2_000),
+                seasons: Some(4),
+                replications: Some(2),
+                ..Default::default()
+            };
             s.apply(&o).unwrap();
             scenarios.push(s);
         }
