@@ -100,6 +100,10 @@ enum Command {
         /// Discount rate a year for benefit/cost (ADB's rate for poverty-targeted projects).
         #[arg(long, default_value_t = livelihoods::compare::DEFAULT_DISCOUNT_RATE)]
         discount_rate: f64,
+        /// Parameter draws (a Latin hypercube over the distributions the scenarios declare in
+        /// [uncertainty]); each draw runs the whole comparison. 0: none.
+        #[arg(long, default_value_t = 0)]
+        draws: usize,
     },
     /// Redraw the charts and report.html of a comparison from its files alone.
     Plot {
@@ -157,8 +161,8 @@ pub fn run(args: Args) -> Result<()> {
         Command::Run(run) => {
             run_scenarios(&run.files, &run.out, run.threads, &run.overrides(), run.quiet).map(|_| ())
         }
-        Command::Compare { run, baseline, distribution_season, idr_per_usd, discount_rate } => {
-            let options = CompareOptions { baseline, idr_per_usd, discount_rate, distribution_season };
+        Command::Compare { run, baseline, distribution_season, idr_per_usd, discount_rate, draws } => {
+            let options = CompareOptions { baseline, idr_per_usd, discount_rate, distribution_season, draws };
             compare(&run.files, &options, &run.out, run.threads, &run.overrides(), run.quiet)
         }
     }
@@ -276,6 +280,7 @@ struct CompareOptions {
     idr_per_usd: f64,
     discount_rate: f64,
     distribution_season: Option<u32>,
+    draws: usize,
 }
 
 fn compare(
@@ -301,6 +306,16 @@ fn compare(
         s.distribution_season = options.distribution_season;
     }
     let info = run_info(threads);
+    let draws = if options.draws > 0 {
+        let uncertain = livelihoods::uncertainty::draws::declared(&scenarios)?;
+        if uncertain.is_empty() {
+            let message = "no scenario declares a parameter uncertain ([uncertainty] table): nothing to draw";
+            return Err(Problems(vec![Problem::new(Origin::command_line(), "--draws", message)]).into());
+        }
+        Some((uncertain, scenarios.clone()))
+    } else {
+        None
+    };
     let plan = livelihoods::trial::Plan::new(scenarios, b);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(info.threads)
@@ -313,8 +328,15 @@ fn compare(
         let pairings = livelihoods::compare::pairings(&outcome);
         let rows = livelihoods::compare::cost_effectiveness(&pairings, idr_per_usd, options.discount_rate);
         let money = Money { idr_per_usd, discount_rate: options.discount_rate };
+        let extra = match &draws {
+            Some((uncertain, given)) => {
+                let draws = run_draws(given, b, uncertain.clone(), options.draws, &info, money, quiet);
+                uncertainty_files(&outcome, &rows, &draws)?
+            }
+            None => Vec::new(),
+        };
         let dir = output::write_atomically(out, "compare", |dir| {
-            livelihoods::report::write_comparison(dir, &outcome, &rows, money, &info)
+            livelihoods::report::write_comparison(dir, &outcome, &rows, money, &info, &extra)
         })
         .with_context(|| format!("writing the comparison under {}", out.display()))?;
         Ok((outcome, rows, dir))
@@ -324,6 +346,68 @@ fn compare(
         print_comparison(baseline, &dir, &rows, idr_per_usd);
     }
     Ok(())
+}
+
+/// Run the parameter draws of a comparison on the current pool, with a progress bar.
+fn run_draws(
+    scenarios: &[Scenario],
+    baseline: usize,
+    uncertain: Vec<livelihoods::uncertainty::Uncertain>,
+    n: usize,
+    info: &RunInfo,
+    money: Money,
+    quiet: bool,
+) -> livelihoods::uncertainty::draws::Draws {
+    let per_draw = Plan::new(scenarios.to_vec(), baseline).world_seasons();
+    let total = per_draw * n as u64;
+    let bar = progress_bar(total, quiet);
+    let done = AtomicU64::new(0);
+    let clock = Instant::now();
+    let draws = livelihoods::uncertainty::draws::run(
+        scenarios,
+        baseline,
+        uncertain,
+        n,
+        info.threads,
+        (money.idr_per_usd, money.discount_rate),
+        &|| {
+            let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if k.is_multiple_of(8) || k == total {
+                bar.set_position(k);
+            }
+        },
+    );
+    bar.finish_and_clear();
+    if !quiet {
+        println!("{n} parameter draws of the comparison in {:.1} s", clock.elapsed().as_secs_f64());
+    }
+    draws
+}
+
+/// The files of a comparison's parameter draws: `uncertainty.csv`, `design.csv`,
+/// `draws.csv`, `parameters.csv`.
+fn uncertainty_files(
+    outcome: &trial::Outcome,
+    rows: &[CostEffectiveness],
+    draws: &livelihoods::uncertainty::draws::Draws,
+) -> Result<Vec<(&'static str, String)>> {
+    use livelihoods::uncertainty::draws as d;
+    let names: Vec<String> = rows.iter().map(|r| r.scenario.clone()).collect();
+    let central = d::metrics_of(outcome, rows);
+    let table = livelihoods::trial::tables::to_csv(&d::rows(&names, &central, draws))?;
+    let mut parameters = String::from("key,dist,low,high,source\n");
+    for u in &draws.uncertain {
+        let (low, high) = u.distribution.support();
+        let kind = format!("{:?}", u.distribution);
+        let kind = kind.split([' ', '{']).next().unwrap_or("").to_lowercase();
+        parameters.push_str(&format!("{},{kind},{low},{high},\"{}\"\n", u.key, u.source.replace('"', "'")));
+    }
+    Ok(vec![
+        ("uncertainty.csv", table),
+        ("design.csv", d::design_csv(draws)),
+        ("draws.csv", d::draws_csv(&names, draws)),
+        ("parameters.csv", parameters),
+    ])
 }
 
 /// What `compare` prints: per programme, its effect in its own world and its cost.

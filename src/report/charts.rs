@@ -27,6 +27,8 @@ pub struct Data<'a> {
     pub groups: Table,
     /// `dynamics.csv`.
     pub dynamics: Table,
+    /// `uncertainty.csv` and `parameters.csv`, when the comparison drew parameters.
+    pub uncertainty: Option<(Table, Vec<Vec<String>>)>,
 }
 
 /// A drawn chart: its id in the report, its file stem and its caption.

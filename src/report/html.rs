@@ -188,6 +188,8 @@ pub(crate) struct Page {
     pub(crate) for_whom: SectionView,
     /// Chronic and transient poverty, exits that last.
     pub(crate) dynamics: SectionView,
+    /// Parameter uncertainty beside the model's randomness (when parameters were drawn).
+    pub(crate) how_sure: Option<SectionView>,
     /// P0 at the end of each scenario's programme and at the end of the run.
     pub(crate) headline: SectionView,
     /// The charts.
@@ -285,6 +287,18 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
         participants,
         for_whom,
         dynamics: SectionView::new("section-dynamics", "Poverty dynamics").table(super::answers::dynamics(&answers)?),
+        how_sure: match &data.uncertainty {
+            Some((table, parameters)) => {
+                let [effects, drawn] = super::answers::how_sure(table, parameters)?;
+                Some(
+                    SectionView::new("section-how-sure", "How sure are we")
+                        .table(effects)
+                        .paragraph("The parameters drawn (Latin hypercube), their distributions and sources:")
+                        .table(drawn),
+                )
+            }
+            None => None,
+        },
         scenarios: SectionView::new("section-scenarios", "Scenarios").table(scenarios(data)),
         headline: headline.table(table),
         charts,
@@ -586,6 +600,7 @@ mod tests {
             participants: section("g"),
             for_whom: section("h"),
             dynamics: section("i"),
+            how_sure: None,
             scenarios: section("a"),
             headline: section("b"),
             charts: SectionView::new("c", "Charts").figure(figure),

@@ -123,7 +123,11 @@ pub fn write_comparison(
     rows: &[CostEffectiveness],
     money: Money,
     info: &RunInfo,
+    extra: &[(&str, String)],
 ) -> io::Result<()> {
+    for (name, text) in extra {
+        fs::write(dir.join(name), text)?;
+    }
     let (idr_per_usd, discount_rate) = (money.idr_per_usd, money.discount_rate);
     let results = &outcome.results[..outcome.plan.given];
     let baseline = outcome.plan.baseline;
@@ -175,9 +179,29 @@ pub fn draw(dir: &Path) -> io::Result<()> {
         trial: Table::read(&dir.join("trial.csv"))?,
         groups: Table::read(&dir.join("effects_by_group.csv"))?,
         dynamics: Table::read(&dir.join("dynamics.csv"))?,
+        uncertainty: read_uncertainty(dir)?,
     };
     let figures = charts::draw_all(&data, dir)?;
     fs::write(dir.join("report.html"), html::report(&data, &figures, dir)?)
+}
+
+/// `uncertainty.csv` and the rows of `parameters.csv` (which may quote its sources), if
+/// the comparison drew parameters.
+fn read_uncertainty(dir: &Path) -> io::Result<Option<(Table, Vec<Vec<String>>)>> {
+    let path = dir.join("uncertainty.csv");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let table = Table::read(&path)?;
+    let parameters = dir.join("parameters.csv");
+    let mut reader = csv::Reader::from_path(&parameters)
+        .map_err(|e| io::Error::other(format!("reading {}: {e}", parameters.display())))?;
+    let rows = reader
+        .records()
+        .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
+        .collect::<Result<Vec<Vec<String>>, _>>()
+        .map_err(|e| io::Error::other(format!("reading {}: {e}", parameters.display())))?;
+    Ok(Some((table, rows)))
 }
 
 /// Persons per consumption bin in the kept season, all replications together, per scenario.

@@ -167,6 +167,8 @@ fn parse_float(s: &str) -> f64 {
 fn merge_tables(base: &mut BTreeMap<String, Entry>, child: BTreeMap<String, Entry>) {
     for (key, entry) in child {
         match (base.get_mut(&key), entry.node) {
+            // A parameter's distribution is replaced whole, never mixed with the inherited one.
+            (Some(Entry { node: Node::Table(b), .. }), Node::Table(c)) if key == "uncertainty" => b.extend(c),
             (Some(Entry { node: Node::Table(b), .. }), Node::Table(c)) => merge_tables(b, c),
             (Some(Entry { node: Node::Array(b), .. }), Node::Array(c)) if key == "intervention" => {
                 merge_interventions(b, c)

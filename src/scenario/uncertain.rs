@@ -71,8 +71,8 @@ fn one(key: &str, e: &Entry) -> Result<Uncertain, String> {
             ));
         }
     };
-    for k in
-        spec.keys().filter(|k| !["dist", "source"].contains(&k.as_str()) && !allowed.contains(&k.as_str()))
+    if let Some(k) =
+        spec.keys().find(|k| !["dist", "source"].contains(&k.as_str()) && !allowed.contains(&k.as_str()))
     {
         return Err(format!("{k}: unknown key for a {kind} distribution (it takes {})", allowed.join(", ")));
     }

@@ -12,6 +12,7 @@
 
 pub mod design;
 pub mod distribution;
+pub mod draws;
 
 pub use distribution::Distribution;
 

@@ -21,3 +21,5 @@ mod scale;
 mod scenarios;
 /// The virtual trial on cases with known answers.
 mod trial;
+/// Parameter uncertainty: declarations, --set, --seed, draws.
+mod uncertainty;

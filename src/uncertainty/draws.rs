@@ -1,0 +1,219 @@
+//! A comparison under parameter uncertainty: N parameter draws (a Latin hypercube over the
+//! declared distributions) × the scenarios' replications. Within a draw every scenario
+//! takes the draw's value of each parameter it declares uncertain, and is paired with its
+//! own counterfactual and the baseline under common random numbers, exactly as a plain
+//! comparison; across draws, the spread of each paired effect is the uncertainty that the
+//! parameters add to the model's own randomness.
+
+use serde::Serialize;
+
+use super::{Uncertain, design, set, values};
+use crate::compare::{CostEffectiveness, cost_effectiveness, pairings};
+use crate::scenario::{Origin, Problem, Problems, Scenario};
+use crate::summary::{Stat, quantile};
+use crate::trial::{self, Plan, tables};
+
+/// What is reported for every scenario, per draw.
+pub const METRICS: [&str; 4] =
+    ["poverty_person_years_averted", "cost_per_ppya_idr", "participants_consumption_change", "p0_run_mean"];
+
+/// The uncertain parameters of a comparison: every parameter any scenario declares, once.
+///
+/// # Errors
+/// Two scenarios that give the same parameter different distributions.
+pub fn declared(scenarios: &[Scenario]) -> Result<Vec<Uncertain>, Problems> {
+    let mut out: Vec<Uncertain> = Vec::new();
+    let mut problems = Vec::new();
+    for s in scenarios {
+        for u in &s.uncertain {
+            match out.iter().find(|x| x.key == u.key) {
+                None => out.push(u.clone()),
+                Some(x) if x.distribution == u.distribution => {}
+                Some(_) => problems.push(Problem::new(
+                    Origin::file(&s.path),
+                    &format!("uncertainty.\"{}\"", u.key),
+                    "gives a different distribution than another scenario of the comparison: a draw must mean the same value for all",
+                )),
+            }
+        }
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    if problems.is_empty() { Ok(out) } else { Err(Problems(problems)) }
+}
+
+/// The scenarios of one draw: each takes `values` for the parameters it declares uncertain.
+fn drawn(scenarios: &[Scenario], uncertain: &[Uncertain], values: &[f64]) -> Vec<Scenario> {
+    scenarios
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            for (u, &v) in uncertain.iter().zip(values) {
+                if s.uncertain.iter().any(|x| x.key == u.key) {
+                    s.params =
+                        set(&s.params, &u.key, v).expect("a drawn value lies in the parameter's range");
+                }
+            }
+            s
+        })
+        .collect()
+}
+
+/// The metrics of every given scenario of one comparison's outcome, in [`METRICS`] order:
+/// (mean, lower, upper) with the 95 % confidence interval across replications.
+pub fn metrics_of(outcome: &trial::Outcome, rows: &[CostEffectiveness]) -> Vec<[(f64, f64, f64); 4]> {
+    let trial = tables::trial_rows(outcome);
+    let p0 = crate::metrics::index("p0").expect("p0 is a metric");
+    let none = f64::NAN;
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let gain = trial
+                .iter()
+                .find(|t| {
+                    t.scenario == r.scenario
+                        && (t.module, t.group, t.estimator, t.outcome, t.years_since_start)
+                            == ("any", "participants", "exact", "consumption_pc", "run")
+                })
+                .map_or((none, none, none), |t| {
+                    let level = t.counterfactual_mean.unwrap_or(none);
+                    let at = |x: Option<f64>| x.unwrap_or(none) / level;
+                    (at(t.mean), at(t.lower), at(t.upper))
+                });
+            let p = &r.person_years_averted;
+            let [per, per_lo, per_hi] = r.cost_per_person_year_idr;
+            let level = Stat::of(&crate::summary::run_means(&outcome.results[i].runs, p0));
+            [(p.mean, p.ci_lo, p.ci_hi), (per, per_lo, per_hi), gain, (level.mean, level.ci_lo, level.ci_hi)]
+        })
+        .collect()
+}
+
+/// The draws of a comparison.
+#[derive(Clone, Debug)]
+pub struct Draws {
+    /// The uncertain parameters.
+    pub uncertain: Vec<Uncertain>,
+    /// The parameter values of each draw, in `uncertain`'s order.
+    pub values: Vec<Vec<f64>>,
+    /// Per draw, per given scenario, the [`METRICS`].
+    pub metrics: Vec<Vec<[f64; 4]>>,
+}
+
+/// Run `n` draws of the comparison of `scenarios` (baseline at `baseline`); the design is
+/// drawn from the baseline's seed. `on_season` as in [`trial::run`].
+pub fn run(
+    scenarios: &[Scenario],
+    baseline: usize,
+    uncertain: Vec<Uncertain>,
+    n: usize,
+    threads: usize,
+    money: (f64, f64),
+    on_season: &(dyn Fn() + Sync),
+) -> Draws {
+    let points = design::latin_hypercube(n, uncertain.len(), scenarios[baseline].seed);
+    let mut all_values = Vec::with_capacity(n);
+    let mut all_metrics = Vec::with_capacity(n);
+    for u in &points {
+        let values = values(&uncertain, u);
+        let plan = Plan::new(drawn(scenarios, &uncertain, &values), baseline);
+        let outcome = trial::run(plan, threads, on_season);
+        let rows = cost_effectiveness(&pairings(&outcome), money.0, money.1);
+        all_metrics.push(metrics_of(&outcome, &rows).iter().map(|m| m.map(|x| x.0)).collect());
+        all_values.push(values);
+    }
+    Draws { uncertain, values: all_values, metrics: all_metrics }
+}
+
+/// A row of `uncertainty.csv`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    /// Scenario.
+    pub scenario: String,
+    /// One of [`METRICS`].
+    pub metric: &'static str,
+    /// At the scenarios' own parameter values: mean across replications.
+    pub stochastic_mean: Option<f64>,
+    /// Its 95 % confidence interval (weather and household shocks only).
+    pub stochastic_lower: Option<f64>,
+    /// Upper end.
+    pub stochastic_upper: Option<f64>,
+    /// Median over the parameter draws of the draw's mean.
+    pub parameter_median: Option<f64>,
+    /// 2.5th percentile over the draws: the interval that includes parameter uncertainty.
+    pub parameter_lower: Option<f64>,
+    /// 97.5th percentile.
+    pub parameter_upper: Option<f64>,
+    /// Share of draws in which the value is above zero (for person-years averted: the share
+    /// of draws in which the programme averts poverty).
+    pub share_positive: Option<f64>,
+    /// Draws.
+    pub draws: usize,
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// The rows of `uncertainty.csv`: for every given scenario and metric, the value and
+/// stochastic interval at the scenarios' own parameter values (`central`, from
+/// [`metrics_of`]) beside the interval over the draws.
+pub fn rows(names: &[String], central: &[[(f64, f64, f64); 4]], draws: &Draws) -> Vec<Row> {
+    let mut out = Vec::new();
+    for (s, name) in names.iter().enumerate() {
+        for (k, metric) in METRICS.iter().enumerate() {
+            let mut v: Vec<f64> = draws.metrics.iter().map(|d| d[s][k]).filter(|x| x.is_finite()).collect();
+            v.sort_by(f64::total_cmp);
+            let q = |p: f64| if v.is_empty() { f64::NAN } else { quantile(&v, p) };
+            let positive = if v.is_empty() {
+                f64::NAN
+            } else {
+                v.iter().filter(|x| **x > 0.0).count() as f64 / v.len() as f64
+            };
+            out.push(Row {
+                scenario: name.clone(),
+                metric,
+                stochastic_mean: finite(central[s][k].0),
+                stochastic_lower: finite(central[s][k].1),
+                stochastic_upper: finite(central[s][k].2),
+                parameter_median: finite(q(0.5)),
+                parameter_lower: finite(q(0.025)),
+                parameter_upper: finite(q(0.975)),
+                share_positive: finite(positive),
+                draws: draws.metrics.len(),
+            });
+        }
+    }
+    out
+}
+
+/// `design.csv`: one row per draw, one column per uncertain parameter (the layout of a
+/// SALib sample file, with a header and the draw's index first).
+pub fn design_csv(draws: &Draws) -> String {
+    let mut s = String::from("draw");
+    for u in &draws.uncertain {
+        s.push(',');
+        s.push_str(&u.key);
+    }
+    s.push('\n');
+    for (d, values) in draws.values.iter().enumerate() {
+        s.push_str(&d.to_string());
+        for v in values {
+            s.push(',');
+            s.push_str(&v.to_string());
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// `draws.csv`: per draw, scenario and metric, the draw's value (long format).
+pub fn draws_csv(names: &[String], draws: &Draws) -> String {
+    let mut s = String::from("draw,scenario,metric,value\n");
+    for (d, per) in draws.metrics.iter().enumerate() {
+        for (name, m) in names.iter().zip(per) {
+            for (metric, v) in METRICS.iter().zip(m) {
+                s.push_str(&format!("{d},{name},{metric},{}\n", crate::output::number(*v)));
+            }
+        }
+    }
+    s
+}

@@ -1,0 +1,126 @@
+//! Parameter uncertainty: declarations checked like any input, `--set` and `--seed`, and
+//! draws that reduce to the plain comparison when nothing is uncertain.
+
+use std::fs;
+
+use livelihoods::compare::{cost_effectiveness, pairings};
+use livelihoods::scenario::{self, Overrides};
+use livelihoods::uncertainty::{Distribution, Uncertain, draws};
+
+use crate::common::{compare_on, load, shipped};
+
+/// Load `text` written to a file beside the shipped scenarios' base.
+fn load_text(dir: &std::path::Path, text: &str) -> Result<scenario::Scenario, String> {
+    fs::copy(shipped("kupang_baseline"), dir.join("kupang_baseline.toml")).unwrap();
+    let path = dir.join("s.toml");
+    fs::write(&path, text).unwrap();
+    scenario::load(&path).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_bad_distribution_is_an_input_error_naming_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "base = \"kupang_baseline.toml\"\n[uncertainty]\n";
+    let cases = [
+        (
+            "\"cooperative.price_premium_share\" = { dist = \"uniform\", low = 0.2, high = 0.1 }",
+            "must not be above",
+        ),
+        (
+            "\"cooperative.price_premium_share\" = { dist = \"uniform\", low = 0.0, high = 7.0 }",
+            "leaves the parameter's range",
+        ),
+        (
+            "\"cooperative.price_premium_share\" = { dist = \"uniferm\", low = 0.0, high = 0.1 }",
+            "did you mean `uniform`",
+        ),
+        (
+            "\"cooperative.price_premium_shar\" = { dist = \"uniform\", low = 0.0, high = 0.1 }",
+            "did you mean `cooperative.price_premium_share`",
+        ),
+        (
+            "\"cooperative.price_premium_share\" = { dist = \"uniform\", low = 0.0, hihg = 0.1 }",
+            "hihg: unknown key",
+        ),
+    ];
+    for (line, expected) in cases {
+        let err = load_text(dir.path(), &format!("{base}{line}\n")).unwrap_err();
+        assert!(
+            err.contains("uncertainty.\"cooperative.price_premium_sha") && err.contains(expected),
+            "{line}: {err}"
+        );
+        assert!(err.contains("s.toml:"), "the file and line are named: {err}");
+    }
+    let inherited = load_text(dir.path(), "base = \"kupang_baseline.toml\"\n").unwrap();
+    assert!(
+        inherited.uncertain.iter().any(|u| u.key == "cooperative.price_premium_share"),
+        "inherited through base"
+    );
+}
+
+#[test]
+fn set_and_seed_change_the_scenario_and_are_checked_like_a_file() {
+    let mut s = scenario::load(&shipped("dw4fs")).unwrap();
+    let o = Overrides {
+        set: vec!["cooperative.price_premium_share=0.2".into()],
+        seed: Some(9),
+        ..Overrides::default()
+    };
+    s.apply(&o).unwrap();
+    assert_eq!(s.params.cooperative.price_premium_share, 0.2);
+    assert_eq!(s.seed, 9);
+    assert!(s.overrides.contains(&("cooperative.price_premium_share".into(), "0.2".into())));
+    let bad = Overrides {
+        set: vec!["farm.base_yield_t_ha=99".into(), "farm.no_such=1".into()],
+        ..Overrides::default()
+    };
+    let err = scenario::load(&shipped("dw4fs")).unwrap().apply(&bad).unwrap_err().to_string();
+    assert!(
+        err.contains("farm.base_yield_t_ha: must be in") && err.contains("farm.no_such is not a parameter"),
+        "{err}"
+    );
+}
+
+#[test]
+fn draws_of_fixed_values_give_exactly_the_plain_comparison() {
+    let mut scenarios = vec![load("kupang_baseline", 3_000, 6, 3), load("dw4fs", 3_000, 6, 3)];
+    let premium = scenarios[0].params.cooperative.price_premium_share;
+    let fixed = Uncertain {
+        key: "cooperative.price_premium_share".into(),
+        distribution: Distribution::Uniform { low: premium, high: premium },
+        source: "test".into(),
+    };
+    for s in &mut scenarios {
+        s.uncertain = vec![fixed.clone()];
+    }
+    let plain = compare_on(2, scenarios.clone(), 0);
+    let rows = cost_effectiveness(&pairings(&plain), 14_308.0, 0.06);
+    let central = draws::metrics_of(&plain, &rows);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let uncertain = draws::declared(&scenarios).unwrap();
+    let drawn = pool.install(|| draws::run(&scenarios, 0, uncertain, 3, 2, (14_308.0, 0.06), &|| {}));
+    for d in &drawn.metrics {
+        for (got, want) in d.iter().zip(&central) {
+            for (g, w) in got.iter().zip(want) {
+                assert!(
+                    g.to_bits() == w.0.to_bits(),
+                    "a fixed draw equals the plain comparison: {g} vs {}",
+                    w.0
+                );
+            }
+        }
+    }
+    // Different values do change the answer, and the design is the same at any thread count.
+    let mut wide = scenarios.clone();
+    let uniform = Uncertain { distribution: Distribution::Uniform { low: 0.0, high: 0.24 }, ..fixed };
+    for s in &mut wide {
+        s.uncertain = vec![uniform.clone()];
+    }
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let a = one.install(|| draws::run(&wide, 0, vec![uniform.clone()], 4, 1, (14_308.0, 0.06), &|| {}));
+    let b = pool.install(|| draws::run(&wide, 0, vec![uniform.clone()], 4, 2, (14_308.0, 0.06), &|| {}));
+    assert_eq!(a.values, b.values);
+    assert_eq!(format!("{:?}", a.metrics), format!("{:?}", b.metrics));
+    let averted: Vec<f64> = a.metrics.iter().map(|d| d[1][0]).collect();
+    assert!(averted.iter().any(|x| (x - averted[0]).abs() > 1e-9), "{averted:?}");
+}
