@@ -290,10 +290,15 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
         how_sure: match &data.uncertainty {
             Some((table, parameters)) => {
                 let [effects, drawn] = super::answers::how_sure(table, parameters)?;
+                let draws = table.column("draws").ok().and_then(|c| table.rows().first().map(|r| table.number(r, c)));
                 Some(
                     SectionView::new("section-how-sure", "How sure are we")
                         .table(effects)
-                        .paragraph("The parameters drawn (Latin hypercube), their distributions and sources:")
+                        .paragraph(format!(
+                            "The {} parameter draws (a Latin hypercube) cover these parameters, each over its \
+                             distribution:",
+                            format::thousands(draws.unwrap_or(f64::NAN))
+                        ))
                         .table(drawn),
                 )
             }
