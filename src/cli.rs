@@ -407,6 +407,7 @@ fn uncertainty_files(
         ("design.csv", d::design_csv(draws)),
         ("draws.csv", d::draws_csv(&names, draws)),
         ("parameters.csv", parameters),
+        ("sensitivity.csv", livelihoods::trial::tables::to_csv(&d::sensitivity(&names, draws))?),
     ])
 }
 

@@ -28,7 +28,7 @@ pub struct Data<'a> {
     /// `dynamics.csv`.
     pub dynamics: Table,
     /// `uncertainty.csv` and `parameters.csv`, when the comparison drew parameters.
-    pub uncertainty: Option<(Table, Vec<Vec<String>>)>,
+    pub uncertainty: Option<(Table, Vec<Vec<String>>, Table)>,
 }
 
 /// A drawn chart: its id in the report, its file stem and its caption.

@@ -288,8 +288,9 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
         for_whom,
         dynamics: SectionView::new("section-dynamics", "Poverty dynamics").table(super::answers::dynamics(&answers)?),
         how_sure: match &data.uncertainty {
-            Some((table, parameters)) => {
+            Some((table, parameters, sensitivity)) => {
                 let [effects, drawn] = super::answers::how_sure(table, parameters)?;
+                let rests_on = super::answers::rests_on(sensitivity)?;
                 let draws = table.column("draws").ok().and_then(|c| table.rows().first().map(|r| table.number(r, c)));
                 Some(
                     SectionView::new("section-how-sure", "How sure are we")
@@ -299,7 +300,8 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
                              distribution:",
                             format::thousands(draws.unwrap_or(f64::NAN))
                         ))
-                        .table(drawn),
+                        .table(drawn)
+                        .table(rests_on),
                 )
             }
             None => None,

@@ -185,9 +185,10 @@ pub fn draw(dir: &Path) -> io::Result<()> {
     fs::write(dir.join("report.html"), html::report(&data, &figures, dir)?)
 }
 
-/// `uncertainty.csv` and the rows of `parameters.csv` (which may quote its sources), if
+/// `uncertainty.csv`, the rows of `parameters.csv` (which may quote its sources) and
+/// `sensitivity.csv`, if
 /// the comparison drew parameters.
-fn read_uncertainty(dir: &Path) -> io::Result<Option<(Table, Vec<Vec<String>>)>> {
+fn read_uncertainty(dir: &Path) -> io::Result<Option<(Table, Vec<Vec<String>>, Table)>> {
     let path = dir.join("uncertainty.csv");
     if !path.exists() {
         return Ok(None);
@@ -201,7 +202,7 @@ fn read_uncertainty(dir: &Path) -> io::Result<Option<(Table, Vec<Vec<String>>)>>
         .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
         .collect::<Result<Vec<Vec<String>>, _>>()
         .map_err(|e| io::Error::other(format!("reading {}: {e}", parameters.display())))?;
-    Ok(Some((table, rows)))
+    Ok(Some((table, rows, Table::read(&dir.join("sensitivity.csv"))?)))
 }
 
 /// Persons per consumption bin in the kept season, all replications together, per scenario.

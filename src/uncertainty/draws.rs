@@ -217,3 +217,96 @@ pub fn draws_csv(names: &[String], draws: &Draws) -> String {
     }
     s
 }
+
+/// Spearman's rank correlation of `x` and `y` (ranks of ties averaged); NaN for fewer than
+/// three pairs or a constant series.
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    fn ranks(v: &[f64]) -> Vec<f64> {
+        let mut order: Vec<usize> = (0..v.len()).collect();
+        order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut r = vec![0.0; v.len()];
+        let mut i = 0;
+        while i < order.len() {
+            let mut j = i;
+            while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
+                j += 1;
+            }
+            for &k in &order[i..=j] {
+                r[k] = (i + j) as f64 / 2.0;
+            }
+            i = j + 1;
+        }
+        r
+    }
+    let pairs: Vec<(f64, f64)> =
+        x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
+    if pairs.len() < 3 {
+        return f64::NAN;
+    }
+    let (xs, ys): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+    let (rx, ry) = (ranks(&xs), ranks(&ys));
+    let n = rx.len() as f64;
+    let mean = (n - 1.0) / 2.0;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in rx.iter().zip(&ry) {
+        sxy += (a - mean) * (b - mean);
+        sxx += (a - mean).powi(2);
+        syy += (b - mean).powi(2);
+    }
+    if sxx == 0.0 || syy == 0.0 { f64::NAN } else { sxy / (sxx * syy).sqrt() }
+}
+
+/// A row of `sensitivity.csv`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sensitivity {
+    /// Scenario.
+    pub scenario: String,
+    /// One of [`METRICS`].
+    pub metric: &'static str,
+    /// Uncertain parameter.
+    pub parameter: String,
+    /// Spearman's rank correlation over the draws between the parameter and the metric: the
+    /// sign and strength of the parameter's (monotone) influence, in −1..=1.
+    pub rank_correlation: Option<f64>,
+}
+
+/// The rank correlation of every uncertain parameter with every metric of every scenario.
+pub fn sensitivity(names: &[String], draws: &Draws) -> Vec<Sensitivity> {
+    let mut out = Vec::new();
+    for (s, name) in names.iter().enumerate() {
+        for (k, metric) in METRICS.iter().enumerate() {
+            let y: Vec<f64> = draws.metrics.iter().map(|d| d[s][k]).collect();
+            for (p, u) in draws.uncertain.iter().enumerate() {
+                let x: Vec<f64> = draws.values.iter().map(|v| v[p]).collect();
+                out.push(Sensitivity {
+                    scenario: name.clone(),
+                    metric,
+                    parameter: u.key.clone(),
+                    rank_correlation: finite(spearman(&x, &y)),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rank_correlation_is_one_for_any_increasing_relation_and_zero_for_none() {
+        let x: Vec<f64> = (0..20).map(f64::from).collect();
+        let up: Vec<f64> = x.iter().map(|v| v.powi(3)).collect();
+        let down: Vec<f64> = x.iter().map(|v| -v.exp()).collect();
+        assert!((spearman(&x, &up) - 1.0).abs() < 1e-12);
+        assert!((spearman(&x, &down) + 1.0).abs() < 1e-12);
+        let flat = vec![1.0; 20];
+        assert!(spearman(&x, &flat).is_nan());
+        let ties = [1.0, 2.0, 2.0, 3.0];
+        assert!((spearman(&ties, &ties) - 1.0).abs() < 1e-12);
+        // x against a zig-zag symmetric about the middle: no monotone relation.
+        let zig: Vec<f64> = x.iter().map(|v| (v - 9.5).abs()).collect();
+        assert!(spearman(&x, &zig).abs() < 0.1);
+    }
+}

@@ -124,3 +124,51 @@ fn draws_of_fixed_values_give_exactly_the_plain_comparison() {
     let averted: Vec<f64> = a.metrics.iter().map(|d| d[1][0]).collect();
     assert!(averted.iter().any(|x| (x - averted[0]).abs() > 1e-9), "{averted:?}");
 }
+
+#[test]
+fn compare_with_draws_writes_both_intervals_and_the_report_says_how_sure() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, dw4fs) = (shipped("kupang_baseline"), shipped("dw4fs"));
+    let run = |extra: &[&str]| {
+        let mut args = vec!["compare", base.to_str().unwrap(), dw4fs.to_str().unwrap()];
+        args.extend([
+            "--households",
+            "2000",
+            "--seasons",
+            "4",
+            "--replications",
+            "2",
+            "--out",
+            "r",
+            "--quiet",
+        ]);
+        args.extend(extra);
+        std::process::Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+            .args(&args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--draws", "4"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let compare = dir.path().join("r/compare");
+    let table = fs::read_to_string(compare.join("uncertainty.csv")).unwrap();
+    assert!(table.lines().any(|l| l.starts_with("dw4fs,poverty_person_years_averted,")), "{table}");
+    let design = fs::read_to_string(compare.join("design.csv")).unwrap();
+    assert_eq!(design.lines().count(), 1 + 4);
+    assert!(design.starts_with("draw,adoption.disadoption_per_year,"), "{design}");
+    let sensitivity = fs::read_to_string(compare.join("sensitivity.csv")).unwrap();
+    assert!(sensitivity.contains("dw4fs,poverty_person_years_averted,cooperative.price_premium_share,"));
+    let html = fs::read_to_string(compare.join("report.html")).unwrap();
+    assert!(html.contains("How sure are we") && html.contains("id=\"how-sure\""));
+    // The plain comparison has no such section; a seed changes the answer.
+    let plain = run(&[]);
+    assert_eq!(plain.status.code(), Some(0));
+    assert!(!fs::read_to_string(compare.join("report.html")).unwrap().contains("How sure are we"));
+    let other = fs::read_to_string(dir.path().join("r/dw4fs/seasons.csv")).unwrap();
+    assert_eq!(run(&["--seed", "5"]).status.code(), Some(0));
+    assert_ne!(other, fs::read_to_string(dir.path().join("r/dw4fs/seasons.csv")).unwrap());
+    let bad = run(&["--set", "farm.base_yield_t_ha=-1"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--set: farm.base_yield_t_ha: must be in"));
+}
