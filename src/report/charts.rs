@@ -9,6 +9,10 @@ use super::{ComparisonInfo, Table, format};
 use crate::plot::{Axis, Band, Dash, Distribution, FanChart, Intervals, Panels, save, series_look};
 use crate::runner::ScenarioResult;
 
+/// `uncertainty.csv`, the rows of `parameters.csv` and `sensitivity.csv` of a comparison
+/// with parameter draws.
+pub type Uncertainty = (Table, Vec<Vec<String>>, Table);
+
 /// The data files of a comparison, read.
 pub struct Data<'a> {
     /// `comparison.toml`.
@@ -28,7 +32,7 @@ pub struct Data<'a> {
     /// `dynamics.csv`.
     pub dynamics: Table,
     /// `uncertainty.csv` and `parameters.csv`, when the comparison drew parameters.
-    pub uncertainty: Option<(Table, Vec<Vec<String>>, Table)>,
+    pub uncertainty: Option<Uncertainty>,
 }
 
 /// A drawn chart: its id in the report, its file stem and its caption.

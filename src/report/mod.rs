@@ -188,7 +188,7 @@ pub fn draw(dir: &Path) -> io::Result<()> {
 /// `uncertainty.csv`, the rows of `parameters.csv` (which may quote its sources) and
 /// `sensitivity.csv`, if
 /// the comparison drew parameters.
-fn read_uncertainty(dir: &Path) -> io::Result<Option<(Table, Vec<Vec<String>>, Table)>> {
+fn read_uncertainty(dir: &Path) -> io::Result<Option<charts::Uncertainty>> {
     let path = dir.join("uncertainty.csv");
     if !path.exists() {
         return Ok(None);
