@@ -185,7 +185,7 @@ pub struct Available {
 pub fn memory_override() -> Result<Option<u64>, String> {
     let Ok(text) = std::env::var(MEMORY_VARIABLE) else { return Ok(None) };
     match text.trim().replace('_', "").parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= 1.0 && x < 1.8e19 => Ok(Some(x as u64)),
+        Ok(x) if (1.0..1.8e19).contains(&x) => Ok(Some(x as u64)),
         _ => Err(format!("is \"{text}\"; a positive number of bytes is needed (for example 2.5e9)")),
     }
 }

@@ -230,11 +230,72 @@ fn read_data<'a>(dir: &Path, info: &'a ComparisonInfo) -> io::Result<charts::Dat
     let tables =
         (read("summary.csv"), read("effects.csv"), read("cost_effectiveness.csv"), read("distribution.csv"));
     let (Some(summary), Some(effects), Some(cost), Some(distribution)) = tables else {
+        // Every problem at once: the columns of the tables that could be read too.
+        let (given, worlds) = names(info);
+        for t in [&tables.0, &tables.1, &tables.2, &tables.3].into_iter().flatten() {
+            let (header, text, _, _) = spec(t, info, &given, &worlds);
+            check_columns(t, &header, text, &mut problems);
+        }
         return Err(input_error(problems));
     };
     let data = charts::Data { info, summary, effects, cost, distribution };
     let problems = check_data(&data);
     if problems.is_empty() { Ok(data) } else { Err(input_error(problems)) }
+}
+
+/// The scenarios `comparison.toml` names, and those with every world it measures against.
+fn names(info: &ComparisonInfo) -> (Vec<&str>, Vec<&str>) {
+    let given: Vec<&str> = info.scenario.iter().map(|s| s.name.as_str()).collect();
+    let mut worlds = given.clone();
+    for s in &info.scenario {
+        if !s.counterfactual.is_empty() && !worlds.contains(&s.counterfactual.as_str()) {
+            worlds.push(&s.counterfactual);
+        }
+    }
+    (given, worlds)
+}
+
+/// What table `t` (by its file name) must hold: the header this program writes, its text
+/// columns, the scenarios of its rows and whether it has a row per season.
+fn spec<'n>(
+    t: &Table,
+    info: &ComparisonInfo,
+    given: &'n [&'n str],
+    worlds: &'n [&'n str],
+) -> (Vec<String>, &'static [&'static str], &'n [&'n str], Option<u32>) {
+    match t.path().file_name().and_then(|f| f.to_str()).unwrap_or_default() {
+        "summary.csv" => (
+            header_of(&crate::output::summary_header()),
+            &["scenario", "season_kind"],
+            worlds,
+            Some(info.seasons),
+        ),
+        "effects.csv" => (
+            header_of(&compare::effects_csv(&[])),
+            &["scenario", "counterfactual", "season_kind"],
+            given,
+            Some(info.seasons),
+        ),
+        "cost_effectiveness.csv" => (
+            header_of(&compare::cost_effectiveness_csv(&[], 1.0, 0.0)),
+            &["scenario", "counterfactual"],
+            given,
+            None,
+        ),
+        _ => (header_of(&distribution_csv(&[])), &["scenario"], given, None),
+    }
+}
+
+/// The header's problems and, if it is right, those of the numbers.
+fn check_columns(t: &Table, header: &[String], text: &[&str], problems: &mut Vec<Problem>) -> bool {
+    let before = problems.len();
+    check_header(t, header, problems);
+    if problems.len() > before {
+        return false;
+    }
+    check_numbers(t, text, problems);
+    problems.truncate(before + MOST_PROBLEMS);
+    true
 }
 
 /// The header line of a CSV text.
@@ -250,46 +311,14 @@ const MOST_PROBLEMS: usize = 20;
 fn check_data(data: &charts::Data) -> Vec<Problem> {
     let info = data.info;
     let mut problems = Vec::new();
-    let given: Vec<&str> = info.scenario.iter().map(|s| s.name.as_str()).collect();
-    let mut worlds = given.clone();
-    for s in &info.scenario {
-        if !s.counterfactual.is_empty() && !worlds.contains(&s.counterfactual.as_str()) {
-            worlds.push(&s.counterfactual);
-        }
-    }
-    let tables: [(&Table, Vec<String>, &[&str], &[&str], Option<u32>); 4] = [
-        (
-            &data.summary,
-            header_of(&crate::output::summary_header()),
-            &["scenario", "season_kind"],
-            &worlds,
-            Some(info.seasons),
-        ),
-        (
-            &data.effects,
-            header_of(&compare::effects_csv(&[])),
-            &["scenario", "counterfactual", "season_kind"],
-            &given,
-            Some(info.seasons),
-        ),
-        (
-            &data.cost,
-            header_of(&compare::cost_effectiveness_csv(&[], 1.0, 0.0)),
-            &["scenario", "counterfactual"],
-            &given,
-            None,
-        ),
-        (&data.distribution, header_of(&distribution_csv(&[])), &["scenario"], &given, None),
-    ];
-    for (t, header, text, names, seasons) in tables {
+    let (given, worlds) = names(info);
+    for t in [&data.summary, &data.effects, &data.cost, &data.distribution] {
+        let (header, text, names, seasons) = spec(t, info, &given, &worlds);
         let before = problems.len();
-        check_header(t, &header, &mut problems);
-        if problems.len() > before {
-            continue;
+        if check_columns(t, &header, text, &mut problems) {
+            check_rows(t, names, seasons, &mut problems);
+            problems.truncate(before + MOST_PROBLEMS);
         }
-        check_numbers(t, text, &mut problems);
-        check_rows(t, names, seasons, &mut problems);
-        problems.truncate(before + MOST_PROBLEMS);
     }
     problems
 }

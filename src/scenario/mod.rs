@@ -257,7 +257,7 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
     let name = stated.clone().unwrap_or_else(|| default_name(path));
     if let Some(mut message) = name_problem(&name) {
         let origin = doc.root.get("name").map_or(Origin::file(path), |e| e.origin.clone());
-        if stated.is_none() && doc.root.get("name").is_none() {
+        if stated.is_none() && !doc.root.contains_key("name") {
             message =
                 format!("{message}; the file states no name, so it is taken from the file name: set `name`");
         }
