@@ -145,8 +145,11 @@ pub fn run(args: Args) -> Result<()> {
             bench(&BenchOptions { scenario, households, threads, work, repeats })
         }
         Command::Plot { dir } => {
-            livelihoods::report::draw(&dir).with_context(|| format!("redrawing {}", dir.display()))?;
-            println!("redrew the charts and report.html in {}", dir.display());
+            let written = livelihoods::report::redraw(&dir).map_err(|e| match input_problems(&e) {
+                Some(problems) => anyhow::Error::from(problems),
+                None => anyhow::Error::from(e).context(format!("redrawing {}", dir.display())),
+            })?;
+            println!("redrew the charts and report.html in {}", written.display());
             Ok(())
         }
         Command::Schema { toml } => {
@@ -166,6 +169,11 @@ pub fn run(args: Args) -> Result<()> {
             compare(&run.files, &options, &run.out, run.threads, &run.overrides(), run.quiet)
         }
     }
+}
+
+/// The input problems an I/O error carries (files that do not match), if it is one.
+fn input_problems(e: &std::io::Error) -> Option<Problems> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<Problems>()).cloned()
 }
 
 /// What `bench` is asked to measure.
@@ -195,9 +203,12 @@ fn bench(options: &BenchOptions) -> Result<()> {
         .iter()
         .map(|&h| bench::sized(&base, h, options.work))
         .collect::<Result<_, Problems>>()?;
-    if let Some(available) = runner::available_bytes() {
+    if let Some(available) = runner::available_memory() {
         let most = threads.iter().copied().max().unwrap_or(1);
-        runner::check_memory(&sized, most, available).map_err(anyhow::Error::msg)?;
+        for s in &sized {
+            runner::check_memory(&runner::estimate_run(std::slice::from_ref(s), most), &available)
+                .map_err(anyhow::Error::msg)?;
+        }
     }
     println!(
         "{} ({} seasons + {} spin-up), best of {} on {} ({} cores), random-number kernel {}",
@@ -219,6 +230,10 @@ fn bench(options: &BenchOptions) -> Result<()> {
 fn validate(files: &[PathBuf]) -> Result<()> {
     let scenarios = scenario::load_all(files)?;
     for s in scenarios {
+        let states_nothing = std::fs::read_to_string(&s.path)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .is_some_and(|t| t.is_empty());
         println!(
             "ok: {} ({}: {} households in {} villages, {} seasons, {} replications, {} interventions)",
             s.path.display(),
@@ -229,14 +244,31 @@ fn validate(files: &[PathBuf]) -> Result<()> {
             s.replications,
             s.interventions.len()
         );
+        if states_nothing {
+            println!(
+                "  note: {} states nothing: every key takes its default and the name \"{}\" comes from the file name",
+                s.path.display(),
+                s.name
+            );
+        }
+        for w in s.warnings() {
+            println!("  warning: {w}");
+        }
     }
     Ok(())
 }
 
 /// Load `files` with `overrides` applied; with the problems of the scenarios, those of a
-/// `threads` count that is not one and of the environment ([`setting_problems`]).
-fn load(files: &[PathBuf], overrides: &Overrides, threads: Option<usize>) -> Result<Vec<Scenario>, Problems> {
+/// `threads` count that is not one and of the environment ([`setting_problems`]), and
+/// `more` (other options), all at once.
+fn load(
+    files: &[PathBuf],
+    overrides: &Overrides,
+    threads: Option<usize>,
+    more: Vec<Problem>,
+) -> Result<Vec<Scenario>, Problems> {
     let mut problems = setting_problems(threads.as_slice());
+    problems.extend(more);
     let mut scenarios = match scenario::load_all(files) {
         Ok(scenarios) => scenarios,
         Err(Problems(p)) => {
@@ -253,16 +285,26 @@ fn load(files: &[PathBuf], overrides: &Overrides, threads: Option<usize>) -> Res
     if problems.is_empty() { Ok(scenarios) } else { Err(Problems(problems)) }
 }
 
-/// A problem for every `--threads` value that is not a thread count (0), and for a
-/// random-number kernel variable that names no kernel.
+/// A problem for every `--threads` value that is not a thread count (0, or more than
+/// [`runner::MAX_THREADS`]), for a random-number kernel variable that names no kernel and
+/// for a memory variable that is no number of bytes.
 fn setting_problems(threads: &[usize]) -> Vec<Problem> {
+    let most = runner::MAX_THREADS;
     let mut problems: Vec<Problem> = threads
         .iter()
-        .filter(|&&t| t == 0)
-        .map(|t| {
-            Problem::new(Origin::command_line(), "--threads", format!("is {t}; at least 1 thread is needed"))
+        .filter(|&&t| t == 0 || t > most)
+        .map(|&t| {
+            let message = if t == 0 {
+                format!("is {t}; at least 1 thread is needed")
+            } else {
+                format!("is {t}; at most {most} threads are allowed")
+            };
+            Problem::new(Origin::command_line(), "--threads", message)
         })
         .collect();
+    if let Err(message) = runner::memory_override() {
+        problems.push(Problem::new(Origin::environment(), runner::MEMORY_VARIABLE, message));
+    }
     let variable = livelihoods::rng::KERNEL_VARIABLE;
     if let Ok(name) = std::env::var(variable)
         && livelihoods::rng::Kernel::named(&name).is_none()
@@ -292,7 +334,19 @@ fn compare(
     quiet: bool,
 ) -> Result<()> {
     let (baseline, idr_per_usd) = (options.baseline.as_str(), options.idr_per_usd);
-    let mut scenarios = load(files, overrides, threads)?;
+    let mut money = Vec::new();
+    if !(idr_per_usd.is_finite() && idr_per_usd > 0.0) {
+        let message =
+            format!("is {idr_per_usd}; a positive, finite number of rupiah per US dollar is needed");
+        money.push(Problem::new(Origin::command_line(), "--idr-per-usd", message));
+    }
+    let rate = options.discount_rate;
+    if !(rate.is_finite() && (0.0..1.0).contains(&rate)) {
+        let message =
+            format!("is {rate}; a rate a year in 0 (inclusive) to 1 (exclusive) is needed, such as 0.12");
+        money.push(Problem::new(Origin::command_line(), "--discount-rate", message));
+    }
+    let mut scenarios = load(files, overrides, threads, money)?;
     let b = livelihoods::compare::check_pairing(&scenarios, baseline)?;
     if let Some(season) = options.distribution_season {
         let last = scenarios[b].seasons - 1;
@@ -305,6 +359,7 @@ fn compare(
     for s in &mut scenarios {
         s.distribution_season = options.distribution_season;
     }
+    print_warnings(&scenarios, quiet);
     let info = run_info(threads);
     let draws = if options.draws > 0 {
         let uncertain = livelihoods::uncertainty::draws::declared(&scenarios)?;
@@ -317,6 +372,13 @@ fn compare(
         None
     };
     let plan = livelihoods::trial::Plan::new(scenarios, b);
+    let mut names: Vec<&str> = plan.worlds.iter().map(|s| s.name.as_str()).collect();
+    names.push("compare");
+    prepare_output(out, &names, quiet)?;
+    if let Some(available) = runner::available_memory() {
+        runner::check_memory(&runner::estimate_plan(&plan, info.threads), &available)
+            .map_err(anyhow::Error::msg)?;
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(info.threads)
         .build()
@@ -335,10 +397,12 @@ fn compare(
             }
             None => Vec::new(),
         };
+        let mut kept = kept_lock().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let dir = output::write_atomically(out, "compare", |dir| {
             livelihoods::report::write_comparison(dir, &outcome, &rows, money, &info, &extra)
         })
         .with_context(|| format!("writing the comparison under {}", out.display()))?;
+        kept.what = "";
         Ok((outcome, rows, dir))
     })?;
     drop(outcome);
@@ -464,8 +528,16 @@ fn run_scenarios(
     overrides: &Overrides,
     quiet: bool,
 ) -> Result<Vec<ScenarioResult>> {
-    let scenarios = load(files, overrides, threads)?;
-    simulate(scenarios, out, &run_info(threads), quiet)
+    let scenarios = load(files, overrides, threads, Vec::new())?;
+    print_warnings(&scenarios, quiet);
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    prepare_output(out, &names, quiet)?;
+    let info = run_info(threads);
+    if let Some(available) = runner::available_memory() {
+        runner::check_memory(&runner::estimate_run(&scenarios, info.threads), &available)
+            .map_err(anyhow::Error::msg)?;
+    }
+    simulate(scenarios, out, &info, quiet)
 }
 
 /// Threads to use (default: every core) and the start time.
@@ -476,7 +548,86 @@ fn run_info(threads: Option<usize>) -> RunInfo {
     RunInfo { threads, started_utc: output::rfc3339_utc(started) }
 }
 
-/// Run `scenarios` and write each one's results under `out`.
+/// Print every scenario's warnings ([`Scenario::warnings`]) to standard error.
+fn print_warnings(scenarios: &[Scenario], quiet: bool) {
+    if !quiet {
+        for w in scenarios.iter().flat_map(Scenario::warnings) {
+            eprintln!("warning: {w}");
+        }
+    }
+}
+
+/// Before anything is simulated: refuse an output folder that results cannot be written
+/// to, and clean up (and say) what killed runs left there.
+fn prepare_output(out: &std::path::Path, names: &[&str], quiet: bool) -> Result<()> {
+    let first = names.first().copied().unwrap_or("the scenarios");
+    let notes = output::prepare(out, names)
+        .with_context(|| format!("writing the results of {first} under {}", out.display()))?;
+    if !quiet {
+        for note in notes {
+            eprintln!("note: {note}");
+        }
+    }
+    Ok(())
+}
+
+/// The results kept so far, for the message when the run is interrupted (Ctrl-C).
+#[derive(Default)]
+struct Kept {
+    /// Folders written, complete.
+    written: Vec<String>,
+    /// Everything the run was to write.
+    all: Vec<String>,
+    /// What was kept is not all of it (a comparison's own folder).
+    what: &'static str,
+}
+
+/// On Ctrl-C: wait for a result being published, say which results are complete and
+/// kept, and exit with 130. A result is never half published: each is switched into
+/// place with one rename, under the lock that the handler takes.
+fn on_interrupt(kept: &'static std::sync::Mutex<Kept>, out: &std::path::Path) {
+    let out = out.to_path_buf();
+    let _ = ctrlc::set_handler(move || {
+        let kept = kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let missing: Vec<&str> =
+            kept.all.iter().filter(|n| !kept.written.contains(n)).map(String::as_str).collect();
+        if kept.written.is_empty() {
+            eprintln!(
+                "\ninterrupted: no scenario had finished, nothing was written; earlier results in {} are unchanged",
+                out.display()
+            );
+        } else {
+            eprintln!(
+                "\ninterrupted: the results of {} finished and are kept, complete, in {}; \
+                 not finished: {}{}",
+                kept.written.join(", "),
+                out.display(),
+                missing.join(", "),
+                kept.what
+            );
+        }
+        std::process::exit(130);
+    });
+}
+
+/// The lock shared by the run and its Ctrl-C handler.
+fn kept_lock() -> &'static std::sync::Mutex<Kept> {
+    static KEPT: std::sync::OnceLock<std::sync::Mutex<Kept>> = std::sync::OnceLock::new();
+    KEPT.get_or_init(Default::default)
+}
+
+/// Write `result` and record it as kept; the handler waits while it is published.
+fn keep(out: &std::path::Path, result: &ScenarioResult, info: &RunInfo) -> Result<PathBuf> {
+    let mut kept = kept_lock().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = output::write_scenario(out, result, info).with_context(|| {
+        format!("writing the results of {} under {}", result.scenario.name, out.display())
+    })?;
+    kept.written.push(result.scenario.name.clone());
+    Ok(dir)
+}
+
+/// Run `scenarios` one after another (the replications of each in parallel) and write
+/// each one's results under `out` as soon as it is done.
 fn simulate(
     scenarios: Vec<Scenario>,
     out: &std::path::Path,
@@ -484,33 +635,38 @@ fn simulate(
     quiet: bool,
 ) -> Result<Vec<ScenarioResult>> {
     let threads = info.threads;
-    if let Some(available) = runner::available_bytes() {
-        runner::check_memory(&scenarios, threads, available).map_err(anyhow::Error::msg)?;
+    {
+        let mut kept = kept_lock().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.all = scenarios.iter().map(|s| s.name.clone()).collect();
     }
+    on_interrupt(kept_lock(), out);
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting the thread pool")?;
     let total: u64 = scenarios.iter().map(|s| u64::from(s.seasons) * u64::from(s.replications)).sum();
     let bar = progress_bar(total, quiet);
     let done = AtomicU64::new(0);
     let clock = Instant::now();
-    let results = pool.install(|| {
-        runner::run_all(&scenarios, threads, &|| {
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n.is_multiple_of(8) || n == total {
-                bar.set_position(n);
-            }
-        })
-    });
+    let mut results = Vec::with_capacity(scenarios.len());
+    for s in &scenarios {
+        let result = pool
+            .install(|| {
+                runner::run_all(std::slice::from_ref(s), threads, &|| {
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if n.is_multiple_of(8) || n == total {
+                        bar.set_position(n);
+                    }
+                })
+            })
+            .pop()
+            .expect("one result per scenario");
+        let dir = keep(out, &result, info)?;
+        if !quiet {
+            bar.suspend(|| print_summary(&result, &dir));
+        }
+        results.push(result);
+    }
     bar.finish_and_clear();
     let seconds = clock.elapsed().as_secs_f64();
-    for result in &results {
-        let dir = output::write_scenario(out, result, info).with_context(|| {
-            format!("writing the results of {} under {}", result.scenario.name, out.display())
-        })?;
-        if !quiet {
-            print_summary(result, &dir);
-        }
-    }
     if !quiet {
         let observed: u64 = scenarios.iter().map(Scenario::household_seasons).sum();
         let simulated: u64 = scenarios.iter().map(Scenario::simulated_household_seasons).sum();
@@ -527,32 +683,44 @@ fn simulate(
 /// under `out`.
 fn simulate_plan(plan: Plan, out: &std::path::Path, info: &RunInfo, quiet: bool) -> Result<trial::Outcome> {
     let threads = info.threads;
-    if let Some(available) = runner::available_bytes() {
-        // A programme runs beside its counterfactual: two worlds per job, each followed.
-        let doubled: Vec<Scenario> = plan.worlds.iter().flat_map(|s| [s.clone(), s.clone()]).collect();
-        runner::check_memory(&doubled, threads, available).map_err(anyhow::Error::msg)?;
+    {
+        let mut kept = kept_lock().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.all = plan.worlds.iter().map(|s| s.name.clone()).collect();
+        kept.what = "; the comparison (compare/) was not written: run compare again";
     }
+    on_interrupt(kept_lock(), out);
     let total = plan.world_seasons();
     let simulated = plan.simulated_household_seasons();
+    let given: Vec<String> = plan.worlds[..plan.given].iter().map(|s| s.name.clone()).collect();
     let bar = progress_bar(total, quiet);
     let done = AtomicU64::new(0);
     let clock = Instant::now();
-    let outcome = trial::run(plan, threads, &|| {
-        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if n.is_multiple_of(8) || n == total {
-            bar.set_position(n);
-        }
-    });
+    let mut failed: Option<anyhow::Error> = None;
+    let outcome = {
+        let on_season = || {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n.is_multiple_of(8) || n == total {
+                bar.set_position(n);
+            }
+        };
+        trial::run_reporting(plan, threads, &on_season, &mut |result| {
+            if failed.is_some() {
+                return;
+            }
+            match keep(out, result, info) {
+                Ok(dir) if !quiet && given.contains(&result.scenario.name) => {
+                    bar.suspend(|| print_summary(result, &dir));
+                }
+                Ok(_) => {}
+                Err(e) => failed = Some(e),
+            }
+        })
+    };
     bar.finish_and_clear();
-    let seconds = clock.elapsed().as_secs_f64();
-    for (w, result) in outcome.results.iter().enumerate() {
-        let dir = output::write_scenario(out, result, info).with_context(|| {
-            format!("writing the results of {} under {}", result.scenario.name, out.display())
-        })?;
-        if !quiet && !outcome.plan.is_derived(w) {
-            print_summary(result, &dir);
-        }
+    if let Some(e) = failed {
+        return Err(e);
     }
+    let seconds = clock.elapsed().as_secs_f64();
     if !quiet {
         println!(
             "{simulated} household-seasons simulated (programme and counterfactual worlds side by side, \

@@ -524,6 +524,27 @@ impl Params {
                 ),
             });
         }
+        let (wet, dry) = (self.calendar.wet_months, self.calendar.dry_months);
+        if (wet + dry - 12.0).abs() > 1e-9 {
+            out.push(RangeProblem {
+                path: "calendar.dry_months".into(),
+                message: format!(
+                    "is {dry}, and with calendar.wet_months = {wet} the year has {} months: the two seasons \
+                     must add up to 12",
+                    wet + dry
+                ),
+            });
+        }
+        if self.population.members_mean > f64::from(self.population.members_max) {
+            out.push(RangeProblem {
+                path: "population.members_mean".into(),
+                message: format!(
+                    "is {} but the largest household (population.members_max) has {} members: the mean \
+                     cannot exceed it",
+                    self.population.members_mean, self.population.members_max
+                ),
+            });
+        }
         if u64::from(self.population.villages) > self.population.reference_households {
             out.push(RangeProblem {
                 path: "population.villages".into(),

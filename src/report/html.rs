@@ -561,6 +561,10 @@ fn provenance(data: &Data) -> TableView {
     let facts = [
         ("livelihoods", i.crate_version.clone()),
         ("generator", i.rng.clone()),
+        (
+            "random-number kernel (CPU path)",
+            if i.rng_kernel.is_empty() { "not recorded".into() } else { i.rng_kernel.clone() },
+        ),
         ("seed", i.seed.to_string()),
         ("replications", format::thousands(f64::from(i.replications))),
         ("households", format::thousands(i.households as f64)),

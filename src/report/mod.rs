@@ -15,14 +15,16 @@ mod table;
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 pub use charts::p0_chart;
 pub use table::Table;
+use table::input_error;
 
 use crate::compare::{self, CostEffectiveness};
+use crate::scenario::{Origin, Problem, Problems};
 use crate::trial;
 
 /// How money is valued in a comparison.
@@ -83,6 +85,10 @@ pub struct ComparisonInfo {
     pub crate_version: String,
     /// Random number generator.
     pub rng: String,
+    /// Random-number kernel used, the CPU path (`portable`, `avx2`, `avx512`; results are the
+    /// same with each); empty in files written before it was recorded.
+    #[serde(default)]
+    pub rng_kernel: String,
     /// Seed shared by every scenario.
     pub seed: u64,
     /// Replications of every scenario.
@@ -163,26 +169,256 @@ pub fn write_comparison(
 /// Draw every chart and `report.html` of the comparison in `dir` from its files alone.
 ///
 /// # Errors
-/// Missing or unreadable files, drawing errors.
+/// Missing or unreadable files, drawing errors; files that do not match `comparison.toml`
+/// or each other are input problems ([`crate::scenario::Problems`] inside an error of kind
+/// `InvalidData`), found before anything is drawn.
 pub fn draw(dir: &Path) -> io::Result<()> {
-    let text = fs::read_to_string(dir.join("comparison.toml")).map_err(|e| {
-        io::Error::new(e.kind(), format!("reading {}: {e}", dir.join("comparison.toml").display()))
-    })?;
-    let info: ComparisonInfo = toml::from_str(&text)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("comparison.toml: {e}")))?;
-    let data = charts::Data {
-        info: &info,
-        summary: Table::read(&dir.join("summary.csv"))?,
-        effects: Table::read(&dir.join("effects.csv"))?,
-        cost: Table::read(&dir.join("cost_effectiveness.csv"))?,
-        distribution: Table::read(&dir.join("distribution.csv"))?,
-        trial: Table::read(&dir.join("trial.csv"))?,
-        groups: Table::read(&dir.join("effects_by_group.csv"))?,
-        dynamics: Table::read(&dir.join("dynamics.csv"))?,
-        uncertainty: read_uncertainty(dir)?,
-    };
+    let info = read_info(dir)?;
+    let data = read_data(dir, &info)?;
     let figures = charts::draw_all(&data, dir)?;
     fs::write(dir.join("report.html"), html::report(&data, &figures, dir)?)
+}
+
+/// Redraw the charts and `report.html` of the comparison in `dir` (`livelihoods plot`), all
+/// or nothing: the files are checked first, then the data files are copied into a new
+/// version, drawn there and published in place of `dir` in one step
+/// ([`crate::output::write_atomically`]). Returns the folder written.
+///
+/// # Errors
+/// As [`draw`]; nothing is changed then.
+pub fn redraw(dir: &Path) -> io::Result<PathBuf> {
+    let dir = if dir.file_name().is_some() { dir.to_path_buf() } else { dir.canonicalize()? };
+    let name = dir.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a folder name", dir.display()))
+    })?;
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let info = read_info(&dir)?;
+    read_data(&dir, &info)?;
+    crate::output::prepare(parent, &[name])?;
+    crate::output::write_atomically(parent, name, |new| {
+        for entry in fs::read_dir(&dir)? {
+            let path = entry?.path();
+            let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let drawn = file == "report.html" || file.ends_with(".svg") || file.ends_with(".png");
+            if !drawn && fs::metadata(&path)?.is_file() {
+                fs::copy(&path, new.join(file))?;
+            }
+        }
+        draw(new)
+    })
+}
+
+/// `comparison.toml` of `dir`.
+fn read_info(dir: &Path) -> io::Result<ComparisonInfo> {
+    let path = dir.join("comparison.toml");
+    let text = fs::read_to_string(&path)
+        .map_err(|e| io::Error::new(e.kind(), format!("reading {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let origin = e.span().map_or_else(|| Origin::file(&path), |s| Origin::at(&path, &text, s.start));
+        input_error(vec![Problem::new(origin, "", e.message().trim().to_string())])
+    })
+}
+
+/// The tables of `dir`, checked against `info` and against the columns this program writes.
+fn read_data<'a>(dir: &Path, info: &'a ComparisonInfo) -> io::Result<charts::Data<'a>> {
+    let mut problems = Vec::new();
+    let mut read = |file: &str| match Table::read(&dir.join(file)) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            match e.get_ref().and_then(|i| i.downcast_ref::<Problems>()) {
+                Some(p) => problems.extend(p.0.iter().cloned()),
+                None => problems.push(Problem::new(Origin::file(&dir.join(file)), "", e.to_string())),
+            }
+            None
+        }
+    };
+    let tables =
+        (read("summary.csv"), read("effects.csv"), read("cost_effectiveness.csv"), read("distribution.csv"));
+    let (Some(summary), Some(effects), Some(cost), Some(distribution)) = tables else {
+        // Every problem at once: the columns of the tables that could be read too.
+        let (given, worlds) = names(info);
+        for t in [&tables.0, &tables.1, &tables.2, &tables.3].into_iter().flatten() {
+            let (header, text, _, _) = spec(t, info, &given, &worlds);
+            check_columns(t, &header, text, &mut problems);
+        }
+        return Err(input_error(problems));
+    };
+    let (trial, groups, dynamics) = (
+        Table::read(&dir.join("trial.csv"))?,
+        Table::read(&dir.join("effects_by_group.csv"))?,
+        Table::read(&dir.join("dynamics.csv"))?,
+    );
+    let uncertainty = read_uncertainty(dir)?;
+    let data =
+        charts::Data { info, summary, effects, cost, distribution, trial, groups, dynamics, uncertainty };
+    let problems = check_data(&data);
+    if problems.is_empty() { Ok(data) } else { Err(input_error(problems)) }
+}
+
+/// The scenarios `comparison.toml` names, and those with every world it measures against.
+fn names(info: &ComparisonInfo) -> (Vec<&str>, Vec<&str>) {
+    let given: Vec<&str> = info.scenario.iter().map(|s| s.name.as_str()).collect();
+    let mut worlds = given.clone();
+    for s in &info.scenario {
+        if !s.counterfactual.is_empty() && !worlds.contains(&s.counterfactual.as_str()) {
+            worlds.push(&s.counterfactual);
+        }
+    }
+    (given, worlds)
+}
+
+/// What table `t` (by its file name) must hold: the header this program writes, its text
+/// columns, the scenarios of its rows and whether it has a row per season.
+fn spec<'n>(
+    t: &Table,
+    info: &ComparisonInfo,
+    given: &'n [&'n str],
+    worlds: &'n [&'n str],
+) -> (Vec<String>, &'static [&'static str], &'n [&'n str], Option<u32>) {
+    match t.path().file_name().and_then(|f| f.to_str()).unwrap_or_default() {
+        "summary.csv" => (
+            header_of(&crate::output::summary_header()),
+            &["scenario", "season_kind"],
+            worlds,
+            Some(info.seasons),
+        ),
+        "effects.csv" => (
+            header_of(&compare::effects_csv(&[])),
+            &["scenario", "counterfactual", "season_kind"],
+            given,
+            Some(info.seasons),
+        ),
+        "cost_effectiveness.csv" => (
+            header_of(&compare::cost_effectiveness_csv(&[], 1.0, 0.0)),
+            &["scenario", "counterfactual"],
+            given,
+            None,
+        ),
+        _ => (header_of(&distribution_csv(&[])), &["scenario"], given, None),
+    }
+}
+
+/// The header's problems and, if it is right, those of the numbers.
+fn check_columns(t: &Table, header: &[String], text: &[&str], problems: &mut Vec<Problem>) -> bool {
+    let before = problems.len();
+    check_header(t, header, problems);
+    if problems.len() > before {
+        return false;
+    }
+    check_numbers(t, text, problems);
+    problems.truncate(before + MOST_PROBLEMS);
+    true
+}
+
+/// The header line of a CSV text.
+fn header_of(text: &str) -> Vec<String> {
+    text.lines().next().unwrap_or_default().split(',').map(str::to_string).collect()
+}
+
+/// Most problems reported per file.
+const MOST_PROBLEMS: usize = 20;
+
+/// Every way the tables of `data` do not match `comparison.toml` or the columns this
+/// program writes: headers, numbers, and the scenarios and seasons of the rows.
+fn check_data(data: &charts::Data) -> Vec<Problem> {
+    let info = data.info;
+    let mut problems = Vec::new();
+    let (given, worlds) = names(info);
+    for t in [&data.summary, &data.effects, &data.cost, &data.distribution] {
+        let (header, text, names, seasons) = spec(t, info, &given, &worlds);
+        let before = problems.len();
+        if check_columns(t, &header, text, &mut problems) {
+            check_rows(t, names, seasons, &mut problems);
+            problems.truncate(before + MOST_PROBLEMS);
+        }
+    }
+    problems
+}
+
+fn check_header(t: &Table, expected: &[String], problems: &mut Vec<Problem>) {
+    let got = t.header();
+    if let Some(i) = (0..expected.len().max(got.len())).find(|&i| got.get(i) != expected.get(i)) {
+        let column: usize = got.iter().take(i).map(|c| c.chars().count() + 1).sum::<usize>() + 1;
+        let origin = Origin { file: t.path().to_path_buf(), position: Some((1, column)) };
+        let message = match (got.get(i), expected.get(i)) {
+            (Some(g), Some(e)) => {
+                format!("the header's column {} is `{g}`, but livelihoods writes `{e}` there", i + 1)
+            }
+            (None, Some(e)) => {
+                format!("the header ends after {} columns; livelihoods writes `{e}` next", got.len())
+            }
+            (Some(g), None) => {
+                format!("the header has a column `{g}` after the {} that livelihoods writes", expected.len())
+            }
+            (None, None) => unreachable!("a column differs"),
+        };
+        problems.push(Problem::new(
+            origin,
+            "",
+            format!("{message}: the file is not the one this comparison wrote"),
+        ));
+    }
+}
+
+fn check_numbers(t: &Table, text: &[&str], problems: &mut Vec<Problem>) {
+    let numeric: Vec<usize> =
+        (0..t.header().len()).filter(|&j| !text.contains(&t.header()[j].as_str())).collect();
+    for (i, row) in t.rows().iter().enumerate() {
+        for &j in &numeric {
+            let cell = &row[j];
+            if !cell.is_empty() && cell.parse::<f64>().is_err() {
+                let message = format!("is \"{cell}\", not a number");
+                problems.push(Problem::new(t.origin(i, j), &t.header()[j], message));
+                if problems.len() >= MOST_PROBLEMS {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Rows of scenarios that `comparison.toml` does not name, and scenarios without their
+/// rows: one a season (0, 1, … in order) where `seasons` is given, else at least one row
+/// (exactly one in `cost_effectiveness.csv`).
+fn check_rows(t: &Table, names: &[&str], seasons: Option<u32>, problems: &mut Vec<Problem>) {
+    let (Ok(scenario), season) = (t.column("scenario"), t.column("season")) else { return };
+    let mismatch = "the files do not match comparison.toml";
+    for (i, row) in t.rows().iter().enumerate() {
+        if !names.contains(&row[scenario].as_str()) {
+            let message = format!(
+                "is \"{}\", a scenario that comparison.toml does not name: {mismatch}",
+                row[scenario]
+            );
+            problems.push(Problem::new(t.origin(i, scenario), "scenario", message));
+            return;
+        }
+    }
+    let cost = t.path().file_name().is_some_and(|f| f == "cost_effectiveness.csv");
+    for name in names {
+        let rows: Vec<usize> = (0..t.rows().len()).filter(|&i| t.rows()[i][scenario] == *name).collect();
+        let wrong = match (seasons, &season) {
+            (Some(n), Ok(k)) => {
+                let order =
+                    rows.iter().enumerate().all(|(s, &i)| t.rows()[i][*k].parse::<u32>() == Ok(s as u32));
+                (rows.len() != n as usize || !order).then(|| {
+                    format!(
+                        "has {} rows for scenario \"{name}\", but comparison.toml states {n} seasons (one row each, \
+                         seasons 0 to {} in order): {mismatch}",
+                        rows.len(),
+                        n.saturating_sub(1)
+                    )
+                })
+            }
+            _ if cost && rows.len() != 1 => {
+                Some(format!("has {} rows for scenario \"{name}\" instead of one: {mismatch}", rows.len()))
+            }
+            _ if rows.is_empty() => Some(format!("has no rows for scenario \"{name}\": {mismatch}")),
+            _ => None,
+        };
+        if let Some(message) = wrong {
+            problems.push(Problem::new(Origin::file(t.path()), "", message));
+        }
+    }
 }
 
 /// `uncertainty.csv`, the rows of `parameters.csv` (which may quote its sources) and
@@ -242,6 +478,7 @@ fn comparison_info(
         baseline: base.name.clone(),
         crate_version: env!("CARGO_PKG_VERSION").into(),
         rng: crate::rng::ALGORITHM.into(),
+        rng_kernel: crate::rng::kernel().name().into(),
         seed: base.seed,
         replications: base.replications,
         seasons: base.seasons,

@@ -31,6 +31,8 @@ pub enum Node {
     Array(Vec<Entry>),
     /// A string, number, boolean or date.
     Scalar(toml::Value),
+    /// A whole number outside the 64-bit range, as written.
+    BigInteger(String),
 }
 
 impl Node {
@@ -40,6 +42,7 @@ impl Node {
             Node::Table(_) => "table",
             Node::Array(_) => "array",
             Node::Scalar(v) => v.type_str(),
+            Node::BigInteger(_) => "integer",
         }
     }
 
@@ -51,6 +54,7 @@ impl Node {
             }
             Node::Array(a) => toml::Value::Array(a.iter().map(|e| e.node.to_value()).collect()),
             Node::Scalar(v) => v.clone(),
+            Node::BigInteger(text) => toml::Value::String(text.clone()),
         }
     }
 }
@@ -64,21 +68,120 @@ pub struct Document {
     pub files: Vec<(PathBuf, String)>,
 }
 
-/// Load `path` and everything it builds on.
-pub fn load(path: &Path) -> Result<Document, Vec<Problem>> {
-    let mut stack = Vec::new();
-    load_inner(path, None, &mut stack)
+/// Most files a chain of `base` files may have (the file itself included).
+pub const MAX_BASE_DEPTH: usize = 32;
+
+/// Where scenario files are read from: the file system ([`Disk`]) or files held in memory
+/// ([`InMemory`]).
+pub trait Files {
+    /// The bytes of `path`.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>>;
+
+    /// A name that is the same for every path of the same file (to find cycles).
+    fn canonical(&self, path: &Path) -> PathBuf;
 }
 
-fn load_inner(path: &Path, via: Option<&Origin>, stack: &mut Vec<PathBuf>) -> Result<Document, Vec<Problem>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+/// Scenario files on disk.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Disk;
+
+impl Files for Disk {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+/// Scenario files held in memory, by path: a program that embeds the simulator states its
+/// scenarios without writing files. A `base = "…"` is looked up beside the file that names
+/// it, as on disk (`a/b.toml` with `base = "../c.toml"` reads `c.toml`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InMemory {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl InMemory {
+    /// No files.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add (or replace) the file `path` with `content`.
+    pub fn insert(&mut self, path: impl AsRef<Path>, content: impl Into<Vec<u8>>) -> &mut Self {
+        self.files.insert(normalise(path.as_ref()), content.into());
+        self
+    }
+}
+
+impl Files for InMemory {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.files.get(&normalise(path)).cloned().ok_or_else(|| std::io::ErrorKind::NotFound.into())
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        normalise(path)
+    }
+}
+
+/// `path` with `.` and `name/..` taken out, without asking the file system.
+fn normalise(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
+}
+
+/// Load `path` and everything it builds on.
+pub fn load(path: &Path, source: &dyn Files) -> Result<Document, Vec<Problem>> {
+    let mut stack = Vec::new();
+    load_inner(path, None, &mut stack, source)
+}
+
+fn load_inner(
+    path: &Path,
+    via: Option<&Origin>,
+    stack: &mut Vec<PathBuf>,
+    source: &dyn Files,
+) -> Result<Document, Vec<Problem>> {
+    let at = |message: String| {
         let (origin, key) = match via {
             Some(o) => (o.clone(), "base"),
             None => (Origin::file(path), ""),
         };
-        vec![Problem::new(origin, key, format!("cannot read {}: {e}", path.display()))]
-    })?;
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        vec![Problem::new(origin, key, message)]
+    };
+    if stack.len() >= MAX_BASE_DEPTH {
+        return Err(at(format!(
+            "the chain of base files is deeper than {MAX_BASE_DEPTH} files (at {})",
+            path.display()
+        )));
+    }
+    let bytes = source.read(path).map_err(|e| at(format!("cannot read {}: {e}", path.display())))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let before = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let origin = Origin::at(path, &before, valid);
+            let message = format!("is not UTF-8 text: byte 0x{:02x} is not valid there", e.as_bytes()[valid]);
+            return Err(vec![Problem::new(origin, "", message)]);
+        }
+    };
+    let canonical = source.canonical(path);
     if stack.contains(&canonical) {
         let chain: Vec<String> = stack.iter().chain([&canonical]).map(|p| p.display().to_string()).collect();
         let origin = via.cloned().unwrap_or_else(|| Origin::file(path));
@@ -102,7 +205,7 @@ fn load_inner(path: &Path, via: Option<&Origin>, stack: &mut Vec<PathBuf>) -> Re
     };
     let base_path = path.parent().unwrap_or(Path::new(".")).join(base_name);
     stack.push(canonical);
-    let parent = load_inner(&base_path, Some(&base.origin), stack)?;
+    let parent = load_inner(&base_path, Some(&base.origin), stack, source)?;
     stack.pop();
     let mut merged = parent.root;
     merge_tables(&mut merged, root);
@@ -137,7 +240,7 @@ fn convert(path: &Path, text: &str, value: &DeValue<'_>) -> Node {
         DeValue::String(s) => Node::Scalar(toml::Value::String(s.to_string())),
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(n) => Node::Scalar(toml::Value::Integer(n)),
-            Err(_) => Node::Scalar(toml::Value::String(format!("integer {} out of range", i.as_str()))),
+            Err(_) => Node::BigInteger(i.as_str().replace('_', "")),
         },
         DeValue::Float(f) => Node::Scalar(toml::Value::Float(parse_float(f.as_str()))),
         DeValue::Boolean(b) => Node::Scalar(toml::Value::Boolean(*b)),

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-pub use document::{Document, Entry, Node};
+pub use document::{Disk, Document, Entry, Files, InMemory, MAX_BASE_DEPTH, Node};
 pub use problems::{Origin, Problem, Problems, suggest};
 
 use crate::interventions::{Intervention, Kind, Targeting};
@@ -200,8 +200,85 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, Problems> {
 /// # Errors
 /// Every problem found in the file and its bases.
 pub fn load(path: &Path) -> Result<Scenario, Problems> {
-    let doc = document::load(path).map_err(Problems)?;
+    load_with(path, &Disk)
+}
+
+/// Load and validate the scenario `path` of `source` (files on disk, [`Disk`], or held in
+/// memory, [`InMemory`]), with everything it builds on.
+///
+/// # Errors
+/// Every problem found in the file and its bases.
+pub fn load_with(path: &Path, source: &dyn Files) -> Result<Scenario, Problems> {
+    let doc = document::load(path, source).map_err(Problems)?;
     validate(path, &doc)
+}
+
+/// Load and validate a scenario from its text alone, as if read from `path` (which names it
+/// in messages and gives the default name). A `base` it names is looked for in memory and
+/// so is not found: use [`load_with`] and [`InMemory`] for inheritance.
+///
+/// # Errors
+/// Every problem found in the text.
+pub fn from_str(path: impl AsRef<Path>, text: &str) -> Result<Scenario, Problems> {
+    let path = path.as_ref();
+    let mut files = InMemory::new();
+    files.insert(path, text);
+    load_with(path, &files)
+}
+
+/// Longest scenario name: it names a folder, with room for the version suffix within the
+/// file system's 255 bytes.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Names a scenario may not have: the folders the program writes itself.
+pub const RESERVED_NAMES: [&str; 1] = ["compare"];
+
+/// Why `name` cannot name a scenario (and its output folder), if it cannot.
+pub fn name_problem(name: &str) -> Option<String> {
+    let suffix = crate::trial::COUNTERFACTUAL_SUFFIX;
+    if name.is_empty() {
+        Some("is empty; a scenario needs a name (it names the output folder)".into())
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        Some(format!(
+            "is {} characters long; at most {MAX_NAME_CHARS} are allowed (it names the output folder)",
+            name.chars().count()
+        ))
+    } else if !name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) || name.starts_with('.') {
+        Some(format!(
+            "\"{name}\" must use only letters, digits, '_', '-' and '.', and not start with '.' \
+             (it names the output directory)"
+        ))
+    } else if RESERVED_NAMES.contains(&name) {
+        Some(format!("\"{name}\" is reserved: the comparison's results are written to the folder {name}/"))
+    } else if name.ends_with(suffix) {
+        Some(format!(
+            "\"{name}\" ends in \"{suffix}\", which is reserved for the worlds without a programme \
+             that compare writes"
+        ))
+    } else {
+        None
+    }
+}
+
+impl Scenario {
+    /// Things that are valid but probably not meant: an intervention that never acts in
+    /// the observed seasons. One line each, naming the file and key.
+    pub fn warnings(&self) -> Vec<String> {
+        let last = self.seasons.saturating_sub(1);
+        self.interventions
+            .iter()
+            .filter(|iv| iv.start_season > last)
+            .map(|iv| {
+                format!(
+                    "{}: intervention[{}].start_season: is {}, after the last observed season ({last}): \
+                     it never acts",
+                    self.path.display(),
+                    iv.id,
+                    iv.start_season
+                )
+            })
+            .collect()
+    }
 }
 
 fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
@@ -212,16 +289,15 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
             v.unknown(entry, key, suggest(key, known));
         }
     }
-    let name = v.string(doc, "name").unwrap_or_else(|| default_name(path));
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) || name.starts_with('.') {
+    let stated = v.string(doc, "name");
+    let name = stated.clone().unwrap_or_else(|| default_name(path));
+    if let Some(mut message) = name_problem(&name) {
         let origin = doc.root.get("name").map_or(Origin::file(path), |e| e.origin.clone());
-        v.problems.push(Problem::new(
-            origin,
-            "name",
-            format!(
-                "\"{name}\" must use only letters, digits, '_', '-' and '.' (it names the output directory)"
-            ),
-        ));
+        if stated.is_none() && !doc.root.contains_key("name") {
+            message =
+                format!("{message}; the file states no name, so it is taken from the file name: set `name`");
+        }
+        v.problems.push(Problem::new(origin, "name", message));
     }
     let description = v.string(doc, "description").unwrap_or_default();
     let seed = v.integer(doc, "seed", 0, i64::MAX).unwrap_or(20_240_301) as u64;
@@ -262,21 +338,28 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The expected type of a key, taken from its default value.
+/// The expected type of a key, taken from its default value; a whole number with its range.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Expected {
-    Count,
+    Count(i64, i64),
     Number,
     Text,
-    Counts,
+    Counts(i64),
 }
 
+/// Any non-negative whole number that fits.
+const ANY_COUNT: Expected = Expected::Count(0, i64::MAX);
+
 impl Expected {
-    fn of(default: &toml::Value) -> Self {
+    /// The type of a key whose default is `default` and whose declared range, if any, is
+    /// `range`.
+    fn of(default: &toml::Value, range: Option<(f64, f64)>) -> Self {
         match default {
-            toml::Value::Integer(_) => Self::Count,
+            toml::Value::Integer(_) => {
+                range.map_or(ANY_COUNT, |(min, max)| Self::Count(min.max(0.0) as i64, max as i64))
+            }
             toml::Value::String(_) => Self::Text,
-            toml::Value::Array(_) => Self::Counts,
+            toml::Value::Array(_) => Self::Counts(i64::MAX),
             _ => Self::Number,
         }
     }
@@ -285,12 +368,23 @@ impl Expected {
     fn accept(self, node: &Node) -> Result<toml::Value, String> {
         let got = node.type_name();
         match (self, node) {
-            (Self::Count, Node::Scalar(toml::Value::Integer(i))) if *i >= 0 => Ok(toml::Value::Integer(*i)),
-            (Self::Count, Node::Scalar(toml::Value::Integer(i))) => {
+            (Self::Count(_, _), Node::Scalar(toml::Value::Integer(i))) if *i < 0 => {
                 Err(format!("must be a non-negative whole number, got {i}"))
             }
-            (Self::Count, _) => Err(format!("must be a whole number, got a {got}")),
+            (Self::Count(min, max), Node::Scalar(toml::Value::Integer(i))) if (min..=max).contains(i) => {
+                Ok(toml::Value::Integer(*i))
+            }
+            (Self::Count(min, max), Node::Scalar(toml::Value::Integer(i))) => {
+                Err(format!("must be in {min}..={max}, got {i}"))
+            }
+            (Self::Count(min, max), Node::BigInteger(text)) => {
+                Err(format!("must be in {min}..={max}, got {text} (out of range)"))
+            }
+            (Self::Count(_, _), _) => Err(format!("must be a whole number, got a {got}")),
             (Self::Number, Node::Scalar(toml::Value::Integer(i))) => Ok(toml::Value::Float(*i as f64)),
+            (Self::Number, Node::BigInteger(text)) => {
+                Ok(toml::Value::Float(text.parse().unwrap_or(f64::NAN)))
+            }
             (Self::Number, Node::Scalar(toml::Value::Float(x))) if x.is_finite() => {
                 Ok(toml::Value::Float(*x))
             }
@@ -300,13 +394,13 @@ impl Expected {
             (Self::Number, _) => Err(format!("must be a number, got a {got}")),
             (Self::Text, Node::Scalar(toml::Value::String(s))) => Ok(toml::Value::String(s.clone())),
             (Self::Text, _) => Err(format!("must be a string, got a {got}")),
-            (Self::Counts, Node::Array(items)) => items
+            (Self::Counts(max), Node::Array(items)) => items
                 .iter()
-                .map(|e| Self::Count.accept(&e.node))
+                .map(|e| Self::Count(0, max).accept(&e.node))
                 .collect::<Result<Vec<_>, _>>()
                 .map(toml::Value::Array)
                 .map_err(|e| format!("must be a list of whole numbers: an element {e}")),
-            (Self::Counts, _) => Err(format!("must be a list of whole numbers, got a {got}")),
+            (Self::Counts(_), _) => Err(format!("must be a list of whole numbers, got a {got}")),
         }
     }
 }
@@ -346,6 +440,11 @@ impl Validator<'_> {
                 ));
                 None
             }
+            Node::BigInteger(text) => {
+                let message = format!("must be in {min}..={max}, got {text} (out of range)");
+                self.problems.push(Problem::new(entry.origin.clone(), key, message));
+                None
+            }
             other => {
                 let message = format!("must be a whole number, got a {}", other.type_name());
                 self.problems.push(Problem::new(entry.origin.clone(), key, message));
@@ -367,8 +466,11 @@ impl Validator<'_> {
                 continue;
             };
             let Some(toml::Value::Table(known)) = defaults.get(section) else { continue };
+            let docs =
+                Params::reference().into_iter().find(|(s, _, _)| *s == section).map_or(&[][..], |d| d.2);
+            let range = |key: &str| docs.iter().find(|d| d.key == key).map(|d| (d.min, d.max));
             let known: BTreeMap<String, Expected> =
-                known.iter().map(|(k, v)| (k.clone(), Expected::of(v))).collect();
+                known.iter().map(|(k, v)| (k.clone(), Expected::of(v, range(k)))).collect();
             clean.insert(section.into(), toml::Value::Table(self.clean_table(section, table, &known)));
         }
         let params = match Params::deserialize(toml::Value::Table(clean)) {
@@ -538,8 +640,9 @@ fn intervention_keys(kind: Option<Kind>) -> BTreeMap<String, Expected> {
     for key in crate::interventions::COMMON_KEYS {
         let t = match key {
             "id" | "kind" | "targeting" => Expected::Text,
-            "start_season" | "end_season" | "capacity_per_season" => Expected::Count,
-            "villages" => Expected::Counts,
+            "start_season" | "end_season" => Expected::Count(0, i64::from(u32::MAX)),
+            "capacity_per_season" => ANY_COUNT,
+            "villages" => Expected::Counts(i64::from(u32::MAX)),
             _ => Expected::Number,
         };
         keys.insert(key.to_string(), t);

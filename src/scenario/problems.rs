@@ -76,7 +76,7 @@ pub struct Problems(pub Vec<Problem>);
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        writeln!(f, "{n} problem{} in scenario input:", if n == 1 { "" } else { "s" })?;
+        writeln!(f, "{n} problem{} in the input:", if n == 1 { "" } else { "s" })?;
         for p in &self.0 {
             writeln!(f, "  {p}")?;
         }
@@ -90,25 +90,10 @@ impl std::error::Error for Problems {}
 pub fn suggest<'a>(key: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     known
         .into_iter()
-        .map(|k| (edit_distance(key, k), k))
+        .map(|k| (strsim::damerau_levenshtein(key, k), k))
         .filter(|(d, k)| *d <= 3.max(k.len() / 4))
         .min()
         .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

@@ -125,6 +125,24 @@ impl Plan {
     }
 }
 
+/// Bytes for the memory guard ([`crate::runner`]): what a replication of `s` holds beyond
+/// its worlds' rows while it runs (each household followed, with its flows in every
+/// followed world, and the sums by season) and what it keeps until the results are written
+/// (its sums, twice for a pair: the counterfactual's dynamics are kept apart).
+pub(crate) fn replication_bytes(s: &Scenario, paired: bool) -> (u64, u64) {
+    use std::mem::size_of;
+    let households = s.params.population.households;
+    let flows = if paired { 2 * size_of::<crate::model::household::Flows>() as u64 } else { 0 };
+    let seasons = u64::from(s.seasons);
+    let work = seasons * (GROUPS.len() * size_of::<Exact>() + 2 * size_of::<Arm>()) as u64
+        + (outcomes::N_CELLS * size_of::<Level>()) as u64;
+    let running = households * (panel::FOLLOWED_BYTES as u64 + flows) + work;
+    let sums = (size_of::<TrialSums>()
+        + GROUPS.len() * HORIZONS.len() * size_of::<Exact>()
+        + outcomes::N_LEVELS * size_of::<Level>()) as u64;
+    (running, if paired { 2 * sums } else { sums })
+}
+
 /// The counterfactual of `s`: the same scenario without its interventions.
 pub fn counterfactual_of(s: &Scenario) -> Scenario {
     let mut cf = s.clone();
@@ -174,47 +192,53 @@ pub struct Outcome {
 /// Run the plan on the current rayon pool of `threads` threads; `on_season` is called
 /// after every observed season of every world stepped.
 pub fn run(plan: Plan, threads: usize, on_season: &(dyn Fn() + Sync)) -> Outcome {
+    run_reporting(plan, threads, on_season, &mut |_| {})
+}
+
+/// [`run`], calling `on_world` with the results of each world as soon as all its
+/// replications are done (a programme and its counterfactual together), so that a caller
+/// can keep them even if the rest is never finished. The units of the plan run one after
+/// another, the replications of each in parallel; the results are the same.
+pub fn run_reporting(
+    plan: Plan,
+    threads: usize,
+    on_season: &(dyn Fn() + Sync),
+    on_world: &mut dyn FnMut(&ScenarioResult),
+) -> Outcome {
     let units = plan.units();
-    let jobs: Vec<(usize, u32)> = units
-        .iter()
-        .enumerate()
-        .flat_map(|(u, unit)| (0..plan.worlds[unit.world].replications).map(move |r| (u, r)))
-        .collect();
     let noise: Vec<Noise> = plan.worlds.iter().map(|s| Noise::new(&s.params)).collect();
-    let run_job = |&(u, r): &(usize, u32), parallel: bool| {
-        let unit = units[u];
-        let cf = unit.counterfactual.map(|c| (&plan.worlds[c], &noise[c]));
-        replicate(&plan.worlds[unit.world], &noise[unit.world], cf, r, parallel, on_season)
-    };
-    let mut done: Vec<Replication> = match strategy(jobs.len(), threads) {
-        Strategy::Jobs => jobs.par_iter().map(|j| run_job(j, false)).collect(),
-        Strategy::Households => jobs.iter().map(|j| run_job(j, true)).collect(),
-    };
     let n = plan.worlds.len();
-    let mut runs: Vec<Vec<Vec<SeasonMetrics>>> = vec![Vec::new(); n];
+    let mut results: Vec<Option<ScenarioResult>> = vec![None; n];
     let mut sums: Vec<Vec<TrialSums>> = vec![Vec::new(); n];
-    let mut filled = vec![false; n];
-    for unit in units.iter().rev() {
-        let reps = plan.worlds[unit.world].replications as usize;
-        let mut mine: Vec<Replication> = done.split_off(done.len() - reps);
-        if let Some(c) = unit.counterfactual {
+    for unit in &units {
+        let scenario = &plan.worlds[unit.world];
+        let cf = unit.counterfactual.map(|c| (&plan.worlds[c], &noise[c]));
+        let run_job =
+            |r: u32, parallel: bool| replicate(scenario, &noise[unit.world], cf, r, parallel, on_season);
+        let reps = scenario.replications;
+        let mut mine: Vec<Replication> = match strategy(reps as usize, threads) {
+            Strategy::Jobs => (0..reps).into_par_iter().map(|r| run_job(r, false)).collect(),
+            Strategy::Households => (0..reps).map(|r| run_job(r, true)).collect(),
+        };
+        if let Some(c) = unit.counterfactual
+            && results[c].is_none()
+        {
             // The first pair of a counterfactual gives its figures (every pair gives the
             // same ones).
-            runs[c] = mine.iter_mut().map(|r| r.counterfactual.take().expect("a pair")).collect();
+            let runs: Vec<Vec<SeasonMetrics>> =
+                mine.iter_mut().map(|r| r.counterfactual.take().expect("a pair")).collect();
             sums[c] = mine.iter().map(|r| counterfactual_dynamics(&r.sums)).collect();
-            filled[c] = true;
+            let result = ScenarioResult { scenario: plan.worlds[c].clone(), summary: summarise(&runs), runs };
+            on_world(&result);
+            results[c] = Some(result);
         }
-        runs[unit.world] = mine.iter_mut().map(|r| std::mem::take(&mut r.metrics)).collect();
+        let runs: Vec<Vec<SeasonMetrics>> = mine.iter_mut().map(|r| std::mem::take(&mut r.metrics)).collect();
         sums[unit.world] = mine.into_iter().map(|r| r.sums).collect();
-        filled[unit.world] = true;
+        let result = ScenarioResult { scenario: scenario.clone(), summary: summarise(&runs), runs };
+        on_world(&result);
+        results[unit.world] = Some(result);
     }
-    assert!(filled.iter().all(|&f| f), "every world of the plan is run");
-    let results = plan
-        .worlds
-        .iter()
-        .zip(runs)
-        .map(|(s, runs)| ScenarioResult { scenario: s.clone(), summary: summarise(&runs), runs })
-        .collect();
+    let results = results.into_iter().map(|r| r.expect("every world of the plan is run")).collect();
     Outcome { plan, results, sums }
 }
 

@@ -61,6 +61,9 @@ impl Spell {
     }
 }
 
+/// Bytes a followed household takes in a [`Panel`] (for the memory guard).
+pub(super) const FOLLOWED_BYTES: usize = std::mem::size_of::<Followed>();
+
 /// What a household keeps while it is followed.
 #[derive(Clone, Copy, Debug)]
 struct Followed {

@@ -15,6 +15,8 @@ mod determinism;
 mod golden;
 /// The comparison's charts and report: redrawn from files, rendered in a real browser.
 mod report;
+/// Hostile inputs and environments, one test per row of the robustness issue.
+mod robust;
 /// A run of another size keeps the structure: villages and capacities scale with households.
 mod scale;
 /// Every shipped scenario validates and runs.
