@@ -16,6 +16,7 @@ use livelihoods::report::Money;
 use livelihoods::runner::{self, ScenarioResult};
 use livelihoods::scenario::{self, Origin, Overrides, Problem, Problems, Scenario};
 use livelihoods::trial::{self, Plan};
+use livelihoods::uncertainty::draws::Design;
 
 /// Agent-based simulator of rural livelihood interventions (DW4FS, Kupang District, NTT).
 #[derive(Parser, Debug)]
@@ -101,9 +102,14 @@ enum Command {
         #[arg(long, default_value_t = livelihoods::compare::DEFAULT_DISCOUNT_RATE)]
         discount_rate: f64,
         /// Parameter draws (a Latin hypercube over the distributions the scenarios declare in
-        /// [uncertainty]); each draw runs the whole comparison. 0: none.
+        /// [uncertainty]); each draw runs the whole comparison. 0: none. With `--design sobol`
+        /// the base size N of a Saltelli design: N (k + 2) comparisons for k parameters.
         #[arg(long, default_value_t = 0)]
         draws: usize,
+        /// Design of the draws: `lhs` (Latin hypercube) or `sobol` (Saltelli, with Sobol'
+        /// first-order and total indices in sobol.csv).
+        #[arg(long, default_value = "lhs", value_parser = ["lhs", "sobol"])]
+        design: String,
     },
     /// Redraw the charts and report.html of a comparison from its files alone.
     Plot {
@@ -164,8 +170,18 @@ pub fn run(args: Args) -> Result<()> {
         Command::Run(run) => {
             run_scenarios(&run.files, &run.out, run.threads, &run.overrides(), run.quiet).map(|_| ())
         }
-        Command::Compare { run, baseline, distribution_season, idr_per_usd, discount_rate, draws } => {
-            let options = CompareOptions { baseline, idr_per_usd, discount_rate, distribution_season, draws };
+        Command::Compare {
+            run,
+            baseline,
+            distribution_season,
+            idr_per_usd,
+            discount_rate,
+            draws,
+            design,
+        } => {
+            let design = if design == "sobol" { Design::Sobol } else { Design::LatinHypercube };
+            let options =
+                CompareOptions { baseline, idr_per_usd, discount_rate, distribution_season, draws, design };
             compare(&run.files, &options, &run.out, run.threads, &run.overrides(), run.quiet)
         }
     }
@@ -323,6 +339,7 @@ struct CompareOptions {
     discount_rate: f64,
     distribution_season: Option<u32>,
     draws: usize,
+    design: Design,
 }
 
 fn compare(
@@ -392,8 +409,21 @@ fn compare(
         let money = Money { idr_per_usd, discount_rate: options.discount_rate };
         let extra = match &draws {
             Some((uncertain, given)) => {
-                let draws = run_draws(given, b, uncertain.clone(), options.draws, &info, money, quiet);
-                uncertainty_files(&outcome, &rows, &draws)?
+                let seed = given[b].seed;
+                let points = livelihoods::uncertainty::draws::points(
+                    options.design,
+                    options.draws,
+                    uncertain.len(),
+                    seed,
+                );
+                let draws = run_draws(given, b, uncertain.clone(), &points, &info, money, quiet);
+                let mut files = uncertainty_files(&outcome, &rows, &draws)?;
+                if options.design == Design::Sobol {
+                    let names: Vec<String> = rows.iter().map(|r| r.scenario.clone()).collect();
+                    let indices = livelihoods::uncertainty::draws::sobol(&names, &draws, options.draws, seed);
+                    files.push(("sobol.csv", livelihoods::trial::tables::to_csv(&indices)?));
+                }
+                files
             }
             None => Vec::new(),
         };
@@ -417,12 +447,13 @@ fn run_draws(
     scenarios: &[Scenario],
     baseline: usize,
     uncertain: Vec<livelihoods::uncertainty::Uncertain>,
-    n: usize,
+    points: &[Vec<f64>],
     info: &RunInfo,
     money: Money,
     quiet: bool,
 ) -> livelihoods::uncertainty::draws::Draws {
     let per_draw = Plan::new(scenarios.to_vec(), baseline).world_seasons();
+    let n = points.len();
     let total = per_draw * n as u64;
     let bar = progress_bar(total, quiet);
     let done = AtomicU64::new(0);
@@ -431,7 +462,7 @@ fn run_draws(
         scenarios,
         baseline,
         uncertain,
-        n,
+        points,
         info.threads,
         (money.idr_per_usd, money.discount_rate),
         &|| {

@@ -9,9 +9,9 @@ use super::{ComparisonInfo, Table, format};
 use crate::plot::{Axis, Band, Dash, Distribution, FanChart, Intervals, Panels, save, series_look};
 use crate::runner::ScenarioResult;
 
-/// `uncertainty.csv`, the rows of `parameters.csv` and `sensitivity.csv` of a comparison
-/// with parameter draws.
-pub type Uncertainty = (Table, Vec<Vec<String>>, Table);
+/// `uncertainty.csv`, the rows of `parameters.csv`, `sensitivity.csv` and, from a Saltelli
+/// design, `sobol.csv` of a comparison with parameter draws.
+pub type Uncertainty = (Table, Vec<Vec<String>>, Table, Option<Table>);
 
 /// The data files of a comparison, read.
 pub struct Data<'a> {

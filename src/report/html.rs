@@ -161,6 +161,14 @@ impl SectionView {
         self
     }
 
+    /// Add `table` if there is one.
+    pub(crate) fn tables(self, table: Option<TableView>) -> Self {
+        match table {
+            Some(t) => self.table(t),
+            None => self,
+        }
+    }
+
     /// Add a chart.
     pub(crate) fn figure(mut self, figure: FigureView) -> Self {
         self.blocks.push(Block::Figure(figure));
@@ -288,7 +296,7 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
         for_whom,
         dynamics: SectionView::new("section-dynamics", "Poverty dynamics").table(super::answers::dynamics(&answers)?),
         how_sure: match &data.uncertainty {
-            Some((table, parameters, sensitivity)) => {
+            Some((table, parameters, sensitivity, sobol)) => {
                 let [effects, drawn] = super::answers::how_sure(table, parameters)?;
                 let rests_on = super::answers::rests_on(sensitivity)?;
                 let draws = table.column("draws").ok().and_then(|c| table.rows().first().map(|r| table.number(r, c)));
@@ -301,7 +309,8 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
                             format::thousands(draws.unwrap_or(f64::NAN))
                         ))
                         .table(drawn)
-                        .table(rests_on),
+                        .table(rests_on)
+                        .tables(sobol.as_ref().map(super::answers::sobol).transpose()?),
                 )
             }
             None => None,

@@ -438,7 +438,9 @@ fn read_uncertainty(dir: &Path) -> io::Result<Option<charts::Uncertainty>> {
         .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
         .collect::<Result<Vec<Vec<String>>, _>>()
         .map_err(|e| io::Error::other(format!("reading {}: {e}", parameters.display())))?;
-    Ok(Some((table, rows, Table::read(&dir.join("sensitivity.csv"))?)))
+    let sobol = dir.join("sobol.csv");
+    let sobol = if sobol.exists() { Some(Table::read(&sobol)?) } else { None };
+    Ok(Some((table, rows, Table::read(&dir.join("sensitivity.csv"))?, sobol)))
 }
 
 /// Persons per consumption bin in the kept season, all replications together, per scenario.

@@ -98,21 +98,39 @@ pub struct Draws {
     pub metrics: Vec<Vec<[f64; 4]>>,
 }
 
-/// Run `n` draws of the comparison of `scenarios` (baseline at `baseline`); the design is
-/// drawn from the baseline's seed. `on_season` as in [`trial::run`].
+/// The design of a comparison's draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Design {
+    /// A Latin hypercube of N points.
+    LatinHypercube,
+    /// A Saltelli design of N (k + 2) points for Sobol' indices ([`super::sobol`]).
+    Sobol,
+}
+
+/// The points of `design` with base size `n` for `k` parameters, drawn from `seed`.
+pub fn points(design: Design, n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
+    match design {
+        Design::LatinHypercube => design::latin_hypercube(n, k, seed),
+        Design::Sobol => super::sobol::design(n, k, seed),
+    }
+}
+
+/// Run the comparison of `scenarios` (baseline at `baseline`) once per point of `points` (in
+/// the unit cube, one coordinate per uncertain parameter). `on_season` as in [`trial::run`].
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     scenarios: &[Scenario],
     baseline: usize,
     uncertain: Vec<Uncertain>,
-    n: usize,
+    points: &[Vec<f64>],
     threads: usize,
     money: (f64, f64),
     on_season: &(dyn Fn() + Sync),
 ) -> Draws {
-    let points = design::latin_hypercube(n, uncertain.len(), scenarios[baseline].seed);
+    let n = points.len();
     let mut all_values = Vec::with_capacity(n);
     let mut all_metrics = Vec::with_capacity(n);
-    for u in &points {
+    for u in points {
         let values = values(&uncertain, u);
         let plan = Plan::new(drawn(scenarios, &uncertain, &values), baseline);
         let outcome = trial::run(plan, threads, on_season);
@@ -254,6 +272,59 @@ pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
         syy += (b - mean).powi(2);
     }
     if sxx == 0.0 || syy == 0.0 { f64::NAN } else { sxy / (sxx * syy).sqrt() }
+}
+
+/// A row of `sobol.csv`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SobolRow {
+    /// Scenario.
+    pub scenario: String,
+    /// One of [`METRICS`].
+    pub metric: &'static str,
+    /// Uncertain parameter.
+    pub parameter: String,
+    /// First-order index: the share of the metric's variance due to this parameter alone.
+    pub first_order: Option<f64>,
+    /// Its bootstrap interval.
+    pub first_order_lower: Option<f64>,
+    /// Upper end.
+    pub first_order_upper: Option<f64>,
+    /// Total index: the share due to this parameter with all its interactions.
+    pub total: Option<f64>,
+    /// Its bootstrap interval.
+    pub total_lower: Option<f64>,
+    /// Upper end.
+    pub total_upper: Option<f64>,
+}
+
+/// Sobol' indices of every parameter for every metric of every scenario, from draws run on a
+/// Saltelli design of base size `n`.
+pub fn sobol(names: &[String], draws: &Draws, n: usize, seed: u64) -> Vec<SobolRow> {
+    let k = draws.uncertain.len();
+    let mut out = Vec::new();
+    for (s, name) in names.iter().enumerate() {
+        for (m, metric) in METRICS.iter().enumerate() {
+            let y: Vec<f64> = draws.metrics.iter().map(|d| d[s][m]).collect();
+            if y.iter().any(|v| !v.is_finite()) {
+                continue;
+            }
+            let (first, total) = super::sobol::indices(&y, n, k, 200, seed);
+            for (p, u) in draws.uncertain.iter().enumerate() {
+                out.push(SobolRow {
+                    scenario: name.clone(),
+                    metric,
+                    parameter: u.key.clone(),
+                    first_order: finite(first[p].value),
+                    first_order_lower: finite(first[p].lower),
+                    first_order_upper: finite(first[p].upper),
+                    total: finite(total[p].value),
+                    total_lower: finite(total[p].lower),
+                    total_upper: finite(total[p].upper),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// A row of `sensitivity.csv`.

@@ -98,7 +98,8 @@ fn draws_of_fixed_values_give_exactly_the_plain_comparison() {
     let central = draws::metrics_of(&plain, &rows);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     let uncertain = draws::declared(&scenarios).unwrap();
-    let drawn = pool.install(|| draws::run(&scenarios, 0, uncertain, 3, 2, (14_308.0, 0.06), &|| {}));
+    let points = draws::points(draws::Design::LatinHypercube, 3, 1, 1);
+    let drawn = pool.install(|| draws::run(&scenarios, 0, uncertain, &points, 2, (14_308.0, 0.06), &|| {}));
     for d in &drawn.metrics {
         for (got, want) in d.iter().zip(&central) {
             for (g, w) in got.iter().zip(want) {
@@ -117,8 +118,10 @@ fn draws_of_fixed_values_give_exactly_the_plain_comparison() {
         s.uncertain = vec![uniform.clone()];
     }
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let a = one.install(|| draws::run(&wide, 0, vec![uniform.clone()], 4, 1, (14_308.0, 0.06), &|| {}));
-    let b = pool.install(|| draws::run(&wide, 0, vec![uniform.clone()], 4, 2, (14_308.0, 0.06), &|| {}));
+    let points = draws::points(draws::Design::LatinHypercube, 4, 1, 1);
+    let a = one.install(|| draws::run(&wide, 0, vec![uniform.clone()], &points, 1, (14_308.0, 0.06), &|| {}));
+    let b =
+        pool.install(|| draws::run(&wide, 0, vec![uniform.clone()], &points, 2, (14_308.0, 0.06), &|| {}));
     assert_eq!(a.values, b.values);
     assert_eq!(format!("{:?}", a.metrics), format!("{:?}", b.metrics));
     let averted: Vec<f64> = a.metrics.iter().map(|d| d[1][0]).collect();
@@ -168,6 +171,12 @@ fn compare_with_draws_writes_both_intervals_and_the_report_says_how_sure() {
     let other = fs::read_to_string(dir.path().join("r/dw4fs/seasons.csv")).unwrap();
     assert_eq!(run(&["--seed", "5"]).status.code(), Some(0));
     assert_ne!(other, fs::read_to_string(dir.path().join("r/dw4fs/seasons.csv")).unwrap());
+    // A Saltelli design: 4 × (6 + 2) comparisons, and Sobol' indices of every parameter.
+    assert_eq!(run(&["--draws", "4", "--design", "sobol"]).status.code(), Some(0));
+    assert_eq!(fs::read_to_string(compare.join("design.csv")).unwrap().lines().count(), 1 + 4 * 8);
+    let sobol = fs::read_to_string(compare.join("sobol.csv")).unwrap();
+    assert!(sobol.starts_with("scenario,metric,parameter,first_order,"), "{sobol}");
+    assert!(sobol.contains("dw4fs,poverty_person_years_averted,cooperative.price_premium_share,"), "{sobol}");
     let bad = run(&["--set", "farm.base_yield_t_ha=-1"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--set: farm.base_yield_t_ha: must be in"));
