@@ -1,5 +1,6 @@
 //! Command-line interface: `run`, `compare`, `plot`, `bench`, `validate` and `schema`.
 
+use std::fs;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +16,7 @@ use livelihoods::output::{self, RunInfo};
 use livelihoods::report::Money;
 use livelihoods::runner::{self, ScenarioResult};
 use livelihoods::scenario::{self, Origin, Overrides, Problem, Problems, Scenario};
+use livelihoods::sweep;
 use livelihoods::trial::{self, Plan};
 use livelihoods::uncertainty::draws::Design;
 
@@ -111,6 +113,31 @@ enum Command {
         #[arg(long, default_value = "lhs", value_parser = ["lhs", "sobol"])]
         design: String,
     },
+    /// Run one scenario at many points of the parameters it declares uncertain
+    /// ([uncertainty]), every programme in its own world at every point, with common random
+    /// numbers across points; results in <out>/sweeps/<name>/, logged point by point, so
+    /// that the same command after an interruption runs only the missing points.
+    Sweep {
+        #[command(flatten)]
+        run: RunArgs,
+        /// `grid`, `lhs`, `morris`, `sobol`, or a SALib sample file (one row per point, one
+        /// column per uncertain parameter in key order).
+        #[arg(long, default_value = "lhs")]
+        design: String,
+        /// Points (lhs), trajectories (morris) or the base sample size N (sobol: N (k + 2)
+        /// points).
+        #[arg(long, default_value_t = 32)]
+        points: usize,
+        /// Levels per parameter (grid, morris).
+        #[arg(long, default_value_t = 4)]
+        levels: usize,
+        /// Rupiah per US dollar for costs in dollars.
+        #[arg(long, default_value_t = livelihoods::compare::DEFAULT_IDR_PER_USD)]
+        idr_per_usd: f64,
+        /// Discount rate a year for benefit/cost.
+        #[arg(long, default_value_t = livelihoods::compare::DEFAULT_DISCOUNT_RATE)]
+        discount_rate: f64,
+    },
     /// Redraw the charts and report.html of a comparison from its files alone.
     Plot {
         /// A comparison directory (for example output/compare).
@@ -149,6 +176,16 @@ pub fn run(args: Args) -> Result<()> {
         Command::Validate { files } => validate(&files),
         Command::Bench { scenario, households, threads, work, repeats } => {
             bench(&BenchOptions { scenario, households, threads, work, repeats })
+        }
+        Command::Sweep { run, design, points, levels, idr_per_usd, discount_rate } => {
+            let design = match design.as_str() {
+                "grid" => sweep::Design::Grid { levels },
+                "lhs" => sweep::Design::LatinHypercube { points },
+                "morris" => sweep::Design::Morris { trajectories: points, levels },
+                "sobol" => sweep::Design::Sobol { base: points },
+                path => sweep::Design::File(PathBuf::from(path)),
+            };
+            run_sweep(&run, &design, (idr_per_usd, discount_rate))
         }
         Command::Plot { dir } => {
             let written = livelihoods::report::redraw(&dir).map_err(|e| match input_problems(&e) {
@@ -438,6 +475,90 @@ fn compare(
     drop(outcome);
     if !quiet {
         print_comparison(baseline, &dir, &rows, idr_per_usd);
+    }
+    Ok(())
+}
+
+/// `sweep`: the scenario at every point of `design`, resumable.
+fn run_sweep(run: &RunArgs, design: &sweep::Design, money: (f64, f64)) -> Result<()> {
+    let mut more = Vec::new();
+    if run.files.len() != 1 {
+        let message = format!("takes one scenario file, got {}", run.files.len());
+        more.push(Problem::new(Origin::command_line(), "sweep", message));
+    }
+    let scenarios = load(&run.files[..1], &run.overrides(), run.threads, more)?;
+    let scenario = &scenarios[0];
+    let uncertain = &scenario.uncertain;
+    if uncertain.is_empty() {
+        let message = "declares no uncertain parameter ([uncertainty] table): nothing to sweep";
+        return Err(Problems(vec![Problem::new(Origin::file(&scenario.path), "uncertainty", message)]).into());
+    }
+    let (points, moves) = sweep::points(design, uncertain, scenario.seed)
+        .map_err(|m| Problems(vec![Problem::new(Origin::command_line(), "--design", m)]))?;
+    let info = run_info(run.threads);
+    let dir = run.out.join("sweeps").join(&scenario.name);
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    // The manifest says what the folder holds; another command or scenario is refused.
+    let hashes: Vec<String> =
+        scenario.file_hashes.iter().map(|(p, h)| format!("{} {h}", p.display())).collect();
+    let manifest = format!(
+        "version = \"{}\"\nscenario = \"{}\"\nfiles = {:?}\ndesign = \"{}\"\npoints = {}\noverrides = {:?}\nparameters = {:?}\n",
+        env!("CARGO_PKG_VERSION"),
+        scenario.name,
+        hashes,
+        design.describe(),
+        points.len(),
+        scenario.overrides,
+        uncertain.iter().map(|u| format!("{} {:?}", u.key, u.distribution)).collect::<Vec<_>>(),
+    );
+    let manifest_path = dir.join("sweep.toml");
+    match fs::read_to_string(&manifest_path) {
+        Ok(old) if old != manifest => {
+            let message = format!(
+                "{} holds a sweep of another command or scenario (see its sweep.toml); use another --out or remove it",
+                dir.display()
+            );
+            return Err(Problems(vec![Problem::new(Origin::command_line(), "--out", message)]).into());
+        }
+        Ok(_) => {}
+        Err(_) => output::write_file_atomically(&manifest_path, manifest.as_bytes())?,
+    }
+    let log = dir.join("results.log");
+    let bar = progress_bar(points.len() as u64, run.quiet);
+    let done = AtomicU64::new(0);
+    let clock = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(info.threads)
+        .build()
+        .context("starting the thread pool")?;
+    let results = pool.install(|| {
+        sweep::run(scenario, uncertain, &points, &log, info.threads, money, &|| {
+            bar.set_position(done.fetch_add(1, Ordering::Relaxed) + 1);
+        })
+    })?;
+    bar.finish_and_clear();
+    let mut files = vec![
+        ("results.csv", sweep::results_csv(uncertain, &points, &results)),
+        ("salib_sample.txt", sweep::salib_sample(&points)),
+        ("salib_problem.json", sweep::salib_problem(uncertain)),
+    ];
+    if let Some(s) = sweep::sensitivity_csv(design, uncertain, &results, &moves, scenario.seed) {
+        files.push(("sensitivity.csv", s));
+    }
+    for (name, text) in &files {
+        output::write_file_atomically(&dir.join(name), text.as_bytes())?;
+    }
+    if !run.quiet {
+        let simulated = scenario.simulated_household_seasons() * 2 * points.len() as u64;
+        println!(
+            "sweep of {}: {} points ({}) in {:.1} s -> {}",
+            scenario.name,
+            points.len(),
+            design.describe(),
+            clock.elapsed().as_secs_f64(),
+            dir.display()
+        );
+        println!("  at most {simulated} household-seasons (programme and its own world)");
     }
     Ok(())
 }

@@ -60,5 +60,6 @@ pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod summary;
+pub mod sweep;
 pub mod trial;
 pub mod uncertainty;

@@ -453,6 +453,22 @@ pub fn rfc3339_utc(unix_seconds: u64) -> String {
         .map_or_else(|| "9999-12-31T23:59:59Z".to_string(), |t| t.to_string())
 }
 
+/// Write `bytes` to `path` whole or not at all: into a temporary file beside it, synced,
+/// then renamed over it.
+///
+/// # Errors
+/// I/O errors.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    {
+        let mut f = fs::File::create(&tmp)?;
+        io::Write::write_all(&mut f, bytes)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

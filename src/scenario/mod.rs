@@ -231,7 +231,7 @@ pub fn from_str(path: impl AsRef<Path>, text: &str) -> Result<Scenario, Problems
 pub const MAX_NAME_CHARS: usize = 100;
 
 /// Names a scenario may not have: the folders the program writes itself.
-pub const RESERVED_NAMES: [&str; 1] = ["compare"];
+pub const RESERVED_NAMES: [&str; 2] = ["compare", "sweeps"];
 
 /// Why `name` cannot name a scenario (and its output folder), if it cannot.
 pub fn name_problem(name: &str) -> Option<String> {

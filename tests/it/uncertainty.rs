@@ -181,3 +181,90 @@ fn compare_with_draws_writes_both_intervals_and_the_report_says_how_sure() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--set: farm.base_yield_t_ha: must be in"));
 }
+
+/// `livelihoods sweep` on the shipped dw4fs at a small size into `out`.
+fn sweep(dir: &std::path::Path, out: &str, extra: &[&str]) -> std::process::Output {
+    let dw4fs = shipped("dw4fs");
+    let mut args = vec!["sweep", dw4fs.to_str().unwrap(), "--households", "2000", "--seasons", "4"];
+    args.extend(["--replications", "2", "--out", out, "--quiet"]);
+    args.extend(extra);
+    std::process::Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .args(&args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_sweep_resumes_after_an_interruption_with_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = ["--design", "lhs", "--points", "12"];
+    assert_eq!(sweep(dir.path(), "a", &design).status.code(), Some(0));
+    let whole = dir.path().join("a/sweeps/dw4fs");
+    let results = fs::read_to_string(whole.join("results.csv")).unwrap();
+    assert_eq!(results.lines().count(), 1 + 12);
+    // An interrupted run: half its log kept, the last line torn, the results not written.
+    assert_eq!(sweep(dir.path(), "b", &design).status.code(), Some(0));
+    let cut = dir.path().join("b/sweeps/dw4fs");
+    let log = fs::read_to_string(cut.join("results.log")).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    let kept = lines[..lines.len() / 2].join("\n") + "\n" + &lines[lines.len() / 2][..5];
+    fs::write(cut.join("results.log"), kept).unwrap();
+    fs::remove_file(cut.join("results.csv")).unwrap();
+    assert_eq!(sweep(dir.path(), "b", &design).status.code(), Some(0));
+    assert_eq!(fs::read_to_string(cut.join("results.csv")).unwrap(), results);
+    // A real kill at some point of a run, then the same command again.
+    let dw4fs = shipped("dw4fs");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .args([
+            "sweep",
+            dw4fs.to_str().unwrap(),
+            "--households",
+            "2000",
+            "--seasons",
+            "4",
+            "--replications",
+            "2",
+        ])
+        .args(["--out", "c", "--quiet", "--design", "lhs", "--points", "12"])
+        .current_dir(dir.path())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(sweep(dir.path(), "c", &design).status.code(), Some(0));
+    assert_eq!(fs::read_to_string(dir.path().join("c/sweeps/dw4fs/results.csv")).unwrap(), results);
+    // Another design into the same folder is refused, the folder left as it is.
+    let other = sweep(dir.path(), "a", &["--design", "lhs", "--points", "5"]);
+    assert_eq!(other.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("holds a sweep of another command"));
+    assert_eq!(fs::read_to_string(whole.join("results.csv")).unwrap(), results);
+}
+
+#[test]
+fn a_sweep_writes_salib_files_and_reads_a_salib_sample_back() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(sweep(dir.path(), "m", &["--design", "morris", "--points", "3"]).status.code(), Some(0));
+    let m = dir.path().join("m/sweeps/dw4fs");
+    let sensitivity = fs::read_to_string(m.join("sensitivity.csv")).unwrap();
+    assert!(sensitivity.starts_with("metric,parameter,mu,mu_star,sigma\n"), "{sensitivity}");
+    let problem = fs::read_to_string(m.join("salib_problem.json")).unwrap();
+    assert!(
+        problem.starts_with("{\"num_vars\": 6, \"names\": [\"adoption.disadoption_per_year\""),
+        "{problem}"
+    );
+    // The sample of one sweep, fed back as a sample file, gives the same results.
+    let sample = m.join("salib_sample.txt");
+    assert_eq!(fs::read_to_string(&sample).unwrap().lines().count(), 3 * 7);
+    let out = sweep(dir.path(), "f", &["--design", sample.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = |d: &str| fs::read_to_string(dir.path().join(d).join("sweeps/dw4fs/results.csv")).unwrap();
+    assert_eq!(csv("m"), csv("f"));
+    fs::write(dir.path().join("bad.txt"), "0.1 0.2\n").unwrap();
+    let bad = sweep(dir.path(), "g", &["--design", "bad.txt"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("bad.txt:1: 2 values, but the scenario declares 6")
+    );
+}
