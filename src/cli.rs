@@ -548,6 +548,7 @@ fn run_sweep(run: &RunArgs, design: &sweep::Design, money: (f64, f64)) -> Result
     for (name, text) in &files {
         output::write_file_atomically(&dir.join(name), text.as_bytes())?;
     }
+    sweep::results_parquet(&dir.join("results.parquet"), uncertain, &points, &results, &manifest)?;
     if !run.quiet {
         let simulated = scenario.simulated_household_seasons() * 2 * points.len() as u64;
         println!(

@@ -27,6 +27,7 @@
 //! | [`summary`] | mean, band and confidence interval across replications |
 //! | [`uncertainty`] | uncertain parameters: distributions, designs of draws |
 //! | [`trial`] | every programme against its own world: twins, trial estimators, for whom, dynamics |
+//! | [`columnar`] | results as Parquet |
 //! | [`compare`] | programme and world effects, cost-effectiveness |
 //! | [`runner`] | scenarios × replications in parallel, memory guard |
 //! | [`output`] | CSV and manifest files, written atomically |
@@ -45,6 +46,7 @@
 //! results do not depend on it either.
 
 pub mod bench;
+pub mod columnar;
 pub mod compare;
 pub mod engine;
 pub mod interventions;

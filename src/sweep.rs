@@ -292,3 +292,31 @@ pub fn sensitivity_csv(
         _ => None,
     }
 }
+
+/// `results.parquet`: the columns of [`results_csv`], with `manifest` (sweep.toml) in the
+/// file's metadata under `livelihoods.manifest`; written whole or not at all.
+///
+/// # Errors
+/// I/O errors.
+pub fn results_parquet(
+    path: &Path,
+    uncertain: &[Uncertain],
+    points: &[Vec<f64>],
+    results: &[PointResult],
+    manifest: &str,
+) -> io::Result<()> {
+    use crate::columnar::{Column, write};
+    let mut columns = vec![("point".to_string(), Column::Int64((0..points.len() as i64).collect()))];
+    for (j, u) in uncertain.iter().enumerate() {
+        columns.push((u.key.clone(), Column::Double(points.iter().map(|p| p[j]).collect())));
+    }
+    for (k, m) in METRICS.iter().enumerate() {
+        for (suffix, pick) in [("mean", 0), ("ci_lo", 1), ("ci_hi", 2)] {
+            let values = results.iter().map(|r| [r[k].0, r[k].1, r[k].2][pick]).collect();
+            columns.push((format!("{m}_{suffix}"), Column::Double(values)));
+        }
+    }
+    let tmp = path.with_extension("parquet.tmp");
+    write(&tmp, &columns, &[("livelihoods.manifest", manifest.to_string())])?;
+    fs::rename(&tmp, path)
+}

@@ -213,6 +213,8 @@ fn a_sweep_resumes_after_an_interruption_with_the_same_files() {
     fs::remove_file(cut.join("results.csv")).unwrap();
     assert_eq!(sweep(dir.path(), "b", &design).status.code(), Some(0));
     assert_eq!(fs::read_to_string(cut.join("results.csv")).unwrap(), results);
+    let parquet = fs::read(whole.join("results.parquet")).unwrap();
+    assert_eq!(fs::read(cut.join("results.parquet")).unwrap(), parquet, "resumed Parquet, same bytes");
     // A real kill at some point of a run, then the same command again.
     let dw4fs = shipped("dw4fs");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_livelihoods"))
@@ -240,6 +242,55 @@ fn a_sweep_resumes_after_an_interruption_with_the_same_files() {
     assert_eq!(other.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&other.stderr).contains("holds a sweep of another command"));
     assert_eq!(fs::read_to_string(whole.join("results.csv")).unwrap(), results);
+}
+
+#[test]
+fn the_sweeps_parquet_file_reads_back_with_an_independent_reader() {
+    let have = std::process::Command::new("python3").args(["-c", "import pyarrow"]).output();
+    if !have.is_ok_and(|o| o.status.success()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install pyarrow (.ci/run) to check the Parquet output"
+        );
+        eprintln!("skipping: no pyarrow on this machine (CI installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(sweep(dir.path(), "p", &["--design", "lhs", "--points", "6"]).status.code(), Some(0));
+    let d = dir.path().join("p/sweeps/dw4fs");
+    // pyarrow writes the table back as CSV in our number format; it must equal results.csv.
+    let script = r#"
+import sys, math, pyarrow.parquet as pq
+path = sys.argv[1]
+t = pq.read_table(path)
+meta = pq.read_metadata(path).metadata[b"livelihoods.manifest"].decode()
+assert meta == open(sys.argv[2]).read(), "manifest in the metadata"
+cols = t.column_names
+print(",".join(cols))
+for row in zip(*[t.column(c).to_pylist() for c in cols]):
+    print(",".join("" if v is None else (str(v) if isinstance(v, int) else repr(float(v))) for v in row))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(d.join("results.parquet"))
+        .arg(d.join("sweep.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let from_parquet = String::from_utf8(out.stdout).unwrap();
+    let csv = fs::read_to_string(d.join("results.csv")).unwrap();
+    let cells = |t: &str| -> Vec<Vec<String>> {
+        t.lines().map(|l| l.split(',').map(String::from).collect()).collect()
+    };
+    let (a, b) = (cells(&from_parquet), cells(&csv));
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a[0], b[0], "the same columns");
+    for (x, y) in a.iter().zip(&b).skip(1) {
+        for (p, q) in x.iter().zip(y) {
+            let same = p == q || p.parse::<f64>().ok() == q.parse::<f64>().ok();
+            assert!(same, "{p} in Parquet, {q} in CSV");
+        }
+    }
 }
 
 #[test]
