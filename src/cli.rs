@@ -612,13 +612,7 @@ fn uncertainty_files(
     let names: Vec<String> = rows.iter().map(|r| r.scenario.clone()).collect();
     let central = d::metrics_of(outcome, rows);
     let table = livelihoods::trial::tables::to_csv(&d::rows(&names, &central, draws))?;
-    let mut parameters = String::from("key,dist,low,high,source\n");
-    for u in &draws.uncertain {
-        let (low, high) = u.distribution.support();
-        let kind = format!("{:?}", u.distribution);
-        let kind = kind.split([' ', '{']).next().unwrap_or("").to_lowercase();
-        parameters.push_str(&format!("{},{kind},{low},{high},\"{}\"\n", u.key, u.source.replace('"', "'")));
-    }
+    let parameters = livelihoods::trial::tables::to_csv(&d::parameter_rows(&draws.uncertain))?;
     Ok(vec![
         ("uncertainty.csv", table),
         ("design.csv", d::design_csv(draws)),

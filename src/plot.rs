@@ -578,14 +578,7 @@ impl Chart for Intervals {
             .axis_desc_style((FONT, 16))
             .bold_line_style(BLACK.mix(0.1))
             .x_label_formatter(&|x| compact(10f64.powf(*x)))
-            .y_label_formatter(&|y| {
-                let i = y.round();
-                if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                    names.get(n - 1 - i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .y_label_formatter(&|y| category_label(&names, *y))
             .draw()
             .map_err(drawing_error)?;
         for (i, (_, colour, mid, low, high)) in self.rows.iter().enumerate() {
@@ -615,6 +608,17 @@ impl Chart for Intervals {
 
 /// One series of a [`Forest`]: name, colour, and per category (value, low, high).
 pub type ForestSeries = (String, RGBColor, Vec<(f64, f64, f64)>);
+
+/// The label of category row `y` of a chart whose rows are `names` top to bottom (row 0 at
+/// the bottom); empty between rows.
+fn category_label(names: &[String], y: f64) -> String {
+    let (n, i) = (names.len(), y.round());
+    if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+        names[n - 1 - i as usize].clone()
+    } else {
+        String::new()
+    }
+}
 
 /// Effects with intervals by category, one series beside another (a forest plot on a linear
 /// axis that keeps and draws zero): effects by group, effects by years since the start.
@@ -672,14 +676,7 @@ impl Chart for Forest {
             .axis_desc_style((FONT, 16))
             .bold_line_style(BLACK.mix(0.1))
             .x_label_formatter(&|x| ticks.label(*x))
-            .y_label_formatter(&|y| {
-                let i = y.round();
-                if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                    names.get(n - 1 - i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .y_label_formatter(&|y| category_label(&names, *y))
             .draw()
             .map_err(drawing_error)?;
         let (bottom, top) = (-0.5, n as f64 - 0.5);

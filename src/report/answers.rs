@@ -85,10 +85,11 @@ impl Files<'_> {
         Ok((e, e.scaled(level)))
     }
 
-    /// A cost-effectiveness figure of `scenario`: `column` and, if given, its interval.
+    /// A cost-effectiveness figure of `scenario` (NaN without its row).
     fn cost_of(&self, scenario: &str, column: &str) -> io::Result<f64> {
         let row = find(self.cost, &["scenario"], &[scenario])?;
-        Ok(row.map_or(f64::NAN, |r| self.cost.column(column).map_or(f64::NAN, |c| self.cost.number(r, c))))
+        let c = self.cost.column(column)?;
+        Ok(row.map_or(f64::NAN, |r| self.cost.number(r, c)))
     }
 
     fn cost_estimate(&self, scenario: &str, stem: &str) -> io::Result<Estimate> {

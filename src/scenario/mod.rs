@@ -18,7 +18,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub use document::{Disk, Document, Entry, Files, InMemory, MAX_BASE_DEPTH, Node};
-pub use problems::{Origin, Problem, Problems, suggest};
+pub use problems::{Origin, Problem, Problems, did_you_mean, suggest};
 
 use crate::interventions::{Intervention, Kind, Targeting};
 use crate::model::household::MAX_INTERVENTIONS;
@@ -128,12 +128,7 @@ impl Scenario {
             return Err(format!("\"{assignment}\" must be section.key=value"));
         };
         let (key, value) = (key.trim(), value.trim());
-        if crate::uncertainty::field(key).is_none() {
-            let all = crate::uncertainty::keys();
-            let hint = suggest(key, all.iter().map(String::as_str))
-                .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-            return Err(format!("{key} is not a parameter{hint}"));
-        }
+        crate::uncertainty::declared(key)?;
         let Ok(number) = value.parse::<f64>() else {
             return Err(format!("{key}: \"{value}\" is not a number"));
         };

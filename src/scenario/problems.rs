@@ -96,6 +96,11 @@ pub fn suggest<'a>(key: &str, known: impl IntoIterator<Item = &'a str>) -> Optio
         .map(|(_, k)| k)
 }
 
+/// ` (did you mean `…`?)` for the known key closest to `key`, or nothing.
+pub fn did_you_mean<'a>(key: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    suggest(key, known).map_or(String::new(), |s| format!(" (did you mean `{s}`?)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,9 @@
 //! The `[uncertainty]` table: a distribution for each parameter the scenario declares
 //! uncertain, checked against the parameter's declared range.
 
-use super::{Document, Entry, Node, Problem, suggest};
+use super::{Document, Entry, Node, Problem, did_you_mean};
 use crate::uncertainty::distribution::KINDS;
-use crate::uncertainty::{Distribution, Uncertain, field, keys};
+use crate::uncertainty::{Distribution, Uncertain, declared};
 
 /// The table's key.
 pub(crate) const KEY: &str = "uncertainty";
@@ -32,12 +32,7 @@ pub(crate) fn parse(doc: &Document) -> (Vec<Uncertain>, Vec<Problem>) {
 }
 
 fn one(key: &str, e: &Entry) -> Result<Uncertain, String> {
-    let Some(declared) = field(key) else {
-        let all = keys();
-        let hint = suggest(key, all.iter().map(String::as_str))
-            .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-        return Err(format!("{key} is not a parameter{hint}"));
-    };
+    let declared = declared(key)?;
     let Node::Table(spec) = &e.node else {
         return Err(format!(
             "must be a table such as {{ dist = \"uniform\", low = …, high = … }}, got a {}",
@@ -63,8 +58,7 @@ fn one(key: &str, e: &Entry) -> Result<Uncertain, String> {
         "normal" => &["mean", "sd", "low", "high"],
         "beta" => &["alpha", "beta", "low", "high"],
         other => {
-            let hint = suggest(other, KINDS.iter().copied())
-                .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+            let hint = did_you_mean(other, KINDS.iter().copied());
             return Err(format!(
                 "dist: \"{other}\" is not a distribution; one of {}{hint}",
                 KINDS.join(", ")

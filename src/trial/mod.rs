@@ -299,6 +299,6 @@ fn replicate(
         panel.observe(observed, params.months(kind), kind == SeasonKind::Wet, &world, twin.as_ref());
         world.keep_lotteries &= !panel.has_arms();
     }
-    let sums = panel.finish(&world.households);
+    let sums = panel.finish(&world);
     Replication { metrics, counterfactual: paired.then_some(cf_metrics), sums }
 }

@@ -95,7 +95,6 @@ pub(crate) struct Panel {
     lines: Lines,
     work: Work,
     dynamics: [Dynamics; 2],
-    enrolments: f64,
 }
 
 impl Panel {
@@ -156,7 +155,6 @@ impl Panel {
             lines,
             work,
             dynamics,
-            enrolments: 0.0,
         }
     }
 
@@ -176,7 +174,6 @@ impl Panel {
             return;
         }
         let cf = counterfactual.expect("a paired panel observes two worlds");
-        self.enrolments = programme.enrolments as f64;
         self.follow_participation(season, programme);
         self.follow_lotteries(season, programme);
         let (pf, cff) = (
@@ -270,10 +267,10 @@ impl Panel {
         self.lottery_first != NEVER
     }
 
-    /// Close the replication: chronic and transient poverty.
-    pub(crate) fn finish(mut self, rows: &[Household]) -> TrialSums {
+    /// Close the replication of the programme world `world`: chronic and transient poverty.
+    pub(crate) fn finish(mut self, world: &World) -> TrialSums {
         let worlds = if self.paired { 2 } else { 1 };
-        for (f, h) in self.households.iter().zip(rows) {
+        for (f, h) in self.households.iter().zip(&world.households) {
             for w in 0..worlds {
                 f.spells[w].finish(self.seasons, f64::from(h.members), &mut self.dynamics[w]);
             }
@@ -281,7 +278,7 @@ impl Panel {
         for d in &mut self.dynamics {
             d.seasons = f64::from(self.seasons);
         }
-        self.work.fold(self.dynamics, self.enrolments)
+        self.work.fold(self.dynamics, world.enrolments as f64)
     }
 }
 

@@ -61,7 +61,8 @@ pub struct TrialRow {
     pub household_seasons: Option<f64>,
 }
 
-fn finite(x: f64) -> Option<f64> {
+/// `x` where it is a number, `None` (an empty CSV cell) where it is not.
+pub(crate) fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
@@ -96,23 +97,8 @@ fn exact_rows(name: &str, sums: &[TrialSums], rows: &mut Vec<TrialRow>) {
                 let n = |b: &Exact| if o.wet_only { b.n_wet } else { b.n };
                 let effect: Vec<f64> = buckets.iter().map(|b| per(b.diff[k], n(b))).collect();
                 let level: Vec<f64> = buckets.iter().map(|b| per(b.counterfactual[k], n(b))).collect();
-                let e = Estimate::of(&effect);
-                let cf = Estimate::of(&level).mean;
-                rows.push(TrialRow {
-                    scenario: name.to_string(),
-                    module,
-                    group,
-                    estimator: "exact",
-                    outcome: o.name,
-                    unit: o.unit,
-                    years_since_start: horizon,
-                    mean: finite(e.mean),
-                    lower: finite(e.lower),
-                    upper: finite(e.upper),
-                    counterfactual_mean: finite(cf),
-                    relative_effect: finite(e.mean / cf),
-                    household_seasons: finite(Estimate::of(&households).mean),
-                });
+                let key = RowKey { scenario: name, module, group, estimator: "exact", horizon };
+                rows.push(key.row(o, &effect, &level, &households));
             }
         }
     }
@@ -132,25 +118,49 @@ fn trial_estimator_rows(name: &str, sums: &[TrialSums], rows: &mut Vec<TrialRow>
             let itt: Vec<f64> = arms.iter().map(|(i, c)| mean(i) - mean(c)).collect();
             let control: Vec<f64> = arms.iter().map(|(_, c)| mean(c)).collect();
             let iv: Vec<f64> = itt.iter().zip(&first_stage).map(|(x, f)| x / f).collect();
-            let cf = Estimate::of(&control).mean;
             for (estimator, values) in [("itt", &itt), ("iv", &iv)] {
-                let e = Estimate::of(values);
-                rows.push(TrialRow {
-                    scenario: name.to_string(),
-                    module: "any",
-                    group: "invited",
-                    estimator,
-                    outcome: o.name,
-                    unit: o.unit,
-                    years_since_start: horizon,
-                    mean: finite(e.mean),
-                    lower: finite(e.lower),
-                    upper: finite(e.upper),
-                    counterfactual_mean: finite(cf),
-                    relative_effect: finite(e.mean / cf),
-                    household_seasons: finite(Estimate::of(&households).mean),
-                });
+                let key = RowKey { scenario: name, module: "any", group: "invited", estimator, horizon };
+                rows.push(key.row(o, values, &control, &households));
             }
+        }
+    }
+}
+
+/// What names a row of `trial.csv` besides its outcome.
+struct RowKey<'a> {
+    scenario: &'a str,
+    module: &'static str,
+    group: &'static str,
+    estimator: &'static str,
+    horizon: &'static str,
+}
+
+impl RowKey<'_> {
+    /// The row of outcome `o` from its per-replication `effects`, comparison `levels` and
+    /// `household_seasons`.
+    fn row(
+        &self,
+        o: &super::outcomes::Outcome,
+        effects: &[f64],
+        levels: &[f64],
+        household_seasons: &[f64],
+    ) -> TrialRow {
+        let e = Estimate::of(effects);
+        let level = Estimate::of(levels).mean;
+        TrialRow {
+            scenario: self.scenario.to_string(),
+            module: self.module,
+            group: self.group,
+            estimator: self.estimator,
+            outcome: o.name,
+            unit: o.unit,
+            years_since_start: self.horizon,
+            mean: finite(e.mean),
+            lower: finite(e.lower),
+            upper: finite(e.upper),
+            counterfactual_mean: finite(level),
+            relative_effect: finite(e.mean / level),
+            household_seasons: finite(Estimate::of(household_seasons).mean),
         }
     }
 }

@@ -89,6 +89,17 @@ impl Distribution {
         }
     }
 
+    /// Its name, as written in `dist = "…"` ([`KINDS`]).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Uniform { .. } => "uniform",
+            Self::Triangular { .. } => "triangular",
+            Self::Normal { .. } => "normal",
+            Self::Beta { .. } => "beta",
+            Self::LogUniform { .. } => "loguniform",
+        }
+    }
+
     /// The smallest and largest value it can take.
     pub fn support(&self) -> (f64, f64) {
         match *self {

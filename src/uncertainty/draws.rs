@@ -11,6 +11,7 @@ use super::{Uncertain, design, set, values};
 use crate::compare::{CostEffectiveness, cost_effectiveness, pairings};
 use crate::scenario::{Origin, Problem, Problems, Scenario};
 use crate::summary::{Stat, quantile};
+use crate::trial::tables::finite;
 use crate::trial::{self, Plan, tables};
 
 /// What is reported for every scenario, per draw.
@@ -167,8 +168,36 @@ pub struct Row {
     pub draws: usize,
 }
 
-fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
+/// A row of `parameters.csv`: an uncertain parameter, its distribution and source.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ParameterRow {
+    /// Dotted key.
+    pub key: String,
+    /// Distribution ([`super::distribution::KINDS`]).
+    pub dist: &'static str,
+    /// Smallest value.
+    pub low: f64,
+    /// Largest value.
+    pub high: f64,
+    /// Source, or "modelling choice".
+    pub source: String,
+}
+
+/// The rows of `parameters.csv`.
+pub fn parameter_rows(uncertain: &[Uncertain]) -> Vec<ParameterRow> {
+    uncertain
+        .iter()
+        .map(|u| {
+            let (low, high) = u.distribution.support();
+            ParameterRow {
+                key: u.key.clone(),
+                dist: u.distribution.kind(),
+                low,
+                high,
+                source: u.source.clone(),
+            }
+        })
+        .collect()
 }
 
 /// The rows of `uncertainty.csv`: for every given scenario and metric, the value and

@@ -40,6 +40,18 @@ pub fn field(key: &str) -> Option<FieldDoc> {
         .find(|d| d.key == name)
 }
 
+/// The declaration of parameter `key`, or a message that names it (with the closest key).
+///
+/// # Errors
+/// `key` is not a parameter.
+pub fn declared(key: &str) -> Result<FieldDoc, String> {
+    field(key).ok_or_else(|| {
+        let all = keys();
+        let hint = crate::scenario::did_you_mean(key, all.iter().map(String::as_str));
+        format!("{key} is not a parameter{hint}")
+    })
+}
+
 /// Every parameter key, `section.key`.
 pub fn keys() -> Vec<String> {
     Params::reference()
@@ -53,7 +65,7 @@ pub fn keys() -> Vec<String> {
 /// # Errors
 /// An unknown key, a value out of range, or a fraction for a whole-number parameter.
 pub fn set(params: &Params, key: &str, value: f64) -> Result<Params, String> {
-    let doc = field(key).ok_or_else(|| format!("{key} is not a parameter"))?;
+    let doc = declared(key)?;
     if !(value >= doc.min && value <= doc.max) {
         return Err(format!("{key}: must be in {}..={}, got {value}", doc.min, doc.max));
     }
