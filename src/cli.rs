@@ -105,7 +105,7 @@ enum Command {
         discount_rate: f64,
         /// Parameter draws (a Latin hypercube over the distributions the scenarios declare in
         /// [uncertainty]); each draw runs the whole comparison. 0: none. With `--design sobol`
-        /// the base size N of a Saltelli design: N (k + 2) comparisons for k parameters.
+        /// the base size N of a Saltelli design: N (2k + 2) comparisons for k parameters.
         #[arg(long, default_value_t = 0)]
         draws: usize,
         /// Design of the draws: `lhs` (Latin hypercube) or `sobol` (Saltelli, with Sobol'
@@ -124,7 +124,7 @@ enum Command {
         /// column per uncertain parameter in key order).
         #[arg(long, default_value = "lhs")]
         design: String,
-        /// Points (lhs), trajectories (morris) or the base sample size N (sobol: N (k + 2)
+        /// Points (lhs), trajectories (morris) or the base sample size N (sobol: N (2k + 2)
         /// points).
         #[arg(long, default_value_t = 32)]
         points: usize,
@@ -454,13 +454,8 @@ fn compare(
                     seed,
                 );
                 let draws = run_draws(given, b, uncertain.clone(), &points, &info, money, quiet);
-                let mut files = uncertainty_files(&outcome, &rows, &draws)?;
-                if options.design == Design::Sobol {
-                    let names: Vec<String> = rows.iter().map(|r| r.scenario.clone()).collect();
-                    let indices = livelihoods::uncertainty::draws::sobol(&names, &draws, options.draws, seed);
-                    files.push(("sobol.csv", livelihoods::trial::tables::to_csv(&indices)?));
-                }
-                files
+                let sobol_base = (options.design == Design::Sobol).then_some(options.draws);
+                uncertainty_files(&outcome, &rows, &draws, sobol_base, seed)?
             }
             None => Vec::new(),
         };
@@ -524,7 +519,7 @@ fn run_sweep(run: &RunArgs, design: &sweep::Design, money: (f64, f64)) -> Result
         Err(_) => output::write_file_atomically(&manifest_path, manifest.as_bytes())?,
     }
     let log = dir.join("results.log");
-    let bar = progress_bar(points.len() as u64, run.quiet);
+    let bar = progress_bar(points.len() as u64, "points", run.quiet);
     let done = AtomicU64::new(0);
     let clock = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -542,13 +537,30 @@ fn run_sweep(run: &RunArgs, design: &sweep::Design, money: (f64, f64)) -> Result
         ("salib_sample.txt", sweep::salib_sample(&points)),
         ("salib_problem.json", sweep::salib_problem(uncertain)),
     ];
-    if let Some(s) = sweep::sensitivity_csv(design, uncertain, &results, &moves, scenario.seed) {
-        files.push(("sensitivity.csv", s));
-    }
+    files.extend(sweep::sensitivity_files(
+        &scenario.name,
+        design,
+        uncertain,
+        &points,
+        &results,
+        &moves,
+        scenario.seed,
+    )?);
+    let parameters = livelihoods::uncertainty::draws::parameter_rows(uncertain);
+    files.push(("parameters.csv", livelihoods::trial::tables::to_csv(&parameters)?));
     for (name, text) in &files {
         output::write_file_atomically(&dir.join(name), text.as_bytes())?;
     }
     sweep::results_parquet(&dir.join("results.parquet"), uncertain, &points, &results, &manifest)?;
+    let page = livelihoods::report::SweepInfo {
+        scenario: scenario.name.clone(),
+        design: design.describe(),
+        replications: scenario.replications,
+        households: scenario.params.population.households,
+        seasons: scenario.seasons,
+    };
+    livelihoods::report::write_sweep_report(&dir, &page)
+        .with_context(|| format!("writing the sweep's report in {}", dir.display()))?;
     if !run.quiet {
         let simulated = scenario.simulated_household_seasons() * 2 * points.len() as u64;
         println!(
@@ -577,7 +589,7 @@ fn run_draws(
     let per_draw = Plan::new(scenarios.to_vec(), baseline).world_seasons();
     let n = points.len();
     let total = per_draw * n as u64;
-    let bar = progress_bar(total, quiet);
+    let bar = progress_bar(total, "replication-seasons", quiet);
     let done = AtomicU64::new(0);
     let clock = Instant::now();
     let draws = livelihoods::uncertainty::draws::run(
@@ -602,24 +614,32 @@ fn run_draws(
 }
 
 /// The files of a comparison's parameter draws: `uncertainty.csv`, `design.csv`,
-/// `draws.csv`, `parameters.csv`.
+/// `draws.csv`, `parameters.csv`, `sensitivity.csv` and, from a Saltelli design of base size
+/// `sobol_base`, `sobol.csv` and `sobol_second_order.csv`.
 fn uncertainty_files(
     outcome: &trial::Outcome,
     rows: &[CostEffectiveness],
     draws: &livelihoods::uncertainty::draws::Draws,
+    sobol_base: Option<usize>,
+    seed: u64,
 ) -> Result<Vec<(&'static str, String)>> {
+    use livelihoods::trial::tables::to_csv;
     use livelihoods::uncertainty::draws as d;
     let names: Vec<String> = rows.iter().map(|r| r.scenario.clone()).collect();
     let central = d::metrics_of(outcome, rows);
-    let table = livelihoods::trial::tables::to_csv(&d::rows(&names, &central, draws))?;
-    let parameters = livelihoods::trial::tables::to_csv(&d::parameter_rows(&draws.uncertain))?;
-    Ok(vec![
-        ("uncertainty.csv", table),
+    let (ranks, first, second) = d::sensitivity(&names, draws, sobol_base, seed);
+    let mut files = vec![
+        ("uncertainty.csv", to_csv(&d::rows(&names, &central, draws))?),
         ("design.csv", d::design_csv(draws)),
         ("draws.csv", d::draws_csv(&names, draws)),
-        ("parameters.csv", parameters),
-        ("sensitivity.csv", livelihoods::trial::tables::to_csv(&d::sensitivity(&names, draws))?),
-    ])
+        ("parameters.csv", to_csv(&d::parameter_rows(&draws.uncertain))?),
+        ("sensitivity.csv", to_csv(&ranks)?),
+    ];
+    if sobol_base.is_some() {
+        files.push(("sobol.csv", to_csv(&first)?));
+        files.push(("sobol_second_order.csv", to_csv(&second)?));
+    }
+    Ok(files)
 }
 
 /// What `compare` prints: per programme, its effect in its own world and its cost.
@@ -790,7 +810,7 @@ fn simulate(
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting the thread pool")?;
     let total: u64 = scenarios.iter().map(|s| u64::from(s.seasons) * u64::from(s.replications)).sum();
-    let bar = progress_bar(total, quiet);
+    let bar = progress_bar(total, "replication-seasons", quiet);
     let done = AtomicU64::new(0);
     let clock = Instant::now();
     let mut results = Vec::with_capacity(scenarios.len());
@@ -839,7 +859,7 @@ fn simulate_plan(plan: Plan, out: &std::path::Path, info: &RunInfo, quiet: bool)
     let total = plan.world_seasons();
     let simulated = plan.simulated_household_seasons();
     let given: Vec<String> = plan.worlds[..plan.given].iter().map(|s| s.name.clone()).collect();
-    let bar = progress_bar(total, quiet);
+    let bar = progress_bar(total, "replication-seasons", quiet);
     let done = AtomicU64::new(0);
     let clock = Instant::now();
     let mut failed: Option<anyhow::Error> = None;
@@ -878,14 +898,15 @@ fn simulate_plan(plan: Plan, out: &std::path::Path, info: &RunInfo, quiet: bool)
     Ok(outcome)
 }
 
-fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+/// A progress bar on a terminal: units done of `total`, the rate and the time left.
+fn progress_bar(total: u64, unit: &str, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    let style = ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:40}] {pos}/{len} replication-seasons ({eta} left)",
-    )
+    let style = ProgressStyle::with_template(&format!(
+        "{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {unit}, {{per_sec}}, {{eta}} left"
+    ))
     .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style.progress_chars("=> "));
     bar

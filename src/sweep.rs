@@ -15,6 +15,7 @@ use crate::compare::{cost_effectiveness, pairings};
 use crate::scenario::Scenario;
 use crate::trial::{self, Plan};
 use crate::uncertainty::draws::{METRICS, metrics_of};
+use crate::uncertainty::sensitivity::{self, Series};
 use crate::uncertainty::{Uncertain, design, set, sobol, values};
 
 /// How the points of a sweep are chosen.
@@ -37,7 +38,7 @@ pub enum Design {
         /// Grid levels (p).
         levels: usize,
     },
-    /// A Saltelli design of `base` (k + 2) points, for Sobol' indices.
+    /// A Saltelli design of `base` (2k + 2) points, for Sobol' indices.
     Sobol {
         /// Base sample size N.
         base: usize,
@@ -51,13 +52,13 @@ impl Design {
     /// A short description for the manifest.
     pub fn describe(&self) -> String {
         match self {
-            Self::Grid { levels } => format!("grid, {levels} levels"),
-            Self::LatinHypercube { points } => format!("latin hypercube, {points} points"),
+            Self::Grid { levels } => format!("grid of {levels} levels per parameter"),
+            Self::LatinHypercube { points } => format!("Latin hypercube of {points} points"),
             Self::Morris { trajectories, levels } => {
-                format!("morris, {trajectories} trajectories, {levels} levels")
+                format!("Morris design of {trajectories} trajectories on {levels} levels")
             }
-            Self::Sobol { base } => format!("sobol-saltelli, base {base}"),
-            Self::File(p) => format!("sample file {}", p.display()),
+            Self::Sobol { base } => format!("Saltelli design for Sobol' indices, base sample {base}"),
+            Self::File(p) => format!("sample read from {}", p.display()),
         }
     }
 }
@@ -139,7 +140,7 @@ pub fn salib_problem(uncertain: &[Uncertain]) -> String {
 }
 
 /// One point's results: per metric, (mean, lower, upper) across replications.
-type PointResult = [(f64, f64, f64); 4];
+pub type PointResult = [(f64, f64, f64); 4];
 
 /// Run `scenario` at every point (parameter values in `uncertain`'s order), logging each
 /// finished point to `log` (a line per metric); points already in the log are not run
@@ -249,48 +250,48 @@ pub fn results_csv(uncertain: &[Uncertain], points: &[Vec<f64>], results: &[Poin
     s
 }
 
-/// `sensitivity.csv` of a sweep: Morris μ*, σ (per unit of the parameter's range) or Sobol'
-/// indices, per metric and parameter; empty for other designs.
-pub fn sensitivity_csv(
+/// The sensitivity files of a sweep of `scenario`: `sensitivity.csv` (rank correlations of
+/// every parameter with every result, any design), and `morris.csv` (Morris μ, μ*, σ per
+/// unit of the parameter's range) or `sobol.csv` and `sobol_second_order.csv` (Sobol'
+/// indices) for those designs.
+///
+/// # Errors
+/// Serialising the rows (a bug).
+pub fn sensitivity_files(
+    scenario: &str,
     design: &Design,
     uncertain: &[Uncertain],
+    points: &[Vec<f64>],
     results: &[PointResult],
     moves: &[(usize, f64)],
     seed: u64,
-) -> Option<String> {
-    let k = uncertain.len();
-    match design {
-        Design::Morris { .. } => {
-            let mut s = String::from("metric,parameter,mu,mu_star,sigma\n");
-            for (m, metric) in METRICS.iter().enumerate() {
-                let y: Vec<f64> = results.iter().map(|r| r[m].0).collect();
-                for (u, (mu, star, sd)) in uncertain.iter().zip(design::morris_indices(&y, moves, k)) {
-                    s.push_str(&format!("{metric},{},{mu},{star},{sd}\n", u.key));
-                }
+) -> io::Result<Vec<(&'static str, String)>> {
+    use crate::trial::tables::to_csv;
+    let (mut ranks, mut morris, mut first, mut second) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (m, metric) in METRICS.iter().enumerate() {
+        let y: Vec<f64> = results.iter().map(|r| r[m].0).collect();
+        let series = Series { scenario, metric, values: &y };
+        ranks.extend(sensitivity::rank_rows(series, uncertain, points));
+        match design {
+            Design::Morris { .. } => morris.extend(sensitivity::morris_rows(series, uncertain, moves)),
+            Design::Sobol { base } => {
+                let (f, t) = sensitivity::sobol_rows(series, uncertain, *base, seed);
+                first.extend(f);
+                second.extend(t);
             }
-            Some(s)
+            _ => {}
         }
-        Design::Sobol { base } => {
-            let mut s = String::from(
-                "metric,parameter,first_order,first_order_lower,first_order_upper,total,total_lower,total_upper\n",
-            );
-            for (m, metric) in METRICS.iter().enumerate() {
-                let y: Vec<f64> = results.iter().map(|r| r[m].0).collect();
-                if y.iter().any(|v| !v.is_finite()) {
-                    continue;
-                }
-                let (first, total) = sobol::indices(&y, *base, k, 200, seed);
-                for (u, (f, t)) in uncertain.iter().zip(first.iter().zip(&total)) {
-                    s.push_str(&format!(
-                        "{metric},{},{},{},{},{},{},{}\n",
-                        u.key, f.value, f.lower, f.upper, t.value, t.lower, t.upper
-                    ));
-                }
-            }
-            Some(s)
-        }
-        _ => None,
     }
+    let mut files = vec![("sensitivity.csv", to_csv(&ranks)?)];
+    match design {
+        Design::Morris { .. } => files.push(("morris.csv", to_csv(&morris)?)),
+        Design::Sobol { .. } => {
+            files.push(("sobol.csv", to_csv(&first)?));
+            files.push(("sobol_second_order.csv", to_csv(&second)?));
+        }
+        _ => {}
+    }
+    Ok(files)
 }
 
 /// `results.parquet`: the columns of [`results_csv`], with `manifest` (sweep.toml) in the

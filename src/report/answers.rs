@@ -406,6 +406,12 @@ pub(crate) fn how_sure(uncertainty: &Table, parameters: &[Vec<String>]) -> io::R
          what the answer rests on when the uncertain parameters below take any value of their distributions."
             .into(),
     );
+    Ok([t, parameters_table(parameters)])
+}
+
+/// The uncertain parameters: key, distribution, range and source (the rows of
+/// `parameters.csv`).
+pub(crate) fn parameters_table(parameters: &[Vec<String>]) -> TableView {
     let mut p = TableView::new(
         "parameters",
         &[("parameter", false), ("distribution", false), ("range", true), ("source", false)],
@@ -420,7 +426,7 @@ pub(crate) fn how_sure(uncertainty: &Table, parameters: &[Vec<String>]) -> io::R
             Cell::text(cell(4)),
         ]);
     }
-    Ok([t, p])
+    p
 }
 
 /// What each programme's poverty-person-years averted rest on: the uncertain parameters by

@@ -45,6 +45,11 @@ pub struct Figure {
     pub caption: String,
 }
 
+/// Draws a chart into the folder (a function of the folder and the file stem) and records
+/// it under its id, stem and caption.
+type Put<'a> = dyn FnMut(&dyn Fn(&Path, &str) -> io::Result<()>, &'static str, &'static str, String) -> io::Result<()>
+    + 'a;
+
 /// Width and height of a single chart, pixels: no wider than the report's text column, so
 /// that chart text is shown at its size.
 const SIZE: (u32, u32) = (1100, 640);
@@ -120,12 +125,15 @@ impl Data<'_> {
 pub fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
     let baseline = &data.info.baseline;
     let mut figures = Vec::new();
-    let mut put =
-        |chart: &dyn Fn(&Path, &str) -> io::Result<()>, id, stem, caption: String| -> io::Result<()> {
-            chart(dir, stem)?;
-            figures.push(Figure { id, stem, caption });
-            Ok(())
-        };
+    let mut put = |chart: &dyn Fn(&Path, &str) -> io::Result<()>,
+                   id: &'static str,
+                   stem: &'static str,
+                   caption: String|
+     -> io::Result<()> {
+        chart(dir, stem)?;
+        figures.push(Figure { id, stem, caption });
+        Ok(())
+    };
     let p0 = data.trajectory("p0", "Poverty headcount P0", "P0, share of persons below the poverty line")?;
     put(
         &|d, s| save(&p0, d, s, SIZE),
@@ -199,6 +207,9 @@ pub fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
         "effects_by_group",
         "For whom: the programme effect on the poverty headcount P0 of each group over the run (programme world minus the same world without it), percentage points, with 95 % confidence intervals; below zero is less poverty.".into(),
     )?;
+    if data.uncertainty.is_some() {
+        sensitivity_charts(data, dir, &mut put)?;
+    }
     let cost = cost_chart(data)?;
     let height = 150 + 56 * cost.rows.len().max(1) as u32;
     put(
@@ -208,6 +219,57 @@ pub fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
         "Programme cost per poverty-person-year averted (logarithmic axis), with the interval from the 95 % confidence interval of person-years averted; an interval open to the right has no upper end, because the lower end of person-years averted is zero or below. Scenarios that avert none, or have no programme, are left out.".into(),
     )?;
     Ok(figures)
+}
+
+/// What each programme's poverty-person-years averted rest on, over the parameter draws:
+/// the tornado chart and scatter plots against the parameters that matter most.
+fn sensitivity_charts(data: &Data, dir: &Path, put: &mut Put) -> io::Result<()> {
+    use super::sensitivity::{Evaluated, Indices, Line, TOP, ranked, scatter, tornado};
+    let metric = "poverty_person_years_averted";
+    let evaluated = Evaluated::of_draws(dir)?;
+    let indices = Indices::read(dir)?;
+    let lines: Vec<Line> = data
+        .info
+        .scenario
+        .iter()
+        .filter(|s| {
+            evaluated.result(&s.name, metric).is_some_and(|y| y.iter().any(|v| v.is_finite() && *v != 0.0))
+        })
+        .map(|s| Line { label: s.name.clone(), colour: data.look(&s.name).0, scenario: &s.name, metric })
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let chart =
+        tornado(&indices, &lines, ranked(&indices, &lines)?, "What poverty-person-years averted rest on")?;
+    let height = chart.height();
+    put(
+        &|d, s| save(&chart, d, s, (1100, height)),
+        "fig-tornado",
+        "sensitivity_tornado",
+        format!(
+            "Each programme's poverty-person-years averted against the uncertain parameters, strongest first: {}{}.",
+            super::sensitivity::explain(indices.measure),
+            if indices.measure == super::sensitivity::Measure::SobolTotal {
+                ", with its bootstrap interval"
+            } else {
+                ""
+            }
+        ),
+    )?;
+    let top: Vec<String> = ranked(&indices, &lines)?.into_iter().take(TOP).collect();
+    let panels = scatter(&evaluated, &top, &lines, "person-years averted", Axis::Number);
+    let height = 110 + 380 * panels.rows() as u32;
+    put(
+        &|d, s| save(&panels, d, s, (1100, height)),
+        "fig-scatter",
+        "sensitivity_scatter",
+        format!(
+            "Poverty-person-years averted of every parameter draw against the {} parameters that move it most: each \
+             point is one draw, the mean over its replications, each programme in its own world.",
+            top.len()
+        ),
+    )
 }
 
 /// Consumption per person in the chosen season: the density of each fine bin (persons share

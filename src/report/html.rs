@@ -4,14 +4,14 @@
 //!
 //! The page's structure is the template `report.html.j2` beside this file (rendered with
 //! minijinja); this module fills a [`Page`] with text that is already formatted for people
-//! ([`super::format`]). The page is a list of sections, one [`SectionView`] field of
-//! [`Page`] each, and a section a list of [`Block`]s: paragraphs, tables ([`TableView`] of
-//! [`Cell`]s) and charts ([`FigureView`]).
+//! ([`super::format`]). The page is a list of [`SectionView`]s, and a section a list of
+//! [`Block`]s: paragraphs, tables ([`TableView`] of [`Cell`]s) and charts ([`FigureView`]).
+//! The same template shows a sweep's page (`super::sweep`).
 //!
-//! To add a section: add a `SectionView` field to [`Page`], build it in `page` (with
-//! [`SectionView::paragraph`], [`SectionView::table`], [`SectionView::figure`]), and put
-//! `{{ section(the_field) }}` where it belongs in the template. A chart is drawn into the
-//! comparison's folder by `charts::draw_all` and inlined from its SVG file.
+//! To add a section: build it in `page` (with [`SectionView::paragraph`],
+//! [`SectionView::table`], [`SectionView::figure`]) and put it where it belongs in the list
+//! of sections. A chart is drawn into the comparison's folder by `charts::draw_all` and
+//! inlined from its SVG file.
 
 use std::io;
 use std::path::Path;
@@ -176,8 +176,8 @@ impl SectionView {
     }
 }
 
-/// Everything the template shows, formatted: one field per section of the page, in the
-/// order the template places them.
+/// Everything the template shows, formatted: the question, the paragraphs under it, and
+/// the sections in the order the page shows them.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct Page {
     /// `<title>`.
@@ -186,26 +186,8 @@ pub(crate) struct Page {
     pub(crate) question: String,
     /// Paragraphs under the question.
     pub(crate) intro: Vec<String>,
-    /// The answer: each programme in its own world, on participants, at what cost.
-    pub(crate) answer: SectionView,
-    /// The scenarios and how they differ from the baseline.
-    pub(crate) scenarios: SectionView,
-    /// Effects on participants and their neighbours; what a trial would estimate.
-    pub(crate) participants: SectionView,
-    /// Effects by group.
-    pub(crate) for_whom: SectionView,
-    /// Chronic and transient poverty, exits that last.
-    pub(crate) dynamics: SectionView,
-    /// Parameter uncertainty beside the model's randomness (when parameters were drawn).
-    pub(crate) how_sure: Option<SectionView>,
-    /// P0 at the end of each scenario's programme and at the end of the run.
-    pub(crate) headline: SectionView,
-    /// The charts.
-    pub(crate) charts: SectionView,
-    /// Cost, person-years averted, cost per person-year and per participant.
-    pub(crate) cost: SectionView,
-    /// Version, generator, seed and other facts of the run; scenario files and hashes.
-    pub(crate) provenance: SectionView,
+    /// The sections, top to bottom.
+    pub(crate) sections: Vec<SectionView>,
 }
 
 /// Render `page` with the template.
@@ -273,7 +255,10 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
         for_whom = for_whom.figure(f);
     }
     let mut charts = SectionView::new("section-charts", "Charts");
-    for f in figures.iter().filter(|f| !["fig-participants", "fig-groups"].contains(&f.id)) {
+    for f in figures
+        .iter()
+        .filter(|f| !["fig-participants", "fig-groups", "fig-tornado", "fig-scatter"].contains(&f.id))
+    {
         charts = charts.figure(FigureView {
             id: f.id.into(),
             svg: inline_svg(&dir.join(format!("{}.svg", f.stem)))?,
@@ -286,54 +271,70 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
     for p in headline_intro {
         headline = headline.paragraph(p);
     }
+    let answer = SectionView::new("section-answer", "The answer: each programme in its own world")
+        .table(super::answers::answer(&answers)?);
+    let how_sure = match &data.uncertainty {
+        Some(u) => Some(how_sure(u, &figure)?),
+        None => None,
+    };
+    let cost = SectionView::new("section-cost", "Cost-effectiveness")
+        .paragraph(format!(
+            "Costs at Rp {} per US dollar. A poverty-person-year averted is one person kept above the poverty \
+             line for a year, summed over the run and paired by replication with the programme's own world; \
+             costs and person-years are not discounted. Benefit/cost discounts consumption gains and costs at \
+             {} a year.",
+            format::thousands(info.idr_per_usd),
+            format::percent(info.discount_rate, 0)
+        ))
+        .table(cost(data)?);
+    let dynamics =
+        SectionView::new("section-dynamics", "Poverty dynamics").table(super::answers::dynamics(&answers)?);
+    let sections = [
+        Some(answer),
+        how_sure,
+        Some(participants),
+        Some(for_whom),
+        Some(cost),
+        Some(dynamics),
+        Some(headline.table(table)),
+        Some(charts),
+        Some(SectionView::new("section-scenarios", "Scenarios").table(scenarios(data))),
+        Some(SectionView::new("section-provenance", "Provenance").table(provenance(data)).table(files(data))),
+    ];
     Ok(Page {
         title: format!("livelihoods: scenarios against {}", info.baseline),
         question: "What would these programmes do to poverty in Kupang District?".into(),
         intro,
-        answer: SectionView::new("section-answer", "The answer: each programme in its own world")
-            .table(super::answers::answer(&answers)?),
-        participants,
-        for_whom,
-        dynamics: SectionView::new("section-dynamics", "Poverty dynamics").table(super::answers::dynamics(&answers)?),
-        how_sure: match &data.uncertainty {
-            Some((table, parameters, sensitivity, sobol)) => {
-                let [effects, drawn] = super::answers::how_sure(table, parameters)?;
-                let rests_on = super::answers::rests_on(sensitivity)?;
-                let draws = table.column("draws").ok().and_then(|c| table.rows().first().map(|r| table.number(r, c)));
-                Some(
-                    SectionView::new("section-how-sure", "How sure are we")
-                        .table(effects)
-                        .paragraph(format!(
-                            "The {} parameter draws (a Latin hypercube) cover these parameters, each over its \
-                             distribution:",
-                            format::thousands(draws.unwrap_or(f64::NAN))
-                        ))
-                        .table(drawn)
-                        .table(rests_on)
-                        .tables(sobol.as_ref().map(super::answers::sobol).transpose()?),
-                )
-            }
-            None => None,
-        },
-        scenarios: SectionView::new("section-scenarios", "Scenarios").table(scenarios(data)),
-        headline: headline.table(table),
-        charts,
-        cost: SectionView::new("section-cost", "Cost-effectiveness")
-            .paragraph(format!(
-                "Costs at Rp {} per US dollar. A poverty-person-year averted is one person kept above the poverty \
-                 line for a year, summed over the run and paired by replication with the programme's own world; \
-                 costs and person-years are not discounted. Benefit/cost discounts consumption gains and costs at \
-                 {} a year.",
-                format::thousands(info.idr_per_usd),
-                format::percent(info.discount_rate, 0)
-            ))
-            .table(cost(data)?),
-        provenance: SectionView::new("section-provenance", "Provenance").table(provenance(data)).table(files(data)),
+        sections: sections.into_iter().flatten().collect(),
     })
 }
 
+/// How sure are we: both intervals of every programme, the parameters drawn, what each
+/// programme's answer rests on (chart and tables), its answer against those parameters.
+fn how_sure(
+    (table, parameters, sensitivity, sobol): &super::charts::Uncertainty,
+    figure: &dyn Fn(&str) -> io::Result<Option<FigureView>>,
+) -> io::Result<SectionView> {
+    let [effects, drawn] = super::answers::how_sure(table, parameters)?;
+    let rests_on = super::answers::rests_on(sensitivity)?;
+    let draws = table.column("draws").ok().and_then(|c| table.rows().first().map(|r| table.number(r, c)));
+    let mut section = SectionView::new("section-how-sure", "How sure are we")
+        .table(effects)
+        .paragraph(format!(
+            "The {} parameter draws cover these parameters, each over its distribution:",
+            format::thousands(draws.unwrap_or(f64::NAN))
+        ))
+        .table(drawn);
+    for id in ["fig-tornado", "fig-scatter"] {
+        if let Some(f) = figure(id)? {
+            section = section.figure(f);
+        }
+    }
+    Ok(section.table(rests_on).tables(sobol.as_ref().map(super::answers::sobol).transpose()?))
+}
+
 /// The SVG of a chart file, without the XML declaration.
-fn inline_svg(path: &Path) -> io::Result<String> {
+pub(crate) fn inline_svg(path: &Path) -> io::Result<String> {
     let svg = std::fs::read_to_string(path)
         .map_err(|e| io::Error::new(e.kind(), format!("reading {}: {e}", path.display())))?;
     let svg = svg.trim_start_matches(|c| c != '<');
@@ -612,21 +613,9 @@ mod tests {
         let section = |id: &str| SectionView::new(id, "S").paragraph("p & q").table(table.clone());
         let figure =
             FigureView { id: "fig".into(), svg: "<svg><text>A</text></svg>".into(), caption: "c".into() };
-        let page = Page {
-            title: "t".into(),
-            question: "q?".into(),
-            intro: vec!["x < y".into()],
-            answer: section("f"),
-            participants: section("g"),
-            for_whom: section("h"),
-            dynamics: section("i"),
-            how_sure: None,
-            scenarios: section("a"),
-            headline: section("b"),
-            charts: SectionView::new("c", "Charts").figure(figure),
-            cost: section("d"),
-            provenance: section("e"),
-        };
+        let mut sections: Vec<SectionView> = ["f", "g", "h", "i", "a", "b", "d", "e"].map(section).into();
+        sections.insert(6, SectionView::new("c", "Charts").figure(figure));
+        let page = Page { title: "t".into(), question: "q?".into(), intro: vec!["x < y".into()], sections };
         let html = render(&page).unwrap();
         assert!(html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
         assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"));

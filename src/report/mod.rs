@@ -10,6 +10,8 @@ mod answers;
 mod charts;
 pub(crate) mod format;
 mod html;
+mod sensitivity;
+mod sweep;
 mod table;
 
 use std::fmt::Write as _;
@@ -20,6 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use charts::p0_chart;
+pub use sweep::{SweepInfo, write_sweep_report};
 pub use table::Table;
 use table::input_error;
 
@@ -430,17 +433,21 @@ fn read_uncertainty(dir: &Path) -> io::Result<Option<charts::Uncertainty>> {
         return Ok(None);
     }
     let table = Table::read(&path)?;
-    let parameters = dir.join("parameters.csv");
-    let mut reader = csv::Reader::from_path(&parameters)
-        .map_err(|e| io::Error::other(format!("reading {}: {e}", parameters.display())))?;
-    let rows = reader
-        .records()
-        .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
-        .collect::<Result<Vec<Vec<String>>, _>>()
-        .map_err(|e| io::Error::other(format!("reading {}: {e}", parameters.display())))?;
+    let rows = read_parameters(&dir.join("parameters.csv"))?;
     let sobol = dir.join("sobol.csv");
     let sobol = if sobol.exists() { Some(Table::read(&sobol)?) } else { None };
     Ok(Some((table, rows, Table::read(&dir.join("sensitivity.csv"))?, sobol)))
+}
+
+/// The rows of `parameters.csv` (which may quote its sources), without the header.
+fn read_parameters(path: &Path) -> io::Result<Vec<Vec<String>>> {
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| io::Error::other(format!("reading {}: {e}", path.display())))?;
+    reader
+        .records()
+        .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
+        .collect::<Result<Vec<Vec<String>>, _>>()
+        .map_err(|e| io::Error::other(format!("reading {}: {e}", path.display())))
 }
 
 /// Persons per consumption bin in the kept season, all replications together, per scenario.

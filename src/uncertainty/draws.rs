@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use super::sensitivity::{RankRow, SecondOrderRow, Series, SobolRow, rank_rows, sobol_rows};
 use super::{Uncertain, design, set, values};
 use crate::compare::{CostEffectiveness, cost_effectiveness, pairings};
 use crate::scenario::{Origin, Problem, Problems, Scenario};
@@ -104,7 +105,7 @@ pub struct Draws {
 pub enum Design {
     /// A Latin hypercube of N points.
     LatinHypercube,
-    /// A Saltelli design of N (k + 2) points for Sobol' indices ([`super::sobol`]).
+    /// A Saltelli design of N (2k + 2) points for Sobol' indices ([`super::sobol`]).
     Sobol,
 }
 
@@ -265,148 +266,26 @@ pub fn draws_csv(names: &[String], draws: &Draws) -> String {
     s
 }
 
-/// Spearman's rank correlation of `x` and `y` (ranks of ties averaged); NaN for fewer than
-/// three pairs or a constant series.
-pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    fn ranks(v: &[f64]) -> Vec<f64> {
-        let mut order: Vec<usize> = (0..v.len()).collect();
-        order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-        let mut r = vec![0.0; v.len()];
-        let mut i = 0;
-        while i < order.len() {
-            let mut j = i;
-            while j + 1 < order.len() && v[order[j + 1]] == v[order[i]] {
-                j += 1;
-            }
-            for &k in &order[i..=j] {
-                r[k] = (i + j) as f64 / 2.0;
-            }
-            i = j + 1;
-        }
-        r
-    }
-    let pairs: Vec<(f64, f64)> =
-        x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
-    if pairs.len() < 3 {
-        return f64::NAN;
-    }
-    let (xs, ys): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
-    let (rx, ry) = (ranks(&xs), ranks(&ys));
-    let n = rx.len() as f64;
-    let mean = (n - 1.0) / 2.0;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in rx.iter().zip(&ry) {
-        sxy += (a - mean) * (b - mean);
-        sxx += (a - mean).powi(2);
-        syy += (b - mean).powi(2);
-    }
-    if sxx == 0.0 || syy == 0.0 { f64::NAN } else { sxy / (sxx * syy).sqrt() }
-}
-
-/// A row of `sobol.csv`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SobolRow {
-    /// Scenario.
-    pub scenario: String,
-    /// One of [`METRICS`].
-    pub metric: &'static str,
-    /// Uncertain parameter.
-    pub parameter: String,
-    /// First-order index: the share of the metric's variance due to this parameter alone.
-    pub first_order: Option<f64>,
-    /// Its bootstrap interval.
-    pub first_order_lower: Option<f64>,
-    /// Upper end.
-    pub first_order_upper: Option<f64>,
-    /// Total index: the share due to this parameter with all its interactions.
-    pub total: Option<f64>,
-    /// Its bootstrap interval.
-    pub total_lower: Option<f64>,
-    /// Upper end.
-    pub total_upper: Option<f64>,
-}
-
-/// Sobol' indices of every parameter for every metric of every scenario, from draws run on a
-/// Saltelli design of base size `n`.
-pub fn sobol(names: &[String], draws: &Draws, n: usize, seed: u64) -> Vec<SobolRow> {
-    let k = draws.uncertain.len();
-    let mut out = Vec::new();
+/// Every sensitivity file's rows of a comparison's draws, per scenario and metric: rank
+/// correlations, and with a Saltelli design of base size `sobol_base`, Sobol' indices.
+pub fn sensitivity(
+    names: &[String],
+    draws: &Draws,
+    sobol_base: Option<usize>,
+    seed: u64,
+) -> (Vec<RankRow>, Vec<SobolRow>, Vec<SecondOrderRow>) {
+    let (mut ranks, mut first, mut second) = (Vec::new(), Vec::new(), Vec::new());
     for (s, name) in names.iter().enumerate() {
         for (m, metric) in METRICS.iter().enumerate() {
             let y: Vec<f64> = draws.metrics.iter().map(|d| d[s][m]).collect();
-            if y.iter().any(|v| !v.is_finite()) {
-                continue;
-            }
-            let (first, total) = super::sobol::indices(&y, n, k, 200, seed);
-            for (p, u) in draws.uncertain.iter().enumerate() {
-                out.push(SobolRow {
-                    scenario: name.clone(),
-                    metric,
-                    parameter: u.key.clone(),
-                    first_order: finite(first[p].value),
-                    first_order_lower: finite(first[p].lower),
-                    first_order_upper: finite(first[p].upper),
-                    total: finite(total[p].value),
-                    total_lower: finite(total[p].lower),
-                    total_upper: finite(total[p].upper),
-                });
+            let series = Series { scenario: name, metric, values: &y };
+            ranks.extend(rank_rows(series, &draws.uncertain, &draws.values));
+            if let Some(n) = sobol_base {
+                let (f, t) = sobol_rows(series, &draws.uncertain, n, seed);
+                first.extend(f);
+                second.extend(t);
             }
         }
     }
-    out
-}
-
-/// A row of `sensitivity.csv`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Sensitivity {
-    /// Scenario.
-    pub scenario: String,
-    /// One of [`METRICS`].
-    pub metric: &'static str,
-    /// Uncertain parameter.
-    pub parameter: String,
-    /// Spearman's rank correlation over the draws between the parameter and the metric: the
-    /// sign and strength of the parameter's (monotone) influence, in −1..=1.
-    pub rank_correlation: Option<f64>,
-}
-
-/// The rank correlation of every uncertain parameter with every metric of every scenario.
-pub fn sensitivity(names: &[String], draws: &Draws) -> Vec<Sensitivity> {
-    let mut out = Vec::new();
-    for (s, name) in names.iter().enumerate() {
-        for (k, metric) in METRICS.iter().enumerate() {
-            let y: Vec<f64> = draws.metrics.iter().map(|d| d[s][k]).collect();
-            for (p, u) in draws.uncertain.iter().enumerate() {
-                let x: Vec<f64> = draws.values.iter().map(|v| v[p]).collect();
-                out.push(Sensitivity {
-                    scenario: name.clone(),
-                    metric,
-                    parameter: u.key.clone(),
-                    rank_correlation: finite(spearman(&x, &y)),
-                });
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rank_correlation_is_one_for_any_increasing_relation_and_zero_for_none() {
-        let x: Vec<f64> = (0..20).map(f64::from).collect();
-        let up: Vec<f64> = x.iter().map(|v| v.powi(3)).collect();
-        let down: Vec<f64> = x.iter().map(|v| -v.exp()).collect();
-        assert!((spearman(&x, &up) - 1.0).abs() < 1e-12);
-        assert!((spearman(&x, &down) + 1.0).abs() < 1e-12);
-        let flat = vec![1.0; 20];
-        assert!(spearman(&x, &flat).is_nan());
-        let ties = [1.0, 2.0, 2.0, 3.0];
-        assert!((spearman(&ties, &ties) - 1.0).abs() < 1e-12);
-        // x against a zig-zag symmetric about the middle: no monotone relation.
-        let zig: Vec<f64> = x.iter().map(|v| (v - 9.5).abs()).collect();
-        assert!(spearman(&x, &zig).abs() < 0.1);
-    }
+    (ranks, first, second)
 }

@@ -13,6 +13,7 @@
 pub mod design;
 pub mod distribution;
 pub mod draws;
+pub mod sensitivity;
 pub mod sobol;
 
 pub use distribution::Distribution;

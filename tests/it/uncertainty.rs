@@ -164,6 +164,14 @@ fn compare_with_draws_writes_both_intervals_and_the_report_says_how_sure() {
     assert!(sensitivity.contains("dw4fs,poverty_person_years_averted,cooperative.price_premium_share,"));
     let html = fs::read_to_string(compare.join("report.html")).unwrap();
     assert!(html.contains("How sure are we") && html.contains("id=\"how-sure\""));
+    // What the answer rests on, drawn: a tornado of the six parameters, the top four scattered.
+    for id in ["fig-tornado", "fig-scatter"] {
+        assert!(html.contains(&format!("<figure id=\"{id}\">")), "{id}");
+    }
+    let tornado = fs::read_to_string(compare.join("sensitivity_tornado.svg")).unwrap();
+    assert!(tornado.contains("cooperative.price_premium_share") && tornado.contains("Spearman"));
+    let scatter = fs::read_to_string(compare.join("sensitivity_scatter.svg")).unwrap();
+    assert_eq!(scatter.matches("<circle").count(), 4 * 4, "four draws in each of four plots");
     // The plain comparison has no such section; a seed changes the answer.
     let plain = run(&[]);
     assert_eq!(plain.status.code(), Some(0));
@@ -171,12 +179,18 @@ fn compare_with_draws_writes_both_intervals_and_the_report_says_how_sure() {
     let other = fs::read_to_string(dir.path().join("r/dw4fs/seasons.csv")).unwrap();
     assert_eq!(run(&["--seed", "5"]).status.code(), Some(0));
     assert_ne!(other, fs::read_to_string(dir.path().join("r/dw4fs/seasons.csv")).unwrap());
-    // A Saltelli design: 4 × (6 + 2) comparisons, and Sobol' indices of every parameter.
+    // A Saltelli design: 4 × (2 × 6 + 2) comparisons, Sobol' indices of every parameter and
+    // of every pair.
     assert_eq!(run(&["--draws", "4", "--design", "sobol"]).status.code(), Some(0));
-    assert_eq!(fs::read_to_string(compare.join("design.csv")).unwrap().lines().count(), 1 + 4 * 8);
+    assert_eq!(fs::read_to_string(compare.join("design.csv")).unwrap().lines().count(), 1 + 4 * 14);
     let sobol = fs::read_to_string(compare.join("sobol.csv")).unwrap();
     assert!(sobol.starts_with("scenario,metric,parameter,first_order,"), "{sobol}");
     assert!(sobol.contains("dw4fs,poverty_person_years_averted,cooperative.price_premium_share,"), "{sobol}");
+    let pairs = fs::read_to_string(compare.join("sobol_second_order.csv")).unwrap();
+    let of_dw4fs = pairs.lines().filter(|l| l.starts_with("dw4fs,poverty_person_years_averted,")).count();
+    assert_eq!(of_dw4fs, 6 * 5 / 2, "every pair of six parameters");
+    let tornado = fs::read_to_string(compare.join("sensitivity_tornado.svg")).unwrap();
+    assert!(tornado.contains("Sobol"), "a Saltelli design ranks by the total index");
     let bad = run(&["--set", "farm.base_yield_t_ha=-1"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--set: farm.base_yield_t_ha: must be in"));
@@ -298,8 +312,11 @@ fn a_sweep_writes_salib_files_and_reads_a_salib_sample_back() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(sweep(dir.path(), "m", &["--design", "morris", "--points", "3"]).status.code(), Some(0));
     let m = dir.path().join("m/sweeps/dw4fs");
-    let sensitivity = fs::read_to_string(m.join("sensitivity.csv")).unwrap();
-    assert!(sensitivity.starts_with("metric,parameter,mu,mu_star,sigma\n"), "{sensitivity}");
+    let html = fs::read_to_string(m.join("report.html")).unwrap();
+    assert!(html.contains("What does dw4fs") && html.contains("id=\"indices\""));
+    assert!(html.contains("μ*") && html.contains("<figure id=\"fig-tornado\">"));
+    let sensitivity = fs::read_to_string(m.join("morris.csv")).unwrap();
+    assert!(sensitivity.starts_with("scenario,metric,parameter,mu,mu_star,sigma\n"), "{sensitivity}");
     let problem = fs::read_to_string(m.join("salib_problem.json")).unwrap();
     assert!(
         problem.starts_with("{\"num_vars\": 6, \"names\": [\"adoption.disadoption_per_year\""),
@@ -318,4 +335,41 @@ fn a_sweep_writes_salib_files_and_reads_a_salib_sample_back() {
     assert!(
         String::from_utf8_lossy(&bad.stderr).contains("bad.txt:1: 2 values, but the scenario declares 6")
     );
+}
+
+#[test]
+fn a_sobol_sweep_has_2k_plus_2_points_per_base_row_and_a_sensitivity_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sweep(dir.path(), "s", &["--design", "sobol", "--points", "4"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let d = dir.path().join("s/sweeps/dw4fs");
+    let results = fs::read_to_string(d.join("results.csv")).unwrap();
+    assert_eq!(results.lines().count(), 1 + 4 * (2 * 6 + 2));
+    let first = fs::read_to_string(d.join("sobol.csv")).unwrap();
+    assert_eq!(first.lines().filter(|l| l.starts_with("dw4fs,poverty_person_years_averted,")).count(), 6);
+    let second = fs::read_to_string(d.join("sobol_second_order.csv")).unwrap();
+    assert!(second.starts_with("scenario,metric,parameter,other,second_order,lower,upper\n"), "{second}");
+    assert_eq!(second.lines().filter(|l| l.starts_with("dw4fs,poverty_person_years_averted,")).count(), 15);
+    let html = fs::read_to_string(d.join("report.html")).unwrap();
+    for id in ["section-across", "section-rests-on", "fig-tornado", "indices", "second-order", "fig-scatter"]
+    {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    // The scatter plots show every point of the design, for the four strongest parameters.
+    let scatter = fs::read_to_string(d.join("sensitivity_scatter.svg")).unwrap();
+    assert_eq!(scatter.matches("<circle").count(), 4 * 4 * 14);
+    // The parameter ranked first in the tornado has the largest total index.
+    let t = livelihoods::report::Table::parse(&first).unwrap();
+    let (metric, parameter, total) =
+        (t.column("metric").unwrap(), t.column("parameter").unwrap(), t.column("total").unwrap());
+    let strongest = t
+        .rows()
+        .iter()
+        .filter(|r| r[metric] == "poverty_person_years_averted")
+        .max_by(|a, b| t.number(a, total).total_cmp(&t.number(b, total)))
+        .map(|r| r[parameter].clone())
+        .unwrap();
+    let indices = html.split("id=\"indices\"").nth(1).unwrap();
+    let first_row = indices.split("<tbody>").nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(first_row.contains(&strongest), "{strongest} first: {first_row}");
 }

@@ -18,6 +18,10 @@ use plotters::style::FontStyle;
 
 use crate::report::format;
 
+mod scatter;
+
+pub use scatter::{Points, Scatter, ScatterPanels};
+
 /// The font family every chart uses.
 const FONT: &str = "sans-serif";
 
