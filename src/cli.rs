@@ -453,18 +453,38 @@ fn compare(
                     uncertain.len(),
                     seed,
                 );
-                let draws = run_draws(given, b, uncertain.clone(), &points, &info, money, quiet);
+                let resume = out.join(".resume");
+                fs::create_dir_all(&resume).with_context(|| format!("creating {}", resume.display()))?;
+                let log = resume.join(livelihoods::uncertainty::draws::log_name(given, &points));
+                let draws = run_draws(given, b, uncertain.clone(), &points, &info, money, &log, quiet)?;
                 let sobol_base = (options.design == Design::Sobol).then_some(options.draws);
-                uncertainty_files(&outcome, &rows, &draws, sobol_base, seed)?
+                let manifest = draws_manifest(given, options);
+                Some((uncertainty_files(&outcome, &rows, &draws, sobol_base, seed)?, draws, manifest, log))
             }
-            None => Vec::new(),
+            None => None,
         };
         let mut kept = kept_lock().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let no_files = Vec::new();
         let dir = output::write_atomically(out, "compare", |dir| {
-            livelihoods::report::write_comparison(dir, &outcome, &rows, money, &info, &extra)
+            let files = extra.as_ref().map_or(&no_files, |e| &e.0);
+            livelihoods::report::write_comparison(dir, &outcome, &rows, money, &info, files)?;
+            if let Some((_, draws, manifest, _)) = &extra {
+                let names: Vec<String> = rows.iter().map(|r| r.scenario.clone()).collect();
+                livelihoods::uncertainty::draws::draws_parquet(
+                    &dir.join("draws.parquet"),
+                    &names,
+                    draws,
+                    manifest,
+                )?;
+            }
+            Ok(())
         })
         .with_context(|| format!("writing the comparison under {}", out.display()))?;
         kept.what = "";
+        // The comparison is published: its resume log has done its work.
+        if let Some((_, _, _, log)) = &extra {
+            let _ = fs::remove_file(log);
+        }
         Ok((outcome, rows, dir))
     })?;
     drop(outcome);
@@ -576,7 +596,9 @@ fn run_sweep(run: &RunArgs, design: &sweep::Design, money: (f64, f64)) -> Result
     Ok(())
 }
 
-/// Run the parameter draws of a comparison on the current pool, with a progress bar.
+/// Run the parameter draws of a comparison on the current pool, with a progress bar, logged
+/// to `log` so that the same command resumes after an interruption.
+#[allow(clippy::too_many_arguments)]
 fn run_draws(
     scenarios: &[Scenario],
     baseline: usize,
@@ -584,33 +606,62 @@ fn run_draws(
     points: &[Vec<f64>],
     info: &RunInfo,
     money: Money,
+    log: &std::path::Path,
     quiet: bool,
-) -> livelihoods::uncertainty::draws::Draws {
+) -> Result<livelihoods::uncertainty::draws::Draws> {
+    use livelihoods::uncertainty::draws;
     let per_draw = Plan::new(scenarios.to_vec(), baseline).world_seasons();
     let n = points.len();
-    let total = per_draw * n as u64;
+    let logged = draws::logged(log, scenarios).with_context(|| format!("reading {}", log.display()))?;
+    if logged > 0 && !quiet {
+        println!("resuming: {logged} of {n} parameter draws already done ({})", log.display());
+    }
+    let total = per_draw * (n - logged.min(n)) as u64;
     let bar = progress_bar(total, "replication-seasons", quiet);
     let done = AtomicU64::new(0);
     let clock = Instant::now();
-    let draws = livelihoods::uncertainty::draws::run(
+    let result = draws::run(
         scenarios,
         baseline,
         uncertain,
         points,
         info.threads,
         (money.idr_per_usd, money.discount_rate),
+        log,
         &|| {
             let k = done.fetch_add(1, Ordering::Relaxed) + 1;
             if k.is_multiple_of(8) || k == total {
                 bar.set_position(k);
             }
         },
-    );
+    )
+    .with_context(|| format!("logging the parameter draws to {}", log.display()))?;
     bar.finish_and_clear();
     if !quiet {
         println!("{n} parameter draws of the comparison in {:.1} s", clock.elapsed().as_secs_f64());
     }
-    draws
+    Ok(result)
+}
+
+/// What `draws.parquet` records in its metadata: the version, the scenarios with their
+/// files' hashes and overrides, the design.
+fn draws_manifest(scenarios: &[Scenario], options: &CompareOptions) -> String {
+    let mut s = format!(
+        "version = \"{}\"\ndesign = \"{}\"\ndraws = {}\nbaseline = \"{}\"\n",
+        env!("CARGO_PKG_VERSION"),
+        if options.design == Design::Sobol { "sobol-saltelli" } else { "latin hypercube" },
+        options.draws,
+        options.baseline
+    );
+    for sc in scenarios {
+        let hashes: Vec<String> =
+            sc.file_hashes.iter().map(|(p, h)| format!("{} {h}", p.display())).collect();
+        s.push_str(&format!(
+            "\n[[scenario]]\nname = \"{}\"\nseed = {}\nreplications = {}\nfiles = {:?}\noverrides = {:?}\n",
+            sc.name, sc.seed, sc.replications, hashes, sc.overrides
+        ));
+    }
+    s
 }
 
 /// The files of a comparison's parameter draws: `uncertainty.csv`, `design.csv`,

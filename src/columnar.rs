@@ -7,8 +7,8 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
-use parquet::basic::{Compression, Repetition, Type as Physical, ZstdLevel};
-use parquet::data_type::{DoubleType, Int64Type};
+use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical, ZstdLevel};
+use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
@@ -21,6 +21,8 @@ pub enum Column {
     Int64(Vec<i64>),
     /// Numbers; NaN is written as a missing value (null).
     Double(Vec<f64>),
+    /// Text (UTF-8), none missing.
+    Text(Vec<String>),
 }
 
 fn error(e: impl std::fmt::Display) -> io::Error {
@@ -35,11 +37,16 @@ pub fn write(path: &Path, columns: &[(String, Column)], metadata: &[(&str, Strin
     let fields = columns
         .iter()
         .map(|(name, c)| {
-            let (physical, repetition) = match c {
-                Column::Int64(_) => (Physical::INT64, Repetition::REQUIRED),
-                Column::Double(_) => (Physical::DOUBLE, Repetition::OPTIONAL),
+            let (physical, repetition, logical) = match c {
+                Column::Int64(_) => (Physical::INT64, Repetition::REQUIRED, None),
+                Column::Double(_) => (Physical::DOUBLE, Repetition::OPTIONAL, None),
+                Column::Text(_) => (Physical::BYTE_ARRAY, Repetition::REQUIRED, Some(LogicalType::String)),
             };
-            Type::primitive_type_builder(name, physical).with_repetition(repetition).build().map(Arc::new)
+            Type::primitive_type_builder(name, physical)
+                .with_repetition(repetition)
+                .with_logical_type(logical)
+                .build()
+                .map(Arc::new)
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(error)?;
@@ -59,6 +66,10 @@ pub fn write(path: &Path, columns: &[(String, Column)], metadata: &[(&str, Strin
         match column {
             Column::Int64(v) => {
                 w.typed::<Int64Type>().write_batch(v, None, None).map_err(error)?;
+            }
+            Column::Text(v) => {
+                let bytes: Vec<ByteArray> = v.iter().map(|t| ByteArray::from(t.as_str())).collect();
+                w.typed::<ByteArrayType>().write_batch(&bytes, None, None).map_err(error)?;
             }
             Column::Double(v) => {
                 let present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();

@@ -263,13 +263,17 @@ pub(crate) fn tornado(
     let mut series = Vec::new();
     for line in lines {
         let got = indices.importance(line.scenario, line.metric)?;
-        let points = order
+        let points: Vec<(f64, f64, f64)> = order
             .iter()
             .map(|p| {
                 got.iter().find(|x| &x.0 == p).map_or((f64::NAN, f64::NAN, f64::NAN), |x| (x.1, x.2, x.3))
             })
             .collect();
-        series.push((line.label.clone(), line.colour, points));
+        // A result without an index (cost per person-year with a point that averts none)
+        // is left out rather than shown as an empty series.
+        if points.iter().any(|p| p.0.is_finite()) {
+            series.push((line.label.clone(), line.colour, points));
+        }
     }
     let axis = Axis::Number;
     Ok(Forest {

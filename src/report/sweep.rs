@@ -233,7 +233,7 @@ fn indices_table(indices: &Indices, lines: &[Line], order: &[String]) -> io::Res
     }
     t.notes.push(
         match indices.measure {
-            Measure::SobolTotal => "Sobol' indices with 95 % bootstrap intervals: first order, the share of the result's variance the parameter causes alone; total, alone and through its interactions. A total index near zero: the parameter does not matter for that result. An interval wider than about 0.3, or an index outside 0–1, means the base sample (--points) is too small to rank that parameter: a few hundred is usual.",
+            Measure::SobolTotal => "Sobol' indices with 95 % bootstrap intervals: first order, the share of the result's variance the parameter causes alone; total, alone and through its interactions. A total index near zero: the parameter does not matter for that result. A result missing at some point (cost per person-year where a point averts no poverty) has no indices. An interval wider than about 0.3, or an index outside 0–1, means the base sample (--points) is too small to rank that parameter: a few hundred is usual.",
             Measure::MorrisShare => "Morris elementary effects per unit of the parameter's whole range, in the result's unit: μ*, the mean absolute effect (importance); σ, their standard deviation (interactions or a curved response).",
             Measure::RankCorrelation => "Spearman's rank correlation over the points: +1, more of the parameter always gives more of the result; 0, no monotone influence.",
         }

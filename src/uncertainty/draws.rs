@@ -5,6 +5,11 @@
 //! comparison; across draws, the spread of each paired effect is the uncertainty that the
 //! parameters add to the model's own randomness.
 
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, Write};
+use std::path::Path;
+
 use serde::Serialize;
 
 use super::sensitivity::{RankRow, SecondOrderRow, Series, SobolRow, rank_rows, sobol_rows};
@@ -117,8 +122,27 @@ pub fn points(design: Design, n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
     }
 }
 
+/// The name of the resume log of a comparison's draws: the same scenarios (everything but
+/// the files' paths) at the same points give the same name, anything else another.
+pub fn log_name(scenarios: &[Scenario], points: &[Vec<f64>]) -> String {
+    let mut text = format!("livelihoods {}\n", env!("CARGO_PKG_VERSION"));
+    for s in scenarios {
+        let s = Scenario { path: std::path::PathBuf::new(), file_hashes: Vec::new(), ..s.clone() };
+        text.push_str(&format!("{s:?}\n"));
+    }
+    text.push_str(&format!("{points:?}\n"));
+    let hash = crate::scenario::sha256_hex(text.as_bytes());
+    format!("draws-{}.log", &hash[..16])
+}
+
 /// Run the comparison of `scenarios` (baseline at `baseline`) once per point of `points` (in
-/// the unit cube, one coordinate per uncertain parameter). `on_season` as in [`trial::run`].
+/// the unit cube, one coordinate per uncertain parameter). Each finished draw is appended to
+/// `log` and synced (a line per scenario and metric, as `draws.csv`); draws the log already
+/// holds complete are not run again, so an interrupted run resumes where it stopped and
+/// ends with the same results. `on_season` as in [`trial::run`].
+///
+/// # Errors
+/// I/O errors of the log.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     scenarios: &[Scenario],
@@ -127,20 +151,109 @@ pub fn run(
     points: &[Vec<f64>],
     threads: usize,
     money: (f64, f64),
+    log: &Path,
     on_season: &(dyn Fn() + Sync),
-) -> Draws {
-    let n = points.len();
-    let mut all_values = Vec::with_capacity(n);
-    let mut all_metrics = Vec::with_capacity(n);
-    for u in points {
+) -> io::Result<Draws> {
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    let mut done = read_log(log, &names)?;
+    let mut file = OpenOptions::new().create(true).append(true).open(log)?;
+    let mut all_values = Vec::with_capacity(points.len());
+    let mut all_metrics = Vec::with_capacity(points.len());
+    for (d, u) in points.iter().enumerate() {
         let values = values(&uncertain, u);
-        let plan = Plan::new(drawn(scenarios, &uncertain, &values), baseline);
-        let outcome = trial::run(plan, threads, on_season);
-        let rows = cost_effectiveness(&pairings(&outcome), money.0, money.1);
-        all_metrics.push(metrics_of(&outcome, &rows).iter().map(|m| m.map(|x| x.0)).collect());
+        let metrics = match done.remove(&d) {
+            Some(m) => m,
+            None => {
+                let plan = Plan::new(drawn(scenarios, &uncertain, &values), baseline);
+                let outcome = trial::run(plan, threads, on_season);
+                let rows = cost_effectiveness(&pairings(&outcome), money.0, money.1);
+                let m: Vec<[f64; 4]> = metrics_of(&outcome, &rows).iter().map(|m| m.map(|x| x.0)).collect();
+                file.write_all(log_lines(d, &names, &m).as_bytes())?;
+                file.sync_data()?;
+                m
+            }
+        };
+        all_metrics.push(metrics);
         all_values.push(values);
     }
-    Draws { uncertain, values: all_values, metrics: all_metrics }
+    Ok(Draws { uncertain, values: all_values, metrics: all_metrics })
+}
+
+/// How many draws `log` holds complete for `scenarios`.
+///
+/// # Errors
+/// I/O errors reading the log.
+pub fn logged(log: &Path, scenarios: &[Scenario]) -> io::Result<usize> {
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    Ok(read_log(log, &names)?.len())
+}
+
+/// The lines of draw `d` in the log and in `draws.csv`: draw, scenario, metric, value.
+fn log_lines(d: usize, names: &[&str], metrics: &[[f64; 4]]) -> String {
+    let mut s = String::new();
+    for (name, m) in names.iter().zip(metrics) {
+        for (metric, v) in METRICS.iter().zip(m) {
+            s.push_str(&format!("{d},{name},{metric},{}\n", crate::output::number(*v)));
+        }
+    }
+    s
+}
+
+/// The draws a log holds complete (every scenario and metric); a torn last line is ignored.
+fn read_log(path: &Path, names: &[&str]) -> io::Result<HashMap<usize, Vec<[f64; 4]>>> {
+    let mut partial: HashMap<usize, (Vec<[f64; 4]>, usize)> = HashMap::new();
+    let Ok(file) = File::open(path) else { return Ok(HashMap::new()) };
+    for line in io::BufReader::new(file).lines() {
+        let line = line?;
+        let cells: Vec<&str> = line.split(',').collect();
+        let parsed = (|| {
+            let d: usize = cells.first()?.parse().ok()?;
+            let s = names.iter().position(|n| Some(n) == cells.get(1))?;
+            let m = METRICS.iter().position(|n| Some(n) == cells.get(2))?;
+            let v = match *cells.get(3)? {
+                "" => f64::NAN,
+                text => text.parse::<f64>().ok()?,
+            };
+            Some((d, s, m, v))
+        })();
+        if let (Some((d, s, m, v)), 4) = (parsed, cells.len()) {
+            let entry = partial.entry(d).or_insert_with(|| (vec![[f64::NAN; 4]; names.len()], 0));
+            entry.0[s][m] = v;
+            entry.1 += 1;
+        }
+    }
+    let whole = names.len() * METRICS.len();
+    Ok(partial.into_iter().filter(|(_, (_, n))| *n == whole).map(|(d, (m, _))| (d, m)).collect())
+}
+
+/// `draws.parquet`: the columns of `draws.csv` (draw, scenario, metric, value), with
+/// `manifest` in the file's metadata under `livelihoods.manifest`; written whole or not at
+/// all.
+///
+/// # Errors
+/// I/O errors.
+pub fn draws_parquet(path: &Path, names: &[String], draws: &Draws, manifest: &str) -> io::Result<()> {
+    use crate::columnar::{Column, write};
+    let (mut draw, mut scenario, mut metric, mut value) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (d, per) in draws.metrics.iter().enumerate() {
+        for (name, m) in names.iter().zip(per) {
+            for (k, v) in METRICS.iter().zip(m) {
+                draw.push(d as i64);
+                scenario.push(name.clone());
+                metric.push((*k).to_string());
+                value.push(*v);
+            }
+        }
+    }
+    let columns = [
+        ("draw".to_string(), Column::Int64(draw)),
+        ("scenario".to_string(), Column::Text(scenario)),
+        ("metric".to_string(), Column::Text(metric)),
+        ("value".to_string(), Column::Double(value)),
+    ];
+    let tmp = path.with_extension("parquet.tmp");
+    write(&tmp, &columns, &[("livelihoods.manifest", manifest.to_string())])?;
+    std::fs::rename(&tmp, path)
 }
 
 /// A row of `uncertainty.csv`.
@@ -255,13 +368,10 @@ pub fn design_csv(draws: &Draws) -> String {
 
 /// `draws.csv`: per draw, scenario and metric, the draw's value (long format).
 pub fn draws_csv(names: &[String], draws: &Draws) -> String {
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut s = String::from("draw,scenario,metric,value\n");
     for (d, per) in draws.metrics.iter().enumerate() {
-        for (name, m) in names.iter().zip(per) {
-            for (metric, v) in METRICS.iter().zip(m) {
-                s.push_str(&format!("{d},{name},{metric},{}\n", crate::output::number(*v)));
-            }
-        }
+        s.push_str(&log_lines(d, &names, per));
     }
     s
 }

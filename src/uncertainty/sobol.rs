@@ -111,6 +111,11 @@ fn estimate(y: &[f64], n: usize, k: usize, rows: &[usize]) -> [Vec<f64>; 3] {
 /// resamples drawn from `seed`.
 pub fn indices(y: &[f64], n: usize, k: usize, resamples: usize, seed: u64) -> Indices {
     assert_eq!(y.len(), size(n, k), "one value per point of the design");
+    // Centred, as SALib does: the estimators of first- and second-order indices are
+    // products of values, whose variance grows with the square of the mean.
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
+    let centred: Vec<f64> = y.iter().map(|v| v - mean).collect();
+    let y = centred.as_slice();
     let rows: Vec<usize> = (0..n).collect();
     let central = estimate(y, n, k, &rows);
     let mut stream = RunKey { seed, replication: 1 }.stream(0, Purpose::Design, u32::MAX);

@@ -99,7 +99,11 @@ fn draws_of_fixed_values_give_exactly_the_plain_comparison() {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     let uncertain = draws::declared(&scenarios).unwrap();
     let points = draws::points(draws::Design::LatinHypercube, 3, 1, 1);
-    let drawn = pool.install(|| draws::run(&scenarios, 0, uncertain, &points, 2, (14_308.0, 0.06), &|| {}));
+    let logs = tempfile::tempdir().unwrap();
+    let log = |name: &str| logs.path().join(name);
+    let drawn = pool
+        .install(|| draws::run(&scenarios, 0, uncertain, &points, 2, (14_308.0, 0.06), &log("a"), &|| {}))
+        .unwrap();
     for d in &drawn.metrics {
         for (got, want) in d.iter().zip(&central) {
             for (g, w) in got.iter().zip(want) {
@@ -119,9 +123,16 @@ fn draws_of_fixed_values_give_exactly_the_plain_comparison() {
     }
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let points = draws::points(draws::Design::LatinHypercube, 4, 1, 1);
-    let a = one.install(|| draws::run(&wide, 0, vec![uniform.clone()], &points, 1, (14_308.0, 0.06), &|| {}));
-    let b =
-        pool.install(|| draws::run(&wide, 0, vec![uniform.clone()], &points, 2, (14_308.0, 0.06), &|| {}));
+    let a = one
+        .install(|| {
+            draws::run(&wide, 0, vec![uniform.clone()], &points, 1, (14_308.0, 0.06), &log("b"), &|| {})
+        })
+        .unwrap();
+    let b = pool
+        .install(|| {
+            draws::run(&wide, 0, vec![uniform.clone()], &points, 2, (14_308.0, 0.06), &log("c"), &|| {})
+        })
+        .unwrap();
     assert_eq!(a.values, b.values);
     assert_eq!(format!("{:?}", a.metrics), format!("{:?}", b.metrics));
     let averted: Vec<f64> = a.metrics.iter().map(|d| d[1][0]).collect();
@@ -372,4 +383,83 @@ fn a_sobol_sweep_has_2k_plus_2_points_per_base_row_and_a_sensitivity_page() {
     let indices = html.split("id=\"indices\"").nth(1).unwrap();
     let first_row = indices.split("<tbody>").nth(1).unwrap().split("</tr>").next().unwrap();
     assert!(first_row.contains(&strongest), "{strongest} first: {first_row}");
+}
+
+/// `livelihoods compare` of the shipped baseline and dw4fs at a small size with `extra`.
+fn compare_small(dir: &std::path::Path, out: &str, extra: &[&str]) -> std::process::Command {
+    let (base, dw4fs) = (shipped("kupang_baseline"), shipped("dw4fs"));
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_livelihoods"));
+    command
+        .args(["compare", base.to_str().unwrap(), dw4fs.to_str().unwrap()])
+        .args(["--households", "2000", "--seasons", "4", "--replications", "2", "--out", out, "--quiet"])
+        .args(extra)
+        .current_dir(dir);
+    command
+}
+
+#[test]
+fn compare_with_draws_resumes_after_a_kill_with_the_same_files_and_streams_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let draws = ["--draws", "10"];
+    let whole = compare_small(dir.path(), "a", &draws).output().unwrap();
+    assert_eq!(whole.status.code(), Some(0), "{}", String::from_utf8_lossy(&whole.stderr));
+    let files = ["draws.csv", "uncertainty.csv", "sensitivity.csv", "design.csv", "draws.parquet"];
+    let read = |out: &str| -> Vec<Vec<u8>> {
+        files.iter().map(|f| fs::read(dir.path().join(out).join("compare").join(f)).unwrap()).collect()
+    };
+    let expected = read("a");
+    assert!(!dir.path().join("a/.resume").read_dir().unwrap().any(|_| true), "the log goes once published");
+    // Killed once some draws are logged, then the same command again.
+    let mut child = compare_small(dir.path(), "b", &draws).spawn().unwrap();
+    let resume = dir.path().join("b/.resume");
+    let logged = |min: usize| {
+        fs::read_dir(&resume)
+            .ok()
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| fs::read_to_string(e.path()).is_ok_and(|t| t.lines().count() >= min))
+    };
+    let clock = std::time::Instant::now();
+    while !logged(2 * 4 * 2) && clock.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "killed before it finished");
+    assert!(logged(1) && !logged(10 * 4 * 2), "some draws logged, not all");
+    let again = compare_small(dir.path(), "b", &draws).output().unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+    for (f, (got, want)) in files.iter().zip(read("b").iter().zip(&expected)) {
+        assert!(got == want, "{f} after a resume differs from an uninterrupted run");
+    }
+    // The Parquet file reads back with an independent reader as draws.csv.
+    let have = std::process::Command::new("python3").args(["-c", "import pyarrow"]).output();
+    if !have.is_ok_and(|o| o.status.success()) {
+        assert!(std::env::var_os("CI").is_none(), "CI must install pyarrow (.ci/run)");
+        return;
+    }
+    let script = r#"
+import sys, pyarrow.parquet as pq
+t = pq.read_table(sys.argv[1])
+assert b"livelihoods.manifest" in pq.read_metadata(sys.argv[1]).metadata
+print(",".join(t.column_names))
+for d, s, m, v in zip(*[t.column(c).to_pylist() for c in t.column_names]):
+    print(f"{d},{s},{m},{'' if v is None else repr(v)}")
+"#;
+    let compare = dir.path().join("a/compare");
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(compare.join("draws.parquet"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = fs::read_to_string(compare.join("draws.csv")).unwrap();
+    let from_parquet = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(from_parquet.lines().count(), csv.lines().count());
+    for (p, c) in from_parquet.lines().zip(csv.lines()) {
+        let (p, c): (Vec<&str>, Vec<&str>) = (p.split(',').collect(), c.split(',').collect());
+        assert_eq!(p[..3], c[..3]);
+        assert!(p[3] == c[3] || p[3].parse::<f64>().ok() == c[3].parse::<f64>().ok(), "{p:?} {c:?}");
+    }
 }
