@@ -54,6 +54,7 @@ fn time_sweep(s: &Scenario, design: &sweep::Design, threads: usize) -> (usize, f
         s,
         &s.uncertain,
         &points,
+        None,
         &dir.path().join("results.log"),
         threads,
         (16_000.0, 0.06),

@@ -1,5 +1,7 @@
 //! Command-line interface: `run`, `compare`, `plot`, `bench`, `validate` and `schema`.
 
+mod scale;
+
 use std::fs;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -16,7 +18,6 @@ use livelihoods::output::{self, RunInfo};
 use livelihoods::report::Money;
 use livelihoods::runner::{self, ScenarioResult};
 use livelihoods::scenario::{self, Origin, Overrides, Problem, Problems, Scenario};
-use livelihoods::sweep;
 use livelihoods::trial::{self, Plan};
 use livelihoods::uncertainty::draws::Design;
 
@@ -30,39 +31,39 @@ pub struct Args {
 
 /// What `run` and `compare` share: the files, where results go, threads and overrides.
 #[derive(clap::Args, Debug)]
-struct RunArgs {
+pub(crate) struct RunArgs {
     /// Scenario files (TOML).
     #[arg(required = true)]
-    files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// Output directory; each scenario writes <out>/<scenario name>/ (and compare <out>/compare/).
     #[arg(long, default_value = "output")]
-    out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Worker threads (default: all cores).
     #[arg(long)]
-    threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
     /// Override the replications of every scenario.
     #[arg(long)]
-    replications: Option<u32>,
+    pub(crate) replications: Option<u32>,
     /// Override the households of every scenario (villages and intervention capacities scale along).
     #[arg(long)]
-    households: Option<u64>,
+    pub(crate) households: Option<u64>,
     /// Override the seasons of every scenario.
     #[arg(long)]
-    seasons: Option<u32>,
+    pub(crate) seasons: Option<u32>,
     /// Seed of every random draw (replaces the scenarios' own).
     #[arg(long)]
-    seed: Option<u64>,
+    pub(crate) seed: Option<u64>,
     /// Set a parameter in every scenario, checked like a file: `--set farm.base_yield_t_ha=2.1`
     /// (repeatable).
     #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
-    set: Vec<String>,
+    pub(crate) set: Vec<String>,
     /// Print nothing but errors.
     #[arg(long)]
-    quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 impl RunArgs {
-    fn overrides(&self) -> Overrides {
+    pub(crate) fn overrides(&self) -> Overrides {
         Overrides {
             replications: self.replications,
             households: self.households,
@@ -120,23 +121,35 @@ enum Command {
     Sweep {
         #[command(flatten)]
         run: RunArgs,
-        /// `grid`, `lhs`, `morris`, `sobol`, or a SALib sample file (one row per point, one
-        /// column per uncertain parameter in key order).
-        #[arg(long, default_value = "lhs")]
-        design: String,
-        /// Points (lhs), trajectories (morris) or the base sample size N (sobol: N (2k + 2)
-        /// points).
-        #[arg(long, default_value_t = 32)]
-        points: usize,
-        /// Levels per parameter (grid, morris).
-        #[arg(long, default_value_t = 4)]
-        levels: usize,
-        /// Rupiah per US dollar for costs in dollars.
-        #[arg(long, default_value_t = livelihoods::compare::DEFAULT_IDR_PER_USD)]
-        idr_per_usd: f64,
-        /// Discount rate a year for benefit/cost.
-        #[arg(long, default_value_t = livelihoods::compare::DEFAULT_DISCOUNT_RATE)]
-        discount_rate: f64,
+        #[command(flatten)]
+        sweep: scale::SweepArgs,
+        /// Run only shard k of n (1 <= k <= n): the points p with p mod n = k - 1, into
+        /// --out; `merge` combines the n shard folders.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+    },
+    /// Combine the shard folders of a sweep (`sweep --shard k/n --out DIR`) into the folder a
+    /// one-machine run writes, <out>/sweeps/<name>/, with the same files.
+    Merge {
+        /// Shard folders (each a shard's --out, or its sweeps/<name>/ folder).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output directory of the merged sweep.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Write Slurm scripts that run a sweep as an array job of shards and merge them in a job
+    /// that starts when every task succeeded; print the two sbatch commands, or submit them.
+    Slurm {
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        sweep: scale::SweepArgs,
+        #[command(flatten)]
+        slurm: scale::SlurmArgs,
     },
     /// Redraw the charts and report.html of a comparison from its files alone.
     Plot {
@@ -177,16 +190,9 @@ pub fn run(args: Args) -> Result<()> {
         Command::Bench { scenario, households, threads, work, repeats } => {
             bench(&BenchOptions { scenario, households, threads, work, repeats })
         }
-        Command::Sweep { run, design, points, levels, idr_per_usd, discount_rate } => {
-            let design = match design.as_str() {
-                "grid" => sweep::Design::Grid { levels },
-                "lhs" => sweep::Design::LatinHypercube { points },
-                "morris" => sweep::Design::Morris { trajectories: points, levels },
-                "sobol" => sweep::Design::Sobol { base: points },
-                path => sweep::Design::File(PathBuf::from(path)),
-            };
-            run_sweep(&run, &design, (idr_per_usd, discount_rate))
-        }
+        Command::Sweep { run, sweep, shard } => scale::sweep(&run, &sweep, shard.as_deref()),
+        Command::Merge { dirs, out, quiet } => scale::merge(&dirs, &out, quiet),
+        Command::Slurm { run, sweep, slurm } => scale::slurm(&run, &sweep, &slurm),
         Command::Plot { dir } => {
             let written = livelihoods::report::redraw(&dir).map_err(|e| match input_problems(&e) {
                 Some(problems) => anyhow::Error::from(problems),
@@ -314,7 +320,7 @@ fn validate(files: &[PathBuf]) -> Result<()> {
 /// Load `files` with `overrides` applied; with the problems of the scenarios, those of a
 /// `threads` count that is not one and of the environment ([`setting_problems`]), and
 /// `more` (other options), all at once.
-fn load(
+pub(crate) fn load(
     files: &[PathBuf],
     overrides: &Overrides,
     threads: Option<usize>,
@@ -494,108 +500,6 @@ fn compare(
     Ok(())
 }
 
-/// `sweep`: the scenario at every point of `design`, resumable.
-fn run_sweep(run: &RunArgs, design: &sweep::Design, money: (f64, f64)) -> Result<()> {
-    let mut more = Vec::new();
-    if run.files.len() != 1 {
-        let message = format!("takes one scenario file, got {}", run.files.len());
-        more.push(Problem::new(Origin::command_line(), "sweep", message));
-    }
-    let scenarios = load(&run.files[..1], &run.overrides(), run.threads, more)?;
-    let scenario = &scenarios[0];
-    let uncertain = &scenario.uncertain;
-    if uncertain.is_empty() {
-        let message = "declares no uncertain parameter ([uncertainty] table): nothing to sweep";
-        return Err(Problems(vec![Problem::new(Origin::file(&scenario.path), "uncertainty", message)]).into());
-    }
-    let (points, moves) = sweep::points(design, uncertain, scenario.seed)
-        .map_err(|m| Problems(vec![Problem::new(Origin::command_line(), "--design", m)]))?;
-    let info = run_info(run.threads);
-    let dir = run.out.join("sweeps").join(&scenario.name);
-    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    // The manifest says what the folder holds; another command or scenario is refused.
-    let hashes: Vec<String> =
-        scenario.file_hashes.iter().map(|(p, h)| format!("{} {h}", p.display())).collect();
-    let manifest = format!(
-        "version = \"{}\"\nscenario = \"{}\"\nfiles = {:?}\ndesign = \"{}\"\npoints = {}\noverrides = {:?}\nparameters = {:?}\n",
-        env!("CARGO_PKG_VERSION"),
-        scenario.name,
-        hashes,
-        design.describe(),
-        points.len(),
-        scenario.overrides,
-        uncertain.iter().map(|u| format!("{} {:?}", u.key, u.distribution)).collect::<Vec<_>>(),
-    );
-    let manifest_path = dir.join("sweep.toml");
-    match fs::read_to_string(&manifest_path) {
-        Ok(old) if old != manifest => {
-            let message = format!(
-                "{} holds a sweep of another command or scenario (see its sweep.toml); use another --out or remove it",
-                dir.display()
-            );
-            return Err(Problems(vec![Problem::new(Origin::command_line(), "--out", message)]).into());
-        }
-        Ok(_) => {}
-        Err(_) => output::write_file_atomically(&manifest_path, manifest.as_bytes())?,
-    }
-    let log = dir.join("results.log");
-    let bar = progress_bar(points.len() as u64, "points", run.quiet);
-    let done = AtomicU64::new(0);
-    let clock = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(info.threads)
-        .build()
-        .context("starting the thread pool")?;
-    let results = pool.install(|| {
-        sweep::run(scenario, uncertain, &points, &log, info.threads, money, &|| {
-            bar.set_position(done.fetch_add(1, Ordering::Relaxed) + 1);
-        })
-    })?;
-    bar.finish_and_clear();
-    let mut files = vec![
-        ("results.csv", sweep::results_csv(uncertain, &points, &results)),
-        ("salib_sample.txt", sweep::salib_sample(&points)),
-        ("salib_problem.json", sweep::salib_problem(uncertain)),
-    ];
-    files.extend(sweep::sensitivity_files(
-        &scenario.name,
-        design,
-        uncertain,
-        &points,
-        &results,
-        &moves,
-        scenario.seed,
-    )?);
-    let parameters = livelihoods::uncertainty::draws::parameter_rows(uncertain);
-    files.push(("parameters.csv", livelihoods::trial::tables::to_csv(&parameters)?));
-    for (name, text) in &files {
-        output::write_file_atomically(&dir.join(name), text.as_bytes())?;
-    }
-    sweep::results_parquet(&dir.join("results.parquet"), uncertain, &points, &results, &manifest)?;
-    let page = livelihoods::report::SweepInfo {
-        scenario: scenario.name.clone(),
-        design: design.describe(),
-        replications: scenario.replications,
-        households: scenario.params.population.households,
-        seasons: scenario.seasons,
-    };
-    livelihoods::report::write_sweep_report(&dir, &page)
-        .with_context(|| format!("writing the sweep's report in {}", dir.display()))?;
-    if !run.quiet {
-        let simulated = scenario.simulated_household_seasons() * 2 * points.len() as u64;
-        println!(
-            "sweep of {}: {} points ({}) in {:.1} s -> {}",
-            scenario.name,
-            points.len(),
-            design.describe(),
-            clock.elapsed().as_secs_f64(),
-            dir.display()
-        );
-        println!("  at most {simulated} household-seasons (programme and its own world)");
-    }
-    Ok(())
-}
-
 /// Run the parameter draws of a comparison on the current pool, with a progress bar, logged
 /// to `log` so that the same command resumes after an interruption.
 #[allow(clippy::too_many_arguments)]
@@ -759,7 +663,7 @@ fn run_scenarios(
 }
 
 /// Threads to use (default: every core) and the start time.
-fn run_info(threads: Option<usize>) -> RunInfo {
+pub(crate) fn run_info(threads: Option<usize>) -> RunInfo {
     let threads =
         threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let started = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -950,7 +854,7 @@ fn simulate_plan(plan: Plan, out: &std::path::Path, info: &RunInfo, quiet: bool)
 }
 
 /// A progress bar on a terminal: units done of `total`, the rate and the time left.
-fn progress_bar(total: u64, unit: &str, quiet: bool) -> ProgressBar {
+pub(crate) fn progress_bar(total: u64, unit: &str, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

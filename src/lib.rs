@@ -25,14 +25,16 @@
 //! | [`bench`](mod@bench) | throughput table: model against kernel, memory |
 //! | [`metrics`] | FGT, consumption, Gini, reach: integer reductions |
 //! | [`summary`] | mean, band and confidence interval across replications |
-//! | [`uncertainty`] | uncertain parameters: distributions, designs of draws |
+//! | [`uncertainty`] | uncertain parameters: distributions, designs of draws, sensitivity indices |
+//! | [`sweep`] | one scenario over a design of its uncertain parameters, resumable |
+//! | [`scaleout`] | sweeps in shards, merged; Slurm array scripts |
 //! | [`trial`] | every programme against its own world: twins, trial estimators, for whom, dynamics |
 //! | [`columnar`] | results as Parquet |
 //! | [`compare`] | programme and world effects, cost-effectiveness |
 //! | [`runner`] | scenarios × replications in parallel, memory guard |
 //! | [`output`] | CSV and manifest files, written atomically |
 //! | [`plot`] | charts (bundled font, SVG and PNG) |
-//! | [`report`] | the comparison's data files, charts and HTML report |
+//! | [`report`] | the comparison's data files, charts and HTML report; a sweep's page |
 //! | [`rng`] | the only source of randomness (keyed Philox4x32-10) |
 //!
 //! ## Determinism contract
@@ -60,6 +62,7 @@ pub mod reference;
 pub mod report;
 pub mod rng;
 pub mod runner;
+pub mod scaleout;
 pub mod scenario;
 pub mod summary;
 pub mod sweep;

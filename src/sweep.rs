@@ -12,6 +12,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::compare::{cost_effectiveness, pairings};
+use crate::scaleout::Shard;
 use crate::scenario::Scenario;
 use crate::trial::{self, Plan};
 use crate::uncertainty::draws::{METRICS, metrics_of};
@@ -142,25 +143,29 @@ pub fn salib_problem(uncertain: &[Uncertain]) -> String {
 /// One point's results: per metric, (mean, lower, upper) across replications.
 pub type PointResult = [(f64, f64, f64); 4];
 
-/// Run `scenario` at every point (parameter values in `uncertain`'s order), logging each
-/// finished point to `log` (a line per metric); points already in the log are not run
-/// again. `on_point` is called after each point.
+/// Run `scenario` at every point (parameter values in `uncertain`'s order) that `shard`
+/// holds (every point without one), logging each finished point to `log` (a line per
+/// metric); points already in the log are not run again. `on_point` is called after each
+/// point. Returns each point's result, none for the points of other shards.
 ///
 /// # Errors
 /// I/O errors of the log.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     scenario: &Scenario,
     uncertain: &[Uncertain],
     points: &[Vec<f64>],
+    shard: Option<Shard>,
     log: &Path,
     threads: usize,
     money: (f64, f64),
     on_point: &(dyn Fn() + Sync),
-) -> io::Result<Vec<PointResult>> {
+) -> io::Result<Vec<Option<PointResult>>> {
     let mut done = read_log(log)?;
-    let file = OpenOptions::new().create(true).append(true).open(log)?;
+    let file = open_log(log)?;
     let file = Mutex::new(file);
-    let todo: Vec<usize> = (0..points.len()).filter(|p| !done.contains_key(p)).collect();
+    let mine = |p: &usize| shard.is_none_or(|s| s.holds(*p));
+    let todo: Vec<usize> = (0..points.len()).filter(|p| mine(p) && !done.contains_key(p)).collect();
     let results: Vec<io::Result<(usize, PointResult)>> = todo
         .par_iter()
         .map(|&p| {
@@ -187,7 +192,36 @@ pub fn run(
         let (p, result) = r?;
         done.insert(p, result);
     }
-    Ok((0..points.len()).map(|p| done[&p]).collect())
+    Ok((0..points.len()).map(|p| if mine(&p) { done.get(&p).copied() } else { None }).collect())
+}
+
+/// The points of `shard` (or all) that `log` holds complete.
+///
+/// # Errors
+/// I/O errors reading the log.
+pub fn logged(log: &Path, points: usize, shard: Option<Shard>) -> io::Result<usize> {
+    let done = read_log(log)?;
+    Ok((0..points).filter(|p| shard.is_none_or(|s| s.holds(*p)) && done.contains_key(p)).count())
+}
+
+/// `log` opened for appending; a torn last line (a killed run's) is ended first, so that
+/// the next line starts on a line of its own.
+///
+/// # Errors
+/// I/O errors.
+pub fn open_log(log: &Path) -> io::Result<File> {
+    let mut file = OpenOptions::new().create(true).append(true).read(true).open(log)?;
+    let length = file.metadata()?.len();
+    if length > 0 {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut last = [0u8; 1];
+        file.seek(SeekFrom::Start(length - 1))?;
+        file.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            file.write_all(b"\n")?;
+        }
+    }
+    Ok(file)
 }
 
 /// The points a log holds complete (all metrics); a torn last line is ignored.

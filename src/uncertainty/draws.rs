@@ -6,7 +6,7 @@
 //! parameters add to the model's own randomness.
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufRead, Write};
 use std::path::Path;
 
@@ -156,7 +156,7 @@ pub fn run(
 ) -> io::Result<Draws> {
     let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut done = read_log(log, &names)?;
-    let mut file = OpenOptions::new().create(true).append(true).open(log)?;
+    let mut file = crate::sweep::open_log(log)?;
     let mut all_values = Vec::with_capacity(points.len());
     let mut all_metrics = Vec::with_capacity(points.len());
     for (d, u) in points.iter().enumerate() {

@@ -21,6 +21,8 @@ mod robust;
 mod scale;
 /// Every shipped scenario validates and runs.
 mod scenarios;
+/// Sweeps in shards, merged, and run as Slurm array jobs on a real cluster.
+mod slurm;
 /// The virtual trial on cases with known answers.
 mod trial;
 /// Parameter uncertainty: declarations, --set, --seed, draws.
