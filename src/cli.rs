@@ -1,5 +1,6 @@
 //! Command-line interface: `run`, `compare`, `plot`, `bench`, `validate` and `schema`.
 
+mod calibrate;
 mod scale;
 
 use std::fs;
@@ -109,9 +110,11 @@ enum Command {
         /// the base size N of a Saltelli design: N (2k + 2) comparisons for k parameters.
         #[arg(long, default_value_t = 0)]
         draws: usize,
-        /// Design of the draws: `lhs` (Latin hypercube) or `sobol` (Saltelli, with Sobol'
-        /// first-order and total indices in sobol.csv).
-        #[arg(long, default_value = "lhs", value_parser = ["lhs", "sobol"])]
+        /// Design of the draws: `lhs` (Latin hypercube), `sobol` (Saltelli, with Sobol'
+        /// indices in sobol.csv), or a sample file (header `draw,section.key,…`, one row per
+        /// draw, such as a calibration's non_implausible.csv; every scenario takes every
+        /// value; all rows, or the first --draws).
+        #[arg(long, default_value = "lhs")]
         design: String,
     },
     /// Run one scenario at many points of the parameters it declares uncertain
@@ -150,6 +153,15 @@ enum Command {
         sweep: scale::SweepArgs,
         #[command(flatten)]
         slurm: scale::SlurmArgs,
+    },
+    /// Calibrate a scenario's free parameters to observed targets by history matching in
+    /// waves of model runs; writes the non-implausible sample, the fit of every target, what
+    /// the targets constrain and a calibrated scenario into <out>/calibrations/<name>/.
+    Calibrate {
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        calibrate: calibrate::CalibrateArgs,
     },
     /// Redraw the charts and report.html of a comparison from its files alone.
     Plot {
@@ -192,6 +204,7 @@ pub fn run(args: Args) -> Result<()> {
         }
         Command::Sweep { run, sweep, shard } => scale::sweep(&run, &sweep, shard.as_deref()),
         Command::Merge { dirs, out, quiet } => scale::merge(&dirs, &out, quiet),
+        Command::Calibrate { run, calibrate } => calibrate::calibrate(&run, &calibrate),
         Command::Slurm { run, sweep, slurm } => scale::slurm(&run, &sweep, &slurm),
         Command::Plot { dir } => {
             let written = livelihoods::report::redraw(&dir).map_err(|e| match input_problems(&e) {
@@ -222,9 +235,20 @@ pub fn run(args: Args) -> Result<()> {
             draws,
             design,
         } => {
-            let design = if design == "sobol" { Design::Sobol } else { Design::LatinHypercube };
-            let options =
-                CompareOptions { baseline, idr_per_usd, discount_rate, distribution_season, draws, design };
+            let (design, sample) = match design.as_str() {
+                "sobol" => (Design::Sobol, None),
+                "lhs" => (Design::LatinHypercube, None),
+                path => (Design::LatinHypercube, Some(PathBuf::from(path))),
+            };
+            let options = CompareOptions {
+                baseline,
+                idr_per_usd,
+                discount_rate,
+                distribution_season,
+                draws,
+                design,
+                sample,
+            };
             compare(&run.files, &options, &run.out, run.threads, &run.overrides(), run.quiet)
         }
     }
@@ -383,6 +407,8 @@ struct CompareOptions {
     distribution_season: Option<u32>,
     draws: usize,
     design: Design,
+    /// Draws read from a sample file instead of a design.
+    sample: Option<PathBuf>,
 }
 
 fn compare(
@@ -421,13 +447,18 @@ fn compare(
     }
     print_warnings(&scenarios, quiet);
     let info = run_info(threads);
-    let draws = if options.draws > 0 {
+    let draws = if let Some(path) = &options.sample {
+        Some((livelihoods::uncertainty::draws::DrawSet::read(path, options.draws)?, scenarios.clone()))
+    } else if options.draws > 0 {
         let uncertain = livelihoods::uncertainty::draws::declared(&scenarios)?;
         if uncertain.is_empty() {
             let message = "no scenario declares a parameter uncertain ([uncertainty] table): nothing to draw";
             return Err(Problems(vec![Problem::new(Origin::command_line(), "--draws", message)]).into());
         }
-        Some((uncertain, scenarios.clone()))
+        let seed = scenarios[b].seed;
+        let points =
+            livelihoods::uncertainty::draws::points(options.design, options.draws, uncertain.len(), seed);
+        Some((livelihoods::uncertainty::draws::DrawSet::at(uncertain, &points), scenarios.clone()))
     } else {
         None
     };
@@ -451,19 +482,14 @@ fn compare(
         let rows = livelihoods::compare::cost_effectiveness(&pairings, idr_per_usd, options.discount_rate);
         let money = Money { idr_per_usd, discount_rate: options.discount_rate };
         let extra = match &draws {
-            Some((uncertain, given)) => {
+            Some((set, given)) => {
                 let seed = given[b].seed;
-                let points = livelihoods::uncertainty::draws::points(
-                    options.design,
-                    options.draws,
-                    uncertain.len(),
-                    seed,
-                );
                 let resume = out.join(".resume");
                 fs::create_dir_all(&resume).with_context(|| format!("creating {}", resume.display()))?;
-                let log = resume.join(livelihoods::uncertainty::draws::log_name(given, &points));
-                let draws = run_draws(given, b, uncertain.clone(), &points, &info, money, &log, quiet)?;
-                let sobol_base = (options.design == Design::Sobol).then_some(options.draws);
+                let log = resume.join(livelihoods::uncertainty::draws::log_name(given, set));
+                let draws = run_draws(given, b, set.clone(), &info, money, &log, quiet)?;
+                let sobol_base =
+                    (options.design == Design::Sobol && options.sample.is_none()).then_some(options.draws);
                 let manifest = draws_manifest(given, options);
                 Some((uncertainty_files(&outcome, &rows, &draws, sobol_base, seed)?, draws, manifest, log))
             }
@@ -506,8 +532,7 @@ fn compare(
 fn run_draws(
     scenarios: &[Scenario],
     baseline: usize,
-    uncertain: Vec<livelihoods::uncertainty::Uncertain>,
-    points: &[Vec<f64>],
+    set: livelihoods::uncertainty::draws::DrawSet,
     info: &RunInfo,
     money: Money,
     log: &std::path::Path,
@@ -515,7 +540,7 @@ fn run_draws(
 ) -> Result<livelihoods::uncertainty::draws::Draws> {
     use livelihoods::uncertainty::draws;
     let per_draw = Plan::new(scenarios.to_vec(), baseline).world_seasons();
-    let n = points.len();
+    let n = set.values.len();
     let logged = draws::logged(log, scenarios).with_context(|| format!("reading {}", log.display()))?;
     if logged > 0 && !quiet {
         println!("resuming: {logged} of {n} parameter draws already done ({})", log.display());
@@ -527,8 +552,7 @@ fn run_draws(
     let result = draws::run(
         scenarios,
         baseline,
-        uncertain,
-        points,
+        set,
         info.threads,
         (money.idr_per_usd, money.discount_rate),
         log,
@@ -553,7 +577,11 @@ fn draws_manifest(scenarios: &[Scenario], options: &CompareOptions) -> String {
     let mut s = format!(
         "version = \"{}\"\ndesign = \"{}\"\ndraws = {}\nbaseline = \"{}\"\n",
         env!("CARGO_PKG_VERSION"),
-        if options.design == Design::Sobol { "sobol-saltelli" } else { "latin hypercube" },
+        match (&options.sample, options.design) {
+            (Some(p), _) => format!("sample file {}", p.display()),
+            (None, Design::Sobol) => "sobol-saltelli".into(),
+            (None, _) => "latin hypercube".into(),
+        },
         options.draws,
         options.baseline
     );

@@ -28,6 +28,7 @@
 //! | [`uncertainty`] | uncertain parameters: distributions, designs of draws, sensitivity indices |
 //! | [`sweep`] | one scenario over a design of its uncertain parameters, resumable |
 //! | [`scaleout`] | sweeps in shards, merged; Slurm array scripts |
+//! | [`calibration`] | history matching to observed targets, in waves |
 //! | [`trial`] | every programme against its own world: twins, trial estimators, for whom, dynamics |
 //! | [`columnar`] | results as Parquet |
 //! | [`compare`] | programme and world effects, cost-effectiveness |
@@ -48,6 +49,7 @@
 //! results do not depend on it either.
 
 pub mod bench;
+pub mod calibration;
 pub mod columnar;
 pub mod compare;
 pub mod engine;

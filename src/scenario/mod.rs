@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub(crate) use document::parse as parse_toml;
 pub use document::{Disk, Document, Entry, Files, InMemory, MAX_BASE_DEPTH, Node};
 pub use problems::{Origin, Problem, Problems, did_you_mean, suggest};
 

@@ -48,21 +48,107 @@ pub fn declared(scenarios: &[Scenario]) -> Result<Vec<Uncertain>, Problems> {
     if problems.is_empty() { Ok(out) } else { Err(Problems(problems)) }
 }
 
-/// The scenarios of one draw: each takes `values` for the parameters it declares uncertain.
-fn drawn(scenarios: &[Scenario], uncertain: &[Uncertain], values: &[f64]) -> Vec<Scenario> {
-    scenarios
-        .iter()
-        .map(|s| {
-            let mut s = s.clone();
-            for (u, &v) in uncertain.iter().zip(values) {
-                if s.uncertain.iter().any(|x| x.key == u.key) {
-                    s.params =
-                        set(&s.params, &u.key, v).expect("a drawn value lies in the parameter's range");
+/// The parameter values of a comparison's draws.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrawSet {
+    /// The parameters drawn.
+    pub uncertain: Vec<Uncertain>,
+    /// Per draw, the value of each, in `uncertain`'s order.
+    pub values: Vec<Vec<f64>>,
+    /// Every scenario takes every value (a sample of the world, such as a calibration's),
+    /// instead of each scenario the values of the parameters it declares uncertain.
+    pub everywhere: bool,
+}
+
+impl DrawSet {
+    /// The draws at `points` of the unit cube (one coordinate per parameter), by each
+    /// distribution's quantile function; each scenario takes the parameters it declares.
+    pub fn at(uncertain: Vec<Uncertain>, points: &[Vec<f64>]) -> Self {
+        let values = points.iter().map(|u| values(&uncertain, u)).collect();
+        Self { uncertain, values, everywhere: false }
+    }
+
+    /// Read a sample file: a header `draw,<section.key>,…` (the `draw` column optional) and
+    /// one row per draw, as `design.csv` and a calibration's `non_implausible.csv`; every
+    /// scenario takes every value. At most `limit` rows (all when 0).
+    ///
+    /// # Errors
+    /// An unreadable file, an unknown parameter, a cell that is not a number or a value
+    /// outside the parameter's range, each naming the file and line.
+    pub fn read(path: &Path, limit: usize) -> Result<Self, Problems> {
+        let problem = |line: usize, message: String| {
+            Problem::new(Origin { file: path.to_path_buf(), position: Some((line, 1)) }, "", message)
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Problems(vec![Problem::new(Origin::file(path), "", format!("cannot be read: {e}"))])
+        })?;
+        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let Some((_, header)) = lines.next() else {
+            return Err(Problems(vec![problem(1, "is empty: a header of parameter keys is needed".into())]));
+        };
+        let columns: Vec<&str> = header.split(',').map(str::trim).collect();
+        let skip = usize::from(columns.first() == Some(&"draw"));
+        let mut problems = Vec::new();
+        let mut uncertain = Vec::new();
+        for key in &columns[skip..] {
+            match super::declared(key) {
+                Ok(doc) => uncertain.push(Uncertain {
+                    key: (*key).to_string(),
+                    distribution: super::Distribution::Uniform { low: doc.min, high: doc.max },
+                    source: format!("sample file {}", path.display()),
+                }),
+                Err(m) => problems.push(problem(1, m)),
+            }
+        }
+        let mut values = Vec::new();
+        for (i, line) in lines {
+            if limit > 0 && values.len() == limit {
+                break;
+            }
+            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+            if cells.len() != columns.len() {
+                problems
+                    .push(problem(i + 1, format!("has {} cells, the header {}", cells.len(), columns.len())));
+                continue;
+            }
+            let mut row = Vec::new();
+            for (key, cell) in columns[skip..].iter().zip(&cells[skip..]) {
+                match cell.parse::<f64>() {
+                    Ok(v) => match set(&crate::params::Params::default(), key, v) {
+                        Ok(_) => row.push(v),
+                        Err(m) => problems.push(problem(i + 1, m)),
+                    },
+                    Err(_) => problems.push(problem(i + 1, format!("{key}: \"{cell}\" is not a number"))),
                 }
             }
-            s
-        })
-        .collect()
+            values.push(row);
+        }
+        if values.is_empty() && problems.is_empty() {
+            problems.push(problem(1, "holds no draw".into()));
+        }
+        if problems.is_empty() {
+            Ok(Self { uncertain, values, everywhere: true })
+        } else {
+            Err(Problems(problems))
+        }
+    }
+
+    /// The scenarios of draw `d`.
+    fn scenarios(&self, scenarios: &[Scenario], d: usize) -> Vec<Scenario> {
+        scenarios
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                for (u, &v) in self.uncertain.iter().zip(&self.values[d]) {
+                    if self.everywhere || s.uncertain.iter().any(|x| x.key == u.key) {
+                        s.params =
+                            set(&s.params, &u.key, v).expect("a drawn value lies in the parameter's range");
+                    }
+                }
+                s
+            })
+            .collect()
+    }
 }
 
 /// The metrics of every given scenario of one comparison's outcome, in [`METRICS`] order:
@@ -123,32 +209,30 @@ pub fn points(design: Design, n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
 }
 
 /// The name of the resume log of a comparison's draws: the same scenarios (everything but
-/// the files' paths) at the same points give the same name, anything else another.
-pub fn log_name(scenarios: &[Scenario], points: &[Vec<f64>]) -> String {
+/// the files' paths) with the same draws give the same name, anything else another.
+pub fn log_name(scenarios: &[Scenario], draws: &DrawSet) -> String {
     let mut text = format!("livelihoods {}\n", env!("CARGO_PKG_VERSION"));
     for s in scenarios {
         let s = Scenario { path: std::path::PathBuf::new(), file_hashes: Vec::new(), ..s.clone() };
         text.push_str(&format!("{s:?}\n"));
     }
-    text.push_str(&format!("{points:?}\n"));
+    text.push_str(&format!("{draws:?}\n"));
     let hash = crate::scenario::sha256_hex(text.as_bytes());
     format!("draws-{}.log", &hash[..16])
 }
 
-/// Run the comparison of `scenarios` (baseline at `baseline`) once per point of `points` (in
-/// the unit cube, one coordinate per uncertain parameter). Each finished draw is appended to
+/// Run the comparison of `scenarios` (baseline at `baseline`) once per draw of `draws`.
+/// Each finished draw is appended to
 /// `log` and synced (a line per scenario and metric, as `draws.csv`); draws the log already
 /// holds complete are not run again, so an interrupted run resumes where it stopped and
 /// ends with the same results. `on_season` as in [`trial::run`].
 ///
 /// # Errors
 /// I/O errors of the log.
-#[allow(clippy::too_many_arguments)]
 pub fn run(
     scenarios: &[Scenario],
     baseline: usize,
-    uncertain: Vec<Uncertain>,
-    points: &[Vec<f64>],
+    draws: DrawSet,
     threads: usize,
     money: (f64, f64),
     log: &Path,
@@ -157,14 +241,12 @@ pub fn run(
     let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut done = read_log(log, &names)?;
     let mut file = crate::sweep::open_log(log)?;
-    let mut all_values = Vec::with_capacity(points.len());
-    let mut all_metrics = Vec::with_capacity(points.len());
-    for (d, u) in points.iter().enumerate() {
-        let values = values(&uncertain, u);
+    let mut all_metrics = Vec::with_capacity(draws.values.len());
+    for d in 0..draws.values.len() {
         let metrics = match done.remove(&d) {
             Some(m) => m,
             None => {
-                let plan = Plan::new(drawn(scenarios, &uncertain, &values), baseline);
+                let plan = Plan::new(draws.scenarios(scenarios, d), baseline);
                 let outcome = trial::run(plan, threads, on_season);
                 let rows = cost_effectiveness(&pairings(&outcome), money.0, money.1);
                 let m: Vec<[f64; 4]> = metrics_of(&outcome, &rows).iter().map(|m| m.map(|x| x.0)).collect();
@@ -174,9 +256,8 @@ pub fn run(
             }
         };
         all_metrics.push(metrics);
-        all_values.push(values);
     }
-    Ok(Draws { uncertain, values: all_values, metrics: all_metrics })
+    Ok(Draws { uncertain: draws.uncertain, values: draws.values, metrics: all_metrics })
 }
 
 /// How many draws `log` holds complete for `scenarios`.

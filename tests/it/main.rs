@@ -5,6 +5,8 @@ mod common;
 
 /// Calibration targets and the behaviour the model must show.
 mod behaviour;
+/// History matching to targets: recovery of known parameters, bad targets files.
+mod calibrate;
 /// The command-line program: exit codes, messages, output files.
 mod cli;
 /// Paired effects and cost-effectiveness against a baseline, on cases with known answers.

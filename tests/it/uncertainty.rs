@@ -102,7 +102,17 @@ fn draws_of_fixed_values_give_exactly_the_plain_comparison() {
     let logs = tempfile::tempdir().unwrap();
     let log = |name: &str| logs.path().join(name);
     let drawn = pool
-        .install(|| draws::run(&scenarios, 0, uncertain, &points, 2, (14_308.0, 0.06), &log("a"), &|| {}))
+        .install(|| {
+            draws::run(
+                &scenarios,
+                0,
+                draws::DrawSet::at(uncertain, &points),
+                2,
+                (14_308.0, 0.06),
+                &log("a"),
+                &|| {},
+            )
+        })
         .unwrap();
     for d in &drawn.metrics {
         for (got, want) in d.iter().zip(&central) {
@@ -125,12 +135,28 @@ fn draws_of_fixed_values_give_exactly_the_plain_comparison() {
     let points = draws::points(draws::Design::LatinHypercube, 4, 1, 1);
     let a = one
         .install(|| {
-            draws::run(&wide, 0, vec![uniform.clone()], &points, 1, (14_308.0, 0.06), &log("b"), &|| {})
+            draws::run(
+                &wide,
+                0,
+                draws::DrawSet::at(vec![uniform.clone()], &points),
+                1,
+                (14_308.0, 0.06),
+                &log("b"),
+                &|| {},
+            )
         })
         .unwrap();
     let b = pool
         .install(|| {
-            draws::run(&wide, 0, vec![uniform.clone()], &points, 2, (14_308.0, 0.06), &log("c"), &|| {})
+            draws::run(
+                &wide,
+                0,
+                draws::DrawSet::at(vec![uniform.clone()], &points),
+                2,
+                (14_308.0, 0.06),
+                &log("c"),
+                &|| {},
+            )
         })
         .unwrap();
     assert_eq!(a.values, b.values);

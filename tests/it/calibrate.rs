@@ -1,0 +1,129 @@
+//! Calibration by history matching: targets made by the model itself at known parameters
+//! are recovered; bad targets files are input errors naming the key and the line; the
+//! non-implausible sample feeds `compare --design`.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use livelihoods::calibration::Statistic;
+use livelihoods::uncertainty::set;
+
+use crate::common::{load, run_on, shipped};
+
+const SIZE: [&str; 6] = ["--households", "2000", "--seasons", "6", "--replications", "4"];
+const FREE: [&str; 4] = ["--free", "labour.access_sigma=0.2:0.8", "--free", "farm.base_yield_t_ha=1.5:3.0"];
+
+fn calibrate(dir: &Path, targets: &str, out: &str, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .args(["calibrate", shipped("kupang_baseline").to_str().unwrap(), "--targets", targets, "--out", out])
+        .args(SIZE)
+        .args(extra)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// The model's own statistics at access σ 0.55, base yield 2.4, with another seed than the
+/// calibration's: each as a target with the standard error of its mean as sd.
+fn targets_at_known_parameters() -> String {
+    let mut s = load("kupang_baseline", 2000, 6, 4);
+    s.seed = 7;
+    s.params = set(&s.params, "labour.access_sigma", 0.55).unwrap();
+    s.params = set(&s.params, "farm.base_yield_t_ha", 2.4).unwrap();
+    let result = run_on(2, &[s]).remove(0);
+    let mut text = String::new();
+    for name in ["p0", "gini", "mean_maize_yield_t_ha"] {
+        let statistic = Statistic::named(name).unwrap();
+        let per: Vec<f64> = result.runs.iter().map(|r| statistic.of(r)).collect();
+        let n = per.len() as f64;
+        let mean = per.iter().sum::<f64>() / n;
+        let sd = (per.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt();
+        text.push_str(&format!(
+            "[[target]]\nstatistic = \"{name}\"\nvalue = {mean}\nsd = {}\nsource = \"the model at known parameters\"\n\n",
+            sd.max(1e-6)
+        ));
+    }
+    text
+}
+
+#[test]
+fn calibrating_to_the_models_own_output_recovers_the_parameters_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("targets.toml"), targets_at_known_parameters()).unwrap();
+    let mut extra = vec!["--waves", "3", "--points", "60", "--quiet"];
+    extra.extend(FREE);
+    let out = calibrate(dir.path(), "targets.toml", "c", &extra);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let d = dir.path().join("c/calibrations/kupang_baseline");
+    let table = livelihoods::report::Table::read(&d.join("parameters.csv")).unwrap();
+    let col = |n: &str| table.column(n).unwrap();
+    for (row, truth) in table.rows().iter().zip([0.55, 2.4]) {
+        let (lo, hi) =
+            (table.number(row, col("non_implausible_low")), table.number(row, col("non_implausible_high")));
+        assert!(lo <= truth && truth <= hi, "{}: {truth} outside the non-implausible {lo}..{hi}", row[0]);
+        let (p_lo, p_hi) = (table.number(row, col("prior_low")), table.number(row, col("prior_high")));
+        assert!(hi - lo < p_hi - p_lo, "{}: the targets narrow the range", row[0]);
+    }
+    // Access σ moves P0 and the Gini strongly: the targets pin it down.
+    assert_eq!(table.rows()[0][col("verdict")], "constrained", "{:?}", table.rows()[0]);
+    let fit = livelihoods::report::Table::read(&d.join("fit.csv")).unwrap();
+    let i = fit.column("implausibility").unwrap();
+    assert!(fit.rows().iter().all(|r| fit.number(r, i) <= 3.0), "{:?}", fit.rows());
+    // The calibrated scenario is a valid file on the input, with the sample as its uncertainty.
+    let calibrated = fs::read_to_string(d.join("calibrated.toml")).unwrap();
+    assert!(
+        calibrated.contains("name = \"kupang_baseline_calibrated\"") && calibrated.contains("[uncertainty]")
+    );
+    let valid = Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .arg("validate")
+        .arg(d.join("calibrated.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(valid.status.code(), Some(0), "{}", String::from_utf8_lossy(&valid.stderr));
+    // The same calibration at another thread count gives the same waves.
+    let mut again = extra.clone();
+    again.extend(["--threads", "1"]);
+    assert_eq!(calibrate(dir.path(), "targets.toml", "c1", &again).status.code(), Some(0));
+    let waves =
+        |o: &str| fs::read(dir.path().join(o).join("calibrations/kupang_baseline/waves.csv")).unwrap();
+    assert!(waves("c") == waves("c1"), "waves.csv depends on the thread count");
+    // The non-implausible sample feeds a comparison: one draw per row, every scenario taking it.
+    let sample = d.join("non_implausible.csv");
+    let rows = fs::read_to_string(&sample).unwrap().lines().count() - 1;
+    let compare = Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .args(["compare", shipped("kupang_baseline").to_str().unwrap(), shipped("dw4fs").to_str().unwrap()])
+        .args(["--households", "2000", "--seasons", "4", "--replications", "2", "--quiet", "--out", "k"])
+        .args(["--draws", "3", "--design"])
+        .arg(&sample)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(compare.status.code(), Some(0), "{}", String::from_utf8_lossy(&compare.stderr));
+    let design = fs::read_to_string(dir.path().join("k/compare/design.csv")).unwrap();
+    assert!(rows >= 3 && design.lines().count() == 1 + 3, "{design}");
+    assert!(design.starts_with("draw,labour.access_sigma,farm.base_yield_t_ha\n"), "{design}");
+}
+
+#[test]
+fn a_bad_targets_file_names_every_problem_with_its_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[[target]]\nstatistic = \"p00\"\nvalue = 0.2\nsd = -1\nsource = \"x\"\n\n[[target]]\nstatistic = \"gini\"\nvalue = 0.3\ninterval = [0.4, 0.2]\nsorce = \"y\"\n";
+    fs::write(dir.path().join("bad.toml"), text).unwrap();
+    let mut extra = vec!["--quiet"];
+    extra.extend(FREE);
+    let out = calibrate(dir.path(), "bad.toml", "b", &extra);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "bad.toml:2:1: target[0].statistic: \"p00\" is not a metric (did you mean `p0`?)",
+        "bad.toml:4:1: target[0].sd: must be above 0",
+        "bad.toml:10:1: target[1].interval: must be [low, high] with low < high",
+        "bad.toml:11:1: target[1].sorce: is not a key of a target (did you mean `source`?)",
+    ] {
+        assert!(stderr.contains(want), "missing {want:?} in:\n{stderr}");
+    }
+    let free = calibrate(dir.path(), "bad.toml", "b", &["--free", "labour.access_sigma=0.9:0.1"]);
+    assert!(String::from_utf8_lossy(&free.stderr).contains("--free: labour.access_sigma=0.9:0.1"));
+    assert!(!dir.path().join("b").exists(), "nothing written");
+}
