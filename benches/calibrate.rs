@@ -15,7 +15,8 @@ use livelihoods::uncertainty::{Distribution, Uncertain};
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut s = scenario::load(&root.join("scenarios/kupang_baseline.toml")).expect("the shipped baseline");
-    s.apply(&Overrides { households: Some(10_000), replications: Some(4), ..Overrides::default() }).expect("a valid size");
+    s.apply(&Overrides { households: Some(10_000), replications: Some(4), ..Overrides::default() })
+        .expect("a valid size");
     let goals = targets::load(&root.join("scenarios/targets/kupang.toml")).expect("the shipped targets");
     let free: Vec<Uncertain> = [
         ("labour.days_per_adult_month_wet", 15.0, 23.0),

@@ -116,6 +116,11 @@ enum Command {
         /// value; all rows, or the first --draws).
         #[arg(long, default_value = "lhs")]
         design: String,
+        /// Run only shard k of n of the parameter draws (draw d with d mod n = k - 1), into
+        /// --out, without the comparison itself; `merge` combines the n shard folders and
+        /// runs the comparison with every draw done.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
     },
     /// Run one scenario at many points of the parameters it declares uncertain
     /// ([uncertainty]), every programme in its own world at every point, with common random
@@ -234,7 +239,25 @@ pub fn run(args: Args) -> Result<()> {
             discount_rate,
             draws,
             design,
+            shard,
         } => {
+            let shard = match shard {
+                Some(text) => {
+                    let s = livelihoods::scaleout::Shard::parse(&text)
+                        .map_err(|m| Problems(vec![Problem::new(Origin::command_line(), "--shard", m)]))?;
+                    let arguments = scale::compare_arguments(
+                        &run,
+                        &baseline,
+                        distribution_season,
+                        idr_per_usd,
+                        discount_rate,
+                        draws,
+                        &design,
+                    )?;
+                    Some((s, arguments))
+                }
+                None => None,
+            };
             let (design, sample) = match design.as_str() {
                 "sobol" => (Design::Sobol, None),
                 "lhs" => (Design::LatinHypercube, None),
@@ -248,6 +271,7 @@ pub fn run(args: Args) -> Result<()> {
                 draws,
                 design,
                 sample,
+                shard,
             };
             compare(&run.files, &options, &run.out, run.threads, &run.overrides(), run.quiet)
         }
@@ -400,15 +424,17 @@ fn setting_problems(threads: &[usize]) -> Vec<Problem> {
 }
 
 /// What `compare` is asked for beyond the run options.
-struct CompareOptions {
-    baseline: String,
-    idr_per_usd: f64,
-    discount_rate: f64,
-    distribution_season: Option<u32>,
-    draws: usize,
-    design: Design,
+pub(crate) struct CompareOptions {
+    pub(crate) baseline: String,
+    pub(crate) idr_per_usd: f64,
+    pub(crate) discount_rate: f64,
+    pub(crate) distribution_season: Option<u32>,
+    pub(crate) draws: usize,
+    pub(crate) design: Design,
     /// Draws read from a sample file instead of a design.
-    sample: Option<PathBuf>,
+    pub(crate) sample: Option<PathBuf>,
+    /// Run only this shard of the draws (and the command's canonical arguments).
+    pub(crate) shard: Option<(livelihoods::scaleout::Shard, Vec<String>)>,
 }
 
 fn compare(
@@ -462,6 +488,13 @@ fn compare(
     } else {
         None
     };
+    if let Some((shard, arguments)) = &options.shard {
+        let Some((set, given)) = draws else {
+            let message = "shards split parameter draws: give --draws N or --design SAMPLE";
+            return Err(Problems(vec![Problem::new(Origin::command_line(), "--shard", message)]).into());
+        };
+        return scale::compare_shard(&given, b, set, *shard, arguments, out, &info, options, quiet);
+    }
     let plan = livelihoods::trial::Plan::new(scenarios, b);
     let mut names: Vec<&str> = plan.worlds.iter().map(|s| s.name.as_str()).collect();
     names.push("compare");
@@ -541,7 +574,7 @@ fn run_draws(
     use livelihoods::uncertainty::draws;
     let per_draw = Plan::new(scenarios.to_vec(), baseline).world_seasons();
     let n = set.values.len();
-    let logged = draws::logged(log, scenarios).with_context(|| format!("reading {}", log.display()))?;
+    let logged = draws::logged(log, scenarios, None).with_context(|| format!("reading {}", log.display()))?;
     if logged > 0 && !quiet {
         println!("resuming: {logged} of {n} parameter draws already done ({})", log.display());
     }
@@ -553,6 +586,7 @@ fn run_draws(
         scenarios,
         baseline,
         set,
+        None,
         info.threads,
         (money.idr_per_usd, money.discount_rate),
         log,
@@ -573,7 +607,7 @@ fn run_draws(
 
 /// What `draws.parquet` records in its metadata: the version, the scenarios with their
 /// files' hashes and overrides, the design.
-fn draws_manifest(scenarios: &[Scenario], options: &CompareOptions) -> String {
+pub(crate) fn draws_manifest(scenarios: &[Scenario], options: &CompareOptions) -> String {
     let mut s = format!(
         "version = \"{}\"\ndesign = \"{}\"\ndraws = {}\nbaseline = \"{}\"\n",
         env!("CARGO_PKG_VERSION"),

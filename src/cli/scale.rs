@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use super::{RunArgs, load, progress_bar, run_info};
+use super::{CompareOptions, RunArgs, load, progress_bar, run_info};
 use livelihoods::output;
 use livelihoods::scaleout::{self, Shard, SlurmOptions};
 use livelihoods::scenario::{Origin, Problem, Problems, Scenario};
@@ -281,6 +281,9 @@ fn recorded_arguments(manifest: &str) -> Result<Vec<String>> {
 
 /// `merge`: the shards' logs into one sweep folder, then the sweep's own command there.
 pub(crate) fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
+    if dirs.iter().any(|d| d.join(COMPARE_SHARD).is_file()) {
+        return merge_compare(dirs, out, quiet);
+    }
     let first = scaleout::sweep_folder(&dirs[0])
         .map_err(|m| Problems(vec![Problem::new(Origin::command_line(), "merge", m)]))?;
     let name = first.file_name().context("a sweep folder has a name")?.to_owned();
@@ -457,4 +460,181 @@ fn wait_for(id: &str) -> Result<Vec<(usize, String)>> {
         }
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
+}
+
+/// A shard of a comparison's draws marks its folder with this file, written when its draws
+/// are all done.
+pub(crate) const COMPARE_SHARD: &str = "compare-shard.toml";
+
+/// The compare command in a canonical form (absolute paths, every option that changes the
+/// results, in a fixed order): what a shard records and a merge runs.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn compare_arguments(
+    run: &RunArgs,
+    baseline: &str,
+    distribution_season: Option<u32>,
+    idr_per_usd: f64,
+    discount_rate: f64,
+    draws: usize,
+    design: &str,
+) -> Result<Vec<String>> {
+    let absolute = |p: &Path| -> Result<String> {
+        Ok(fs::canonicalize(p).with_context(|| format!("finding {}", p.display()))?.display().to_string())
+    };
+    let mut a = vec!["compare".to_string()];
+    for f in &run.files {
+        a.push(absolute(f)?);
+    }
+    let design =
+        if ["lhs", "sobol"].contains(&design) { design.to_string() } else { absolute(Path::new(design))? };
+    for (flag, value) in [
+        ("--baseline", Some(baseline.to_string())),
+        ("--distribution-season", distribution_season.map(|v| v.to_string())),
+        ("--idr-per-usd", Some(idr_per_usd.to_string())),
+        ("--discount-rate", Some(discount_rate.to_string())),
+        ("--draws", Some(draws.to_string())),
+        ("--design", Some(design)),
+        ("--replications", run.replications.map(|v| v.to_string())),
+        ("--households", run.households.map(|v| v.to_string())),
+        ("--seasons", run.seasons.map(|v| v.to_string())),
+        ("--seed", run.seed.map(|v| v.to_string())),
+    ] {
+        if let Some(v) = value {
+            a.extend([flag.to_string(), v]);
+        }
+    }
+    for s in &run.set {
+        a.extend(["--set".to_string(), s.clone()]);
+    }
+    Ok(a)
+}
+
+/// `compare --shard k/n`: the shard's parameter draws, logged under `<out>/.resume/` as a
+/// whole comparison logs them, then `compare-shard.toml` (shard, log, the canonical
+/// command, host and time).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn compare_shard(
+    scenarios: &[Scenario],
+    baseline: usize,
+    set: livelihoods::uncertainty::draws::DrawSet,
+    shard: Shard,
+    arguments: &[String],
+    out: &Path,
+    info: &livelihoods::output::RunInfo,
+    options: &CompareOptions,
+    quiet: bool,
+) -> Result<()> {
+    use livelihoods::uncertainty::draws;
+    let resume = out.join(".resume");
+    fs::create_dir_all(&resume).with_context(|| format!("creating {}", resume.display()))?;
+    let name = draws::log_name(scenarios, &set);
+    let log = resume.join(&name);
+    let marker = out.join(COMPARE_SHARD);
+    let head = format!("shard = \"{shard}\"\nlog = \"{name}\"\narguments = {arguments:?}\n");
+    if let Ok(old) = fs::read_to_string(&marker)
+        && !old.starts_with(&head)
+    {
+        let message = format!(
+            "{} holds another shard or comparison (see {COMPARE_SHARD}); use another --out",
+            out.display()
+        );
+        return Err(Problems(vec![Problem::new(Origin::command_line(), "--out", message)]).into());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(info.threads)
+        .build()
+        .context("starting the thread pool")?;
+    let money = (options.idr_per_usd, options.discount_rate);
+    let clock = Instant::now();
+    let total = set.values.len();
+    pool.install(|| draws::run(scenarios, baseline, set, Some(shard), info.threads, money, &log, &|| {}))
+        .with_context(|| format!("logging the parameter draws to {}", log.display()))?;
+    let mine = (0..total).filter(|d| shard.holds(*d)).count();
+    let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let text = format!(
+        "{head}draws = {mine}\ncomplete = true\nhost = \"{}\"\nfinished_utc = \"{}\"\n",
+        host.trim(),
+        info.started_utc
+    );
+    output::write_file_atomically(&marker, text.as_bytes())?;
+    if !quiet {
+        println!(
+            "shard {shard} of the comparison's draws: {mine} of {total} draws in {:.1} s -> {}",
+            clock.elapsed().as_secs_f64(),
+            log.display()
+        );
+    }
+    Ok(())
+}
+
+/// `merge` of a comparison's draw shards: check they are the n shards of one command, all
+/// finished, join their logs under `<out>/.resume/`, and run the command there, which then
+/// runs only the comparison itself.
+fn merge_compare(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
+    let mut problems = Vec::new();
+    let mut found: Vec<(Shard, String, Vec<String>, PathBuf)> = Vec::new();
+    for dir in dirs {
+        let text = match fs::read_to_string(dir.join(COMPARE_SHARD)) {
+            Ok(t) => t,
+            Err(_) => {
+                problems.push(format!("{}: no {COMPARE_SHARD}: the shard did not finish (or is not a comparison's shard); run its command again (it resumes)", dir.display()));
+                continue;
+            }
+        };
+        let parsed = (|| -> Result<(Shard, String, Vec<String>)> {
+            let t: toml::Table = text.parse()?;
+            let shard = Shard::parse(t.get("shard").and_then(|v| v.as_str()).unwrap_or_default())
+                .map_err(anyhow::Error::msg)?;
+            let log = t.get("log").and_then(|v| v.as_str()).context("no log")?.to_string();
+            Ok((shard, log, recorded_arguments(&text)?))
+        })();
+        match parsed {
+            Ok((s, log, args)) => found.push((s, log, args, dir.clone())),
+            Err(e) => problems.push(format!("{}: {e}", dir.join(COMPARE_SHARD).display())),
+        }
+    }
+    if let Some((first, log, args, at)) = found.first().cloned() {
+        for (s, l, a, d) in &found[1..] {
+            if (l, a) != (&log, &args) || s.count != first.count {
+                problems.push(format!(
+                    "{}: a shard of another comparison than {}",
+                    d.display(),
+                    at.display()
+                ));
+            }
+        }
+        let missing: Vec<String> = (1..=first.count)
+            .filter(|k| !found.iter().any(|(s, ..)| s.index == *k))
+            .map(|k| format!("{k}/{}", first.count))
+            .collect();
+        if !missing.is_empty() {
+            problems.push(format!("shards missing: {}", missing.join(", ")));
+        }
+    }
+    if !problems.is_empty() || found.is_empty() {
+        return Err(Problems(
+            problems.iter().map(|p| Problem::new(Origin::command_line(), "merge", p)).collect(),
+        )
+        .into());
+    }
+    let (_, log, arguments, _) = found[0].clone();
+    let resume = out.join(".resume");
+    fs::create_dir_all(&resume)?;
+    let mut joined = String::new();
+    for (_, _, _, dir) in &found {
+        for line in fs::read_to_string(dir.join(".resume").join(&log))?.lines() {
+            joined.push_str(line);
+            joined.push('\n');
+        }
+    }
+    output::write_file_atomically(&resume.join(&log), joined.as_bytes())?;
+    let mut argv = vec!["livelihoods".to_string()];
+    argv.extend(arguments);
+    argv.extend(["--out".to_string(), out.display().to_string()]);
+    if quiet {
+        argv.push("--quiet".into());
+    }
+    let args =
+        <super::Args as clap::Parser>::try_parse_from(&argv).context("the shards' recorded command")?;
+    super::run(args)
 }

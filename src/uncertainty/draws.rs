@@ -221,18 +221,20 @@ pub fn log_name(scenarios: &[Scenario], draws: &DrawSet) -> String {
     format!("draws-{}.log", &hash[..16])
 }
 
-/// Run the comparison of `scenarios` (baseline at `baseline`) once per draw of `draws`.
-/// Each finished draw is appended to
+/// Run the comparison of `scenarios` (baseline at `baseline`) once per draw of `draws`
+/// (only the draws of `shard`, when given: the others have no metrics). Each finished draw is appended to
 /// `log` and synced (a line per scenario and metric, as `draws.csv`); draws the log already
 /// holds complete are not run again, so an interrupted run resumes where it stopped and
 /// ends with the same results. `on_season` as in [`trial::run`].
 ///
 /// # Errors
 /// I/O errors of the log.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     scenarios: &[Scenario],
     baseline: usize,
     draws: DrawSet,
+    shard: Option<crate::scaleout::Shard>,
     threads: usize,
     money: (f64, f64),
     log: &Path,
@@ -245,6 +247,8 @@ pub fn run(
     for d in 0..draws.values.len() {
         let metrics = match done.remove(&d) {
             Some(m) => m,
+            // Another shard's draw: not run here.
+            None if shard.is_some_and(|s| !s.holds(d)) => Vec::new(),
             None => {
                 let plan = Plan::new(draws.scenarios(scenarios, d), baseline);
                 let outcome = trial::run(plan, threads, on_season);
@@ -264,9 +268,13 @@ pub fn run(
 ///
 /// # Errors
 /// I/O errors reading the log.
-pub fn logged(log: &Path, scenarios: &[Scenario]) -> io::Result<usize> {
+pub fn logged(
+    log: &Path,
+    scenarios: &[Scenario],
+    shard: Option<crate::scaleout::Shard>,
+) -> io::Result<usize> {
     let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
-    Ok(read_log(log, &names)?.len())
+    Ok(read_log(log, &names)?.keys().filter(|d| shard.is_none_or(|s| s.holds(**d))).count())
 }
 
 /// The lines of draw `d` in the log and in `draws.csv`: draw, scenario, metric, value.

@@ -107,6 +107,7 @@ fn draws_of_fixed_values_give_exactly_the_plain_comparison() {
                 &scenarios,
                 0,
                 draws::DrawSet::at(uncertain, &points),
+                None,
                 2,
                 (14_308.0, 0.06),
                 &log("a"),
@@ -139,6 +140,7 @@ fn draws_of_fixed_values_give_exactly_the_plain_comparison() {
                 &wide,
                 0,
                 draws::DrawSet::at(vec![uniform.clone()], &points),
+                None,
                 1,
                 (14_308.0, 0.06),
                 &log("b"),
@@ -152,6 +154,7 @@ fn draws_of_fixed_values_give_exactly_the_plain_comparison() {
                 &wide,
                 0,
                 draws::DrawSet::at(vec![uniform.clone()], &points),
+                None,
                 2,
                 (14_308.0, 0.06),
                 &log("c"),
@@ -487,5 +490,36 @@ for d, s, m, v in zip(*[t.column(c).to_pylist() for c in t.column_names]):
         let (p, c): (Vec<&str>, Vec<&str>) = (p.split(',').collect(), c.split(',').collect());
         assert_eq!(p[..3], c[..3]);
         assert!(p[3] == c[3] || p[3].parse::<f64>().ok() == c[3].parse::<f64>().ok(), "{p:?} {c:?}");
+    }
+}
+
+#[test]
+fn a_comparisons_draws_in_shards_merge_to_the_bytes_of_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let draws = ["--draws", "5"];
+    assert_eq!(compare_small(dir.path(), "one", &draws).status().unwrap().code(), Some(0));
+    for k in ["1/2", "2/2"] {
+        let out = format!("s{}", &k[..1]);
+        let o = compare_small(dir.path(), &out, &[&draws[..], &["--shard", k]].concat()).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(!dir.path().join(&out).join("compare").exists(), "a shard runs draws only");
+    }
+    let merge = |dirs: &[&str], out: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+            .arg("merge")
+            .args(dirs)
+            .args(["--out", out, "--quiet"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let missing = merge(&["s1"], "m");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("shards missing: 2/2"));
+    let merged = merge(&["s2", "s1"], "m");
+    assert_eq!(merged.status.code(), Some(0), "{}", String::from_utf8_lossy(&merged.stderr));
+    for f in ["draws.csv", "uncertainty.csv", "sensitivity.csv", "design.csv", "draws.parquet", "effects.csv"] {
+        let read = |o: &str| fs::read(dir.path().join(o).join("compare").join(f)).unwrap();
+        assert!(read("one") == read("m"), "{f}: merged shards differ from one run");
     }
 }
