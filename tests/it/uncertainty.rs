@@ -518,7 +518,8 @@ fn a_comparisons_draws_in_shards_merge_to_the_bytes_of_one_run() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("shards missing: 2/2"));
     let merged = merge(&["s2", "s1"], "m");
     assert_eq!(merged.status.code(), Some(0), "{}", String::from_utf8_lossy(&merged.stderr));
-    for f in ["draws.csv", "uncertainty.csv", "sensitivity.csv", "design.csv", "draws.parquet", "effects.csv"] {
+    for f in ["draws.csv", "uncertainty.csv", "sensitivity.csv", "design.csv", "draws.parquet", "effects.csv"]
+    {
         let read = |o: &str| fs::read(dir.path().join(o).join("compare").join(f)).unwrap();
         assert!(read("one") == read("m"), "{f}: merged shards differ from one run");
     }
