@@ -13,6 +13,7 @@
 
 use rayon::prelude::*;
 
+use crate::cpu::Cpu;
 use crate::engine::BLOCK;
 use crate::model::budget::Lanes;
 use crate::model::draws::{BATCH, columns, earnings_noise};
@@ -89,8 +90,8 @@ impl KernelSums {
 }
 
 /// Run the kernel: `households` × `seasons` × `replications`, on the current rayon pool,
-/// sharing the threads as the model does ([`strategy`]).
-pub fn run(households: u32, seasons: u32, replications: u32) -> KernelSums {
+/// sharing the threads as the model does ([`strategy`]), on `cpu`'s path.
+pub fn run(households: u32, seasons: u32, replications: u32, cpu: Cpu) -> KernelSums {
     let params = Params::default();
     let noise = Noise::new(&params);
     let consts = [SeasonKind::Wet, SeasonKind::Dry].map(|kind| SeasonConsts::new(&params, kind));
@@ -111,6 +112,7 @@ pub fn run(households: u32, seasons: u32, replications: u32) -> KernelSums {
     let world = Ceiling {
         params: &params,
         noise: &noise,
+        cpu,
         consts: &consts,
         villages: &villages,
         env: &env,
@@ -133,6 +135,7 @@ pub fn run(households: u32, seasons: u32, replications: u32) -> KernelSums {
 struct Ceiling<'a> {
     params: &'a Params,
     noise: &'a Noise,
+    cpu: Cpu,
     consts: &'a [SeasonConsts; 2],
     villages: &'a Villages,
     env: &'a SeasonEnv,
@@ -180,7 +183,7 @@ impl Ceiling<'_> {
     fn population(&self, run: RunKey, households: u32) -> Vec<Chunk> {
         let p = self.params;
         let mut blocks = vec![[0; 4]; households as usize];
-        run.blocks(0, Purpose::Population, 0, &mut blocks);
+        run.blocks(self.cpu, 0, Purpose::Population, 0, &mut blocks);
         blocks
             .chunks(BATCH)
             .map(|blocks| {
@@ -217,27 +220,26 @@ impl Ceiling<'_> {
         s: &mut Scratch,
     ) -> KernelSums {
         let kind = SeasonKind::of(season);
-        run.block_columns(season, Purpose::Shock, first, columns(&mut s.shock, n));
-        run.block_columns(season, Purpose::Earnings, first, columns(&mut s.earnings, n));
-        run.block_columns(season, Purpose::Decision, first, columns(&mut s.decision, n));
+        run.block_columns(self.cpu, season, Purpose::Shock, first, columns(&mut s.shock, n));
+        run.block_columns(self.cpu, season, Purpose::Earnings, first, columns(&mut s.earnings, n));
+        run.block_columns(self.cpu, season, Purpose::Decision, first, columns(&mut s.decision, n));
         let crop_table = match kind {
             SeasonKind::Wet => &self.noise.maize_yield,
             SeasonKind::Dry => &self.noise.seaweed,
         };
         let [crop, labour] = &mut s.noise;
         earnings_noise(
+            self.cpu,
             [&s.earnings[0][..n], &s.earnings[1][..n]],
             [crop_table, &self.noise.labour_days],
             [&mut crop[..n], &mut labour[..n]],
         );
-        // Demand for the enterprises only, as the model samples it.
-        let (lanes, k) = lanes_where(n, |j| c.flags[j] & u32::from(ENTERPRISE) != 0);
-        sample_lanes(&self.noise.demand, &s.decision[0], &lanes[..k], &mut s.demand);
         let months = self.params.months(kind);
         let ctx = SeasonCtx {
             params: self.params,
             consts: &self.consts[kind as usize],
             noise: self.noise,
+            cpu: self.cpu,
             run,
             season,
             kind,
@@ -248,9 +250,14 @@ impl Ceiling<'_> {
             env: self.env,
             views: self.views,
         };
+        // Demand for the enterprises only, as the model samples it.
+        let (lanes, k) = lanes_where(n, |j| c.flags[j] & u32::from(ENTERPRISE) != 0);
+        sample_lanes(&ctx, &self.noise.demand, &s.decision[0], &lanes[..k], &mut s.demand);
         #[cfg(target_arch = "x86_64")]
-        if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
-            // SAFETY: the AVX-512 kernel is in use only on CPUs with AVX-512F and AVX2.
+        if self.cpu.v4().is_some() {
+            // SAFETY: `self.cpu` holds a `V4` token, made only on CPUs with AVX-512F, DQ and
+            // VL and AVX2 (with the rest of x86-64-v4): every feature `passes_avx512`
+            // enables.
             #[allow(unsafe_code)]
             return unsafe { self.passes_avx512(&ctx, n, c, s) };
         }
@@ -289,9 +296,9 @@ impl Ceiling<'_> {
         }
         let hazard = &self.noise.hazard;
         if wet {
-            hazard.probability_all(&s.practice_rate, &mut s.practice_probability);
+            hazard.probability_all(self.cpu, &s.practice_rate, &mut s.practice_probability);
         }
-        hazard.probability_all(&s.exit_rate, &mut s.exit_probability);
+        hazard.probability_all(self.cpu, &s.exit_rate, &mut s.exit_probability);
         let join = hazard.probability(p.cooperative.join_per_year * readiness * months / 12.0);
         for j in 0..BATCH {
             let mut flags = c.flags[j];
@@ -500,10 +507,16 @@ mod tests {
 
     #[test]
     fn the_kernel_does_all_its_work_and_gives_a_plausible_poverty_share() {
-        let one =
-            rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| run(9_000, 6, 2));
-        let two =
-            rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(|| run(9_000, 6, 2));
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| run(9_000, 6, 2, Cpu::best()));
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| run(9_000, 6, 2, Cpu::best()));
         assert_eq!(one, two);
         assert_eq!(one.household_seasons, 9_000 * 6 * 2);
         let share = one.poor_person_seasons as f64 / one.person_seasons as f64;

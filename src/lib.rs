@@ -21,6 +21,7 @@
 //! | [`model`] | households, villages, environment; one household's season |
 //! | [`interventions`] | the four modules: targeting, capacity, take-up, cost |
 //! | [`engine`] | the season schedule, written once |
+//! | [`cpu`] | the instruction sets a run computes with, a value of its options |
 //! | [`kernel`] | the minimal kernel: the ceiling for the model's speed |
 //! | [`bench`](mod@bench) | throughput table: model against kernel, memory |
 //! | [`metrics`] | FGT, consumption, Gini, reach: integer reductions |
@@ -41,13 +42,14 @@
 //! the same platform, `seasons.csv` and `summary.csv` are byte-identical whatever the thread
 //! count. Every random draw is keyed by (seed, replication, season, purpose, entity), so two
 //! scenarios with the same seed share weather, prices and household shocks (common random
-//! numbers), and every sum over households is an integer. The random-number kernel chosen
-//! at run time for the CPU (AVX2 or portable, [`rng::kernel`]) computes the same words, so
-//! results do not depend on it either.
+//! numbers), and every sum over households is an integer. Every code path a run can be
+//! given ([`cpu::Cpu`]: AVX-512, AVX2, portable) computes the same numbers, so results do
+//! not depend on it either.
 
 pub mod bench;
 pub mod columnar;
 pub mod compare;
+pub mod cpu;
 pub mod engine;
 pub mod interventions;
 pub mod kernel;

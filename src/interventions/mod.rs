@@ -21,6 +21,7 @@ mod spec;
 
 pub use spec::{COMMON_KEYS, Intervention, Kind, Targeting};
 
+use crate::cpu::Cpu;
 use crate::model::household::Household;
 use crate::model::season::ProgrammeLevels;
 use crate::model::village::Villages;
@@ -66,6 +67,8 @@ pub struct DeliveryCtx<'a> {
     pub params: &'a Params,
     /// Seed and replication.
     pub run: RunKey,
+    /// The code path the lotteries are drawn on.
+    pub cpu: Cpu,
     /// Season index.
     pub season: u32,
     /// Households' committed state.
@@ -281,12 +284,19 @@ mod tests {
         let run = RunKey { seed: 4, replication: 0 };
         let villages = population::villages(&params, run);
         let noise = crate::model::season::Noise::new(&params);
-        let hh = population::households(&params, &noise, run, &villages);
+        let hh = population::households(&params, &noise, run, &villages, Cpu::best());
         (params, hh, villages)
     }
 
     fn context<'a>(params: &'a Params, hh: &'a [Household], season: u32) -> DeliveryCtx<'a> {
-        DeliveryCtx { params, run: RunKey { seed: 4, replication: 0 }, season, households: hh, follow: false }
+        DeliveryCtx {
+            params,
+            run: RunKey { seed: 4, replication: 0 },
+            cpu: Cpu::best(),
+            season,
+            households: hh,
+            follow: false,
+        }
     }
 
     fn intervention(kind: Kind, targeting: Targeting, capacity: u64) -> Intervention {

@@ -3,6 +3,7 @@
 //! Every word of a Philox block has a fixed meaning, so the same household sees the same
 //! numbers in every scenario whichever branches it takes (common random numbers).
 
+use crate::cpu::Cpu;
 use crate::model::season::SeasonCtx;
 use crate::params::SeasonKind;
 use crate::rng::{LognormalTable, Purpose, unit};
@@ -118,15 +119,21 @@ impl Batch {
     #[inline]
     pub fn fill(&mut self, ctx: &SeasonCtx, first: u32, len: usize) {
         self.first = first;
-        ctx.run.block_columns(ctx.season, Purpose::Shock, first, columns(&mut self.shock, len));
-        ctx.run.block_columns(ctx.season, Purpose::Earnings, first, columns(&mut self.earnings, len));
+        ctx.run.block_columns(ctx.cpu, ctx.season, Purpose::Shock, first, columns(&mut self.shock, len));
+        ctx.run.block_columns(
+            ctx.cpu,
+            ctx.season,
+            Purpose::Earnings,
+            first,
+            columns(&mut self.earnings, len),
+        );
         let crop = match ctx.kind {
             SeasonKind::Wet => &ctx.noise.maize_yield,
             SeasonKind::Dry => &ctx.noise.seaweed,
         };
         let tables = [crop, &ctx.noise.labour_days];
         let words = [&self.earnings[0][..len], &self.earnings[1][..len]];
-        earnings_noise(words, tables, [&mut self.crop[..len], &mut self.labour[..len]]);
+        earnings_noise(ctx.cpu, words, tables, [&mut self.crop[..len], &mut self.labour[..len]]);
     }
 
     /// The numbers of the `j`-th household of the batch.
@@ -147,7 +154,7 @@ impl Batch {
 /// household `j` is `out[w][j]`): what each would draw on first use of
 /// [`Shocks::venture`], drawn together.
 pub(crate) fn decisions(ctx: &SeasonCtx, first: u32, out: &mut [[u32; BATCH]; 4], len: usize) {
-    ctx.run.block_columns(ctx.season, Purpose::Decision, first, columns(out, len));
+    ctx.run.block_columns(ctx.cpu, ctx.season, Purpose::Decision, first, columns(out, len));
 }
 
 /// The first `len` elements of each of four columns.
@@ -158,10 +165,10 @@ pub(crate) fn columns(c: &mut [[u32; BATCH]; 4], len: usize) -> [&mut [u32]; 4] 
 /// The crop and wage-days multipliers of a batch: `out[0][j]` from `words[0][j]` (word 0
 /// of the `Earnings` block) with `tables[0]` (maize or seaweed) and `out[1][j]` from
 /// `words[1][j]` (word 1) with `tables[1]` (wage days), sampled together
-/// ([`LognormalTable::sample_all`]).
-pub fn earnings_noise(words: [&[u32]; 2], tables: [&LognormalTable; 2], out: [&mut [f64]; 2]) {
+/// ([`LognormalTable::sample_all`] on `cpu`'s path).
+pub fn earnings_noise(cpu: Cpu, words: [&[u32]; 2], tables: [&LognormalTable; 2], out: [&mut [f64]; 2]) {
     for ((table, words), out) in tables.iter().zip(words).zip(out) {
-        table.sample_all(words, out);
+        table.sample_all(cpu, words, out);
     }
 }
 

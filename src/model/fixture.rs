@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 
+use crate::cpu::Cpu;
 use crate::model::environment::{ElNino, SeasonEnv};
 use crate::model::household::{Household, flag};
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
@@ -58,6 +59,7 @@ impl Fixture {
             params: &self.params,
             consts: &self.consts,
             noise: &self.noise,
+            cpu: Cpu::best(),
             run: RunKey { seed, replication: 0 },
             season: self.season,
             kind,

@@ -627,7 +627,8 @@ mod tests {
             coop in any::<bool>(),
         ) {
             let fixture = Fixture::new(season, coop);
-            let ctx = fixture.ctx(1, ProgrammeLevels::default());
+            for cpu in crate::cpu::Cpu::available() {
+            let ctx = SeasonCtx { cpu, ..fixture.ctx(1, ProgrammeLevels::default()) };
             let mut rows: Vec<Household> =
                 batch.iter().map(|(h, _, _, finance)| Household { finance_skill: *finance, ..*h }).collect();
             let earned: Vec<Earned> = batch
@@ -647,7 +648,8 @@ mod tests {
                 budgets[..rows.len()].iter().map(bits).collect::<Vec<_>>(),
                 expected.iter().map(bits).collect::<Vec<_>>()
             );
-            prop_assert_eq!(rows.iter().map(row_bits).collect::<Vec<_>>(), one_by_one.iter().map(row_bits).collect::<Vec<_>>());
+            prop_assert_eq!(rows.iter().map(row_bits).collect::<Vec<_>>(), one_by_one.iter().map(row_bits).collect::<Vec<_>>(), "{}", cpu);
+            }
         }
     }
 }

@@ -24,6 +24,8 @@ use std::convert::Infallible;
 
 use rand::TryRng;
 
+use crate::cpu::Cpu;
+
 /// Name of the generator, recorded in every `manifest.toml`.
 pub const ALGORITHM: &str =
     "Philox4x32-10 (counter-based; key = seed, counter = draw, entity, season|purpose, replication)";
@@ -112,10 +114,11 @@ impl RunKey {
 
     /// [`RunKey::stream`] with its first eight blocks (32 words) computed together: the
     /// same numbers, faster for streams that use several blocks (a household's traits).
+    /// Computed on `cpu`'s path.
     #[inline]
-    pub fn stream_ahead(self, season: u32, purpose: Purpose, entity: u32) -> Draws {
+    pub fn stream_ahead(self, cpu: Cpu, season: u32, purpose: Purpose, entity: u32) -> Draws {
         let high = self.high(season, purpose);
-        let blocks = stream_blocks(self.key(), entity, high);
+        let blocks = stream_blocks(cpu, self.key(), entity, high);
         let mut buffer = [0; AHEAD_WORDS];
         for (words, block) in buffer.chunks_exact_mut(4).zip(&blocks) {
             words.copy_from_slice(block);
@@ -136,17 +139,18 @@ impl RunKey {
     }
 
     /// The blocks of entities `first, first + 1, …` (one per element of `out`) for
-    /// `purpose` in `season`: what [`RunKey::block`] gives each, computed together.
+    /// `purpose` in `season`: what [`RunKey::block`] gives each, computed together on
+    /// `cpu`'s path.
     #[inline]
-    pub fn blocks(self, season: u32, purpose: Purpose, first: u32, out: &mut [[u32; 4]]) {
-        fill_blocks(self.key(), self.high(season, purpose), first, out);
+    pub fn blocks(self, cpu: Cpu, season: u32, purpose: Purpose, first: u32, out: &mut [[u32; 4]]) {
+        fill_blocks(cpu, self.key(), self.high(season, purpose), first, out);
     }
 
     /// [`RunKey::blocks`] as columns: `out[w][i]` is word `w` of the block of entity
-    /// `first + i` ([`fill_columns`]).
+    /// `first + i` ([`fill_columns`]), computed on `cpu`'s path.
     #[inline]
-    pub fn block_columns(self, season: u32, purpose: Purpose, first: u32, out: [&mut [u32]; 4]) {
-        fill_columns(self.key(), self.high(season, purpose), first, out);
+    pub fn block_columns(self, cpu: Cpu, season: u32, purpose: Purpose, first: u32, out: [&mut [u32]; 4]) {
+        fill_columns(cpu, self.key(), self.high(season, purpose), first, out);
     }
 
     fn key(self) -> [u32; 2] {
@@ -247,10 +251,12 @@ mod tests {
     #[test]
     fn a_stream_computed_ahead_gives_the_same_words() {
         let run = RunKey { seed: 0xDEAD_BEEF_0123, replication: 4 };
-        let mut lazy = run.stream(9, Purpose::Population, 1234);
-        let mut ahead = run.stream_ahead(9, Purpose::Population, 1234);
-        for _ in 0..100 {
-            assert_eq!(lazy.next_word(), ahead.next_word());
+        for cpu in Cpu::available() {
+            let mut lazy = run.stream(9, Purpose::Population, 1234);
+            let mut ahead = run.stream_ahead(cpu, 9, Purpose::Population, 1234);
+            for _ in 0..100 {
+                assert_eq!(lazy.next_word(), ahead.next_word(), "{cpu}");
+            }
         }
     }
 

@@ -27,10 +27,10 @@ impl Columns {
         self.rates(ctx);
         let hazard = &ctx.noise.hazard;
         if wet {
-            hazard.probability_all(&self.practice_rate, &mut self.practice_probability);
+            hazard.probability_all(ctx.cpu, &self.practice_rate, &mut self.practice_probability);
         }
-        hazard.probability_all(&self.join_rate, &mut self.join_probability);
-        hazard.probability_all(&self.exit_rate, &mut self.exit_probability);
+        hazard.probability_all(ctx.cpu, &self.join_rate, &mut self.join_probability);
+        hazard.probability_all(ctx.cpu, &self.exit_rate, &mut self.exit_probability);
         self.decide(draws, ctx);
         if wet {
             self.farm(draws, ctx);
