@@ -21,7 +21,7 @@ const CHUNK: usize = 16_384;
 /// `block` is the household's block for the intervention whose id hashes to `hash`.
 pub(super) fn select(
     ctx: &DeliveryCtx,
-    hash: u32,
+    hash: u64,
     ids: &[u32],
     keep: impl Fn(u32, [u32; 4]) -> bool + Sync,
 ) -> Vec<u32> {
@@ -40,7 +40,7 @@ pub(super) fn select(
 
 /// Call `f(id, block)` for every id of `ids` (ascending), in order. Ids less than [`RUN`]
 /// apart share one call of the batched generator; an isolated id costs one block.
-fn each_block(cpu: Cpu, run: RunKey, season: u32, hash: u32, ids: &[u32], mut f: impl FnMut(u32, [u32; 4])) {
+fn each_block(cpu: Cpu, run: RunKey, season: u32, hash: u64, ids: &[u32], mut f: impl FnMut(u32, [u32; 4])) {
     let purpose = Purpose::Intervention(hash);
     let mut blocks = [[0; 4]; RUN];
     let mut rest = ids;

@@ -136,7 +136,8 @@ impl SeasonConsts {
     }
 }
 
-/// What the programme's modules confer on a participant this season.
+/// What the programme's modules confer on a participant this season: per module, the
+/// largest of what the season's interventions of that module confer.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProgrammeLevels {
     /// Farm skill given by production training, in [0, 1].
