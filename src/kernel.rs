@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::cpu::Cpu;
 use crate::engine::BLOCK;
 use crate::model::budget::Lanes;
-use crate::model::draws::{BATCH, columns, earnings_noise};
+use crate::model::draws::{BATCH, Word, columns, earnings_noise};
 use crate::model::environment::{ElNino, SeasonEnv};
 use crate::model::household::only_if;
 use crate::model::lanes::{lanes_where, sample_lanes};
@@ -230,7 +230,7 @@ impl Ceiling<'_> {
         let [crop, labour] = &mut s.noise;
         earnings_noise(
             self.cpu,
-            [&s.earnings[0][..n], &s.earnings[1][..n]],
+            [&s.earnings[Word::Crop.index()][..n], &s.earnings[Word::LabourDays.index()][..n]],
             [crop_table, &self.noise.labour_days],
             [&mut crop[..n], &mut labour[..n]],
         );
@@ -252,7 +252,13 @@ impl Ceiling<'_> {
         };
         // Demand for the enterprises only, as the model samples it.
         let (lanes, k) = lanes_where(n, |j| c.flags[j] & u32::from(ENTERPRISE) != 0);
-        sample_lanes(&ctx, &self.noise.demand, &s.decision[0], &lanes[..k], &mut s.demand);
+        sample_lanes(
+            &ctx,
+            &self.noise.demand,
+            &s.decision[const { Word::Demand.decision() }],
+            &lanes[..k],
+            &mut s.demand,
+        );
         #[cfg(target_arch = "x86_64")]
         if self.cpu.v4().is_some() {
             // SAFETY: `self.cpu` holds a `V4` token, made only on CPUs with AVX-512F, DQ and
@@ -302,16 +308,17 @@ impl Ceiling<'_> {
         let join = hazard.probability(p.cooperative.join_per_year * readiness * months / 12.0);
         for j in 0..BATCH {
             let mut flags = c.flags[j];
-            let toggle = wet & (unit(s.earnings[2][j]) < s.practice_probability[j]);
+            let toggle = wet & (unit(s.earnings[Word::Adoption.index()][j]) < s.practice_probability[j]);
             flags ^= u32::from(toggle) * u32::from(IMPROVED);
             let leave = if flags & u32::from(MEMBER) != 0 { consts.coop_exit_probability } else { join };
-            flags ^= u32::from(unit(s.shock[3][j]) < leave) * u32::from(MEMBER);
+            flags ^= u32::from(unit(s.shock[Word::Membership.index()][j]) < leave) * u32::from(MEMBER);
             // Enterprise exit or start.
             let enterprise = flags & u32::from(ENTERPRISE) != 0;
             s.enterprise[j] = enterprise;
-            let exits = enterprise & (unit(s.decision[1][j]) < s.exit_probability[j]);
+            let exits = enterprise
+                & (unit(s.decision[const { Word::EnterpriseExit.decision() }][j]) < s.exit_probability[j]);
             let starts = !enterprise
-                & (unit(s.earnings[3][j]) < consts.enterprise_start_probability)
+                & (unit(s.earnings[Word::SpontaneousStart.index()][j]) < consts.enterprise_start_probability)
                 & (c.savings_idr[j] >= e.start_capital_idr);
             let capital = c.capital_idr[j];
             s.cash[j] = if exits {
@@ -335,7 +342,7 @@ impl Ceiling<'_> {
             };
         }
         for j in 0..BATCH {
-            let ill = unit(s.shock[0][j]) < consts.illness_probability;
+            let ill = unit(s.shock[Word::Illness.index()][j]) < consts.illness_probability;
             s.ill[j] = ill;
             let mut net = f64::from(c.cattle_head[j]) * consts.offtake_idr_per_head_season;
             let crop = s.noise[0][j];
@@ -369,9 +376,9 @@ impl Ceiling<'_> {
             (s.survival[j], s.calf[j]) = (consts.herd_survival[head], consts.herd_calf[head]);
         }
         for j in 0..BATCH {
-            let lost = unit(s.shock[1][j]) >= s.survival[j];
+            let lost = unit(s.shock[Word::CattleLoss.index()][j]) >= s.survival[j];
             let head = c.cattle_head[j] - u32::from(lost);
-            let calf = (unit(s.shock[2][j]) < s.calf[j]) & (head < p.livestock.max_head);
+            let calf = (unit(s.shock[Word::CalfKept.index()][j]) < s.calf[j]) & (head < p.livestock.max_head);
             c.cattle_head[j] = head + u32::from(calf);
         }
         // The model's budget, lane for lane.

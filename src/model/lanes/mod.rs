@@ -27,7 +27,7 @@ use std::ops::Range;
 
 use crate::metrics::{Accumulator, Lines, Terms};
 use crate::model::budget::Lanes;
-use crate::model::draws::{self, BATCH, Batch};
+use crate::model::draws::{self, BATCH, Batch, Word};
 use crate::model::household::{self, Flows, Household, Outcome, Sources, flag};
 use crate::model::season::{SeasonCtx, VillageView};
 use crate::rng::{LognormalTable, unit};
@@ -191,11 +191,17 @@ impl Columns {
         let start_probability = ctx.consts.enterprise_start_probability;
         let start_capital = ctx.params.enterprise.start_capital_idr;
         let (lanes, k) = lanes_where(self.len, |j| {
-            let starts =
-                (unit(draws.earnings[3][j]) < start_probability) & (self.savings[j] >= start_capital);
+            let starts = (unit(draws.words(Word::SpontaneousStart)[j]) < start_probability)
+                & (self.savings[j] >= start_capital);
             (self.flags[j] & u32::from(flag::ENTERPRISE) != 0) | starts
         });
-        sample_lanes(ctx, &ctx.noise.demand, &self.decision[0], &lanes[..k], &mut self.demand);
+        sample_lanes(
+            ctx,
+            &ctx.noise.demand,
+            &self.decision[const { Word::Demand.decision() }],
+            &lanes[..k],
+            &mut self.demand,
+        );
     }
 
     /// [`Columns::batch`], compiled for AVX-512 on the AVX-512 path ([`SeasonCtx::cpu`]).
