@@ -31,6 +31,7 @@
 //! | [`columnar`] | results as Parquet |
 //! | [`compare`] | programme and world effects, cost-effectiveness |
 //! | [`runner`] | scenarios × replications in parallel, memory guard |
+//! | [`simulation`] | one replication to embed: a world that steps season by season |
 //! | [`output`] | CSV and manifest files, written atomically |
 //! | [`plot`] | charts (bundled font, SVG and PNG) |
 //! | [`report`] | the comparison's data files, charts and HTML report |
@@ -63,6 +64,7 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod simulation;
 pub mod summary;
 pub mod sweep;
 pub mod trial;

@@ -450,6 +450,13 @@ pub struct SeasonMetrics {
     pub distribution: Vec<u64>,
 }
 
+impl SeasonMetrics {
+    /// The metric called `name` ([`NAMES`]), if there is one.
+    pub fn value(&self, name: &str) -> Option<f64> {
+        index(name).map(|k| self.values[k])
+    }
+}
+
 /// Lower and upper edge of consumption bin `i`, rupiah per person per month.
 pub fn bin_edges_idr(i: usize) -> (f64, f64) {
     let edge = |j: u32| f64::from(f32::from_bits((BIN_FIRST + j) << BIN_SHIFT));

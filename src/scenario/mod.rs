@@ -256,6 +256,16 @@ pub fn name_problem(name: &str) -> Option<String> {
 }
 
 impl Scenario {
+    /// A scenario from the text of a scenario file, validated as a file is (its name, if
+    /// it states none, is `scenario`). A `base` it names is not found: use [`load_with`]
+    /// and [`InMemory`] for inheritance.
+    ///
+    /// # Errors
+    /// Every problem found in the text.
+    pub fn from_toml_str(text: &str) -> Result<Self, Problems> {
+        from_str("scenario.toml", text)
+    }
+
     /// Things that are valid but probably not meant: an intervention that never acts in
     /// the observed seasons. One line each, naming the file and key.
     pub fn warnings(&self) -> Vec<String> {
