@@ -278,14 +278,25 @@ mod tests {
     }
 
     #[test]
-    fn a_draw_depends_only_on_its_key() {
-        let run = RunKey { seed: 7, replication: 3 };
-        let mut a = run.stream(5, Purpose::Earnings, 42);
-        let _ = run.stream(5, Purpose::Earnings, 41).uniform();
-        let mut b = run.stream(5, Purpose::Earnings, 42);
-        assert_eq!(a.uniform(), b.uniform());
-        let mut other = run.stream(5, Purpose::Shock, 42);
-        assert_ne!(a.uniform(), other.uniform());
+    fn a_draw_is_the_philox_block_of_its_key_and_of_nothing_else() {
+        let run = RunKey { seed: 0x0000_0007_0000_0009, replication: 3 };
+        // The counter layout of the module doc: draw, entity, season | purpose, replication.
+        let expected = philox4x32_10([0, 42, 5 | (7 << 20), 3], [9, 7]);
+        let mut stream = run.stream(5, Purpose::Earnings, 42);
+        let words: [u32; 4] = std::array::from_fn(|_| stream.next_word());
+        assert_eq!(words, expected);
+        assert_eq!(run.block(5, Purpose::Earnings, 42), expected);
+        // Every part of the key changes the block.
+        let others = [
+            RunKey { seed: run.seed + 1, ..run }.block(5, Purpose::Earnings, 42),
+            RunKey { replication: 4, ..run }.block(5, Purpose::Earnings, 42),
+            run.block(6, Purpose::Earnings, 42),
+            run.block(5, Purpose::Shock, 42),
+            run.block(5, Purpose::Earnings, 43),
+        ];
+        for other in others {
+            assert_ne!(other, expected);
+        }
     }
 
     #[test]

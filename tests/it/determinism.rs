@@ -91,9 +91,23 @@ fn the_order_of_intervention_tables_does_not_matter() {
     assert_eq!(bits(&results[0].runs), bits(&results[1].runs));
 }
 
+/// A run in a process of its own (the command) writes the bytes this process computes,
+/// after other runs here: no state outlives a run.
 #[test]
-fn running_twice_gives_the_same_bytes() {
-    assert!(bytes(2) == bytes(2));
+fn a_run_in_its_own_process_gives_the_bytes_of_a_run_in_this_one() {
+    let _ = bytes(2);
+    let small = crate::common::fixture("small.toml");
+    let scenario = livelihoods::scenario::load(&small).unwrap();
+    let here = seasons_csv(&run_on(2, std::slice::from_ref(&scenario))[0]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .args(["run", small.to_str().unwrap(), "--out", "out", "--threads", "2", "--quiet"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(dir.path().join("out/small/seasons.csv")).unwrap();
+    assert!(written == here, "the command wrote other bytes than this process computed");
 }
 
 /// Every code path this CPU runs (AVX-512, AVX2, portable) gives the same files, in one
