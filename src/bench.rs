@@ -5,6 +5,9 @@
 //! Every measurement does about the same work: small populations run more replications,
 //! so that figures at different sizes are comparable. The best of `repeats` timings is
 //! kept, the usual guard against a busy machine.
+//!
+//! Not part of the library's API (hidden from its documentation): it serves `livelihoods
+//! bench` and `benches/`.
 
 use std::time::Instant;
 

@@ -4,12 +4,17 @@
 //! It is the ceiling against which the full model's speed is judged (`livelihoods bench`,
 //! `benches/`): per household and season it draws the same Philox blocks as the model's
 //! batch path (`Shock`, `Earnings` and `Decision`, as columns), samples the same lognormal
-//! and hazard tables and performs the same decisions, production, expected income, herd
-//! change and buffer-stock budget, with the parameters fixed at their defaults and every
-//! village alike. Its state is stored as columns in batches ([`BATCH`] households), which
-//! the season's passes read and write in place, eight households per instruction on CPUs
-//! with AVX-512: the model's batch path with nothing around it, not even the copies between
-//! its rows and columns. Its numbers are not model results.
+//! and hazard tables and performs decisions, production, expected income, herd change and
+//! the buffer-stock budget of the same shape, with the parameters fixed at their defaults
+//! and every village alike. They are not the model's rules: adoption has no imitation term,
+//! dis-adoption no bad-season or illiquidity multiplier, and its own copies of the uplift,
+//! input cost, price factor and expected income stand in for the model's; it measures
+//! speed, and its numbers are not model results. Its state is stored as columns in batches
+//! ([`BATCH`] households), which the season's passes read and write in place, eight
+//! households per instruction on the AVX-512 path.
+//!
+//! Not part of the library's API (hidden from its documentation): it serves `livelihoods
+//! bench` and `benches/`.
 
 use rayon::prelude::*;
 

@@ -22,8 +22,6 @@
 //! | [`interventions`] | the four modules: targeting, capacity, take-up, cost |
 //! | [`engine`] | the season schedule, written once |
 //! | [`cpu`] | the instruction sets a run computes with, a value of its options |
-//! | [`kernel`] | the minimal kernel: the ceiling for the model's speed |
-//! | [`bench`](mod@bench) | throughput table: model against kernel, memory |
 //! | [`metrics`] | FGT, consumption, Gini, reach: integer reductions |
 //! | [`summary`] | mean, band and confidence interval across replications |
 //! | [`uncertainty`] | uncertain parameters: distributions, designs of draws |
@@ -47,12 +45,14 @@
 //! given ([`cpu::Cpu`]: AVX-512, AVX2, portable) computes the same numbers, so results do
 //! not depend on it either.
 
+#[doc(hidden)]
 pub mod bench;
 pub mod columnar;
 pub mod compare;
 pub mod cpu;
 pub mod engine;
 pub mod interventions;
+#[doc(hidden)]
 pub mod kernel;
 pub mod metrics;
 pub mod model;
