@@ -575,7 +575,7 @@ mod tests {
     use super::*;
     use crate::model::budget::{Budget, consume};
     use crate::model::draws::Batch;
-    use crate::model::fixture::{Fixture, household};
+    use crate::model::fixture::{self, Fixture, household};
     use crate::model::season::ProgrammeLevels;
 
     proptest! {
@@ -625,8 +625,10 @@ mod tests {
             ),
             season in 0u32..2,
             coop in any::<bool>(),
+            params in fixture::params(),
+            around in fixture::surroundings(),
         ) {
-            let fixture = Fixture::new(season, coop);
+            let fixture = Fixture::varied(season, coop, params, &around);
             for cpu in crate::cpu::Cpu::available() {
             let ctx = SeasonCtx { cpu, ..fixture.ctx(1, ProgrammeLevels::default()) };
             let mut rows: Vec<Household> =

@@ -396,7 +396,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::model::fixture::{Fixture, household};
+    use crate::model::fixture::{self, Fixture, household};
     use crate::model::season::ProgrammeLevels;
 
     proptest! {
@@ -418,8 +418,10 @@ mod tests {
             one_village in any::<bool>(),
             seed in any::<u64>(),
             first in 0..u32::MAX - BATCH as u32,
+            params in fixture::params(),
+            around in fixture::surroundings(),
         ) {
-            let fixture = Fixture::new(season, coop);
+            let fixture = Fixture::varied(season, coop, params, &around);
             let levels = ProgrammeLevels { production_skill: 0.8, business_skill: 0.7, start_probability: 0.5, finance_skill: 0.6 };
             for cpu in crate::cpu::Cpu::available() {
             let ctx = SeasonCtx { cpu, ..fixture.ctx(seed, levels.clone()) };
