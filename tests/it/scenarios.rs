@@ -94,6 +94,16 @@ fn an_integer_that_overflows_names_its_key_and_range() {
     }
 }
 
+/// output/README.md's table of seasons.csv columns is the one the metrics declare.
+#[test]
+fn the_output_readme_describes_every_metric_as_declared() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("output/README.md")).unwrap();
+    assert!(
+        readme.contains(&livelihoods::metrics::columns_markdown()),
+        "output/README.md's column table is out of date: paste metrics::columns_markdown() into it"
+    );
+}
+
 #[test]
 fn the_analysts_reference_lists_every_key() {
     let readme = fs::read_to_string(shipped("x").parent().unwrap().join("README.md")).unwrap();
