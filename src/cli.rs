@@ -61,7 +61,7 @@ struct RunArgs {
     #[arg(long)]
     quiet: bool,
     /// Instruction sets to compute with: `avx512`, `avx2`, `portable` or `best` (the fastest
-    /// this CPU runs); every path gives the same numbers.
+    /// this CPU runs); every path gives the same numbers. `sweep` takes `best` only.
     #[arg(long, default_value = "best")]
     cpu: String,
 }
@@ -497,6 +497,10 @@ fn run_sweep(run: &RunArgs, design: &sweep::Design, money: (f64, f64)) -> Result
     if run.files.len() != 1 {
         let message = format!("takes one scenario file, got {}", run.files.len());
         more.push(Problem::new(Origin::command_line(), "sweep", message));
+    }
+    if run.cpu != "best" {
+        let message = format!("is \"{}\"; sweep computes on the fastest path this CPU runs (best)", run.cpu);
+        more.push(Problem::new(Origin::command_line(), "--cpu", message));
     }
     let scenarios = load(&run.files[..1], &run.overrides(), run.threads, more)?;
     let scenario = &scenarios[0];

@@ -198,6 +198,15 @@ fn a_cpu_option_that_names_no_path_is_an_input_error() {
     let err = input_errors(&out);
     assert!(err.contains("--cpu: is \"avx-512\"; one of portable, avx2, avx512, best is needed"), "{err}");
     assert!(!dir.path().join("output").exists());
+    // sweep computes on the fastest path only, and says so rather than ignore the option.
+    let dw4fs = crate::common::shipped("dw4fs");
+    let out = Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .args(["sweep", dw4fs.to_str().unwrap(), "--cpu", "portable"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = input_errors(&out);
+    assert!(err.contains("--cpu: is \"portable\"; sweep computes on the fastest path"), "{err}");
 }
 
 #[test]
