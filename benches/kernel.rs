@@ -8,7 +8,8 @@
 
 use std::path::Path;
 
-use livelihoods::{bench, rng, scenario};
+use livelihoods::cpu::Cpu;
+use livelihoods::{bench, scenario};
 
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: then one quick row.
@@ -21,7 +22,8 @@ fn main() {
     } else {
         (&[10_000, 100_000, 1_000_000], if cores > 1 { vec![1, cores] } else { vec![1] }, 26_000_000, 2)
     };
-    println!("random-number kernel {}", rng::kernel().name());
+    let cpu = Cpu::best();
+    println!("path {cpu}");
     let sized: Vec<_> = sizes.iter().map(|&h| bench::sized(&base, h, work).expect("valid size")).collect();
-    bench::table(&sized, &threads, repeats, |line| println!("{line}"));
+    bench::table(&sized, &threads, repeats, cpu, |line| println!("{line}"));
 }

@@ -39,13 +39,17 @@ fn sizes_and_threads(c: &mut Criterion, name: &str, run: impl Fn(&Scenario, usiz
 
 fn model(c: &mut Criterion) {
     sizes_and_threads(c, "dw4fs", |s, threads| {
-        std::hint::black_box(runner::run_all(std::slice::from_ref(s), threads, &|| {}));
+        std::hint::black_box(runner::run_all(
+            std::slice::from_ref(s),
+            runner::Options::threads(threads),
+            &|| {},
+        ));
     });
 }
 
 fn ceiling(c: &mut Criterion) {
     sizes_and_threads(c, "kernel", |s, _| {
-        std::hint::black_box(bench::kernel_like(s));
+        std::hint::black_box(bench::kernel_like(s, livelihoods::cpu::Cpu::best()));
     });
 }
 

@@ -5,9 +5,13 @@
 //! Every measurement does about the same work: small populations run more replications,
 //! so that figures at different sizes are comparable. The best of `repeats` timings is
 //! kept, the usual guard against a busy machine.
+//!
+//! Not part of the library's API (hidden from its documentation): it serves `livelihoods
+//! bench` and `benches/`.
 
 use std::time::Instant;
 
+use crate::cpu::Cpu;
 use crate::kernel;
 use crate::runner;
 use crate::scenario::{Overrides, Problems, Scenario};
@@ -59,11 +63,12 @@ pub fn sized(base: &Scenario, households: u64, work: u64) -> Result<Scenario, Pr
     Ok(s)
 }
 
-/// Time `scenario` and the kernel of the same size on `threads` threads; best of `repeats`.
+/// Time `scenario` and the kernel of the same size on `threads` threads on `cpu`'s path;
+/// best of `repeats`.
 ///
 /// # Panics
 /// If the thread pool cannot be started or the population does not fit the kernel's ids.
-pub fn measure(scenario: &Scenario, threads: usize, repeats: u32) -> Measurement {
+pub fn measure(scenario: &Scenario, threads: usize, repeats: u32, cpu: Cpu) -> Measurement {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
     let households = scenario.params.population.households;
     let household_seasons = scenario.simulated_household_seasons();
@@ -78,10 +83,10 @@ pub fn measure(scenario: &Scenario, threads: usize, repeats: u32) -> Measurement
             .fold(f64::INFINITY, f64::min)
     };
     let model_seconds = best(&|| {
-        std::hint::black_box(runner::run_all(scenarios, threads, &|| {}));
+        std::hint::black_box(runner::run_all(scenarios, runner::Options { threads, cpu }, &|| {}));
     });
     let kernel_seconds = best(&|| {
-        std::hint::black_box(kernel_like(scenario));
+        std::hint::black_box(kernel_like(scenario, cpu));
     });
     Measurement {
         households,
@@ -97,10 +102,10 @@ pub fn measure(scenario: &Scenario, threads: usize, repeats: u32) -> Measurement
 ///
 /// # Panics
 /// If the population does not fit the kernel's 32-bit household ids.
-pub fn kernel_like(scenario: &Scenario) -> kernel::KernelSums {
+pub fn kernel_like(scenario: &Scenario, cpu: Cpu) -> kernel::KernelSums {
     let households =
         u32::try_from(scenario.params.population.households).expect("household ids fit in 32 bits");
-    kernel::run(households, scenario.simulated_seasons(), scenario.replications)
+    kernel::run(households, scenario.simulated_seasons(), scenario.replications, cpu)
 }
 
 /// The header of the throughput table (speeds in millions of household-seasons per second).
@@ -136,18 +141,19 @@ pub fn line(m: &Measurement, speed_up: Option<f64>) -> String {
 }
 
 /// Measure every scenario of `sized` on every thread count of `threads` (in that order),
-/// handing each line of the table to `print` as soon as it is measured.
+/// on `cpu`'s path, handing each line of the table to `print` as soon as it is measured.
 pub fn table(
     sized: &[Scenario],
     threads: &[usize],
     repeats: u32,
+    cpu: Cpu,
     mut print: impl FnMut(&str),
 ) -> Vec<Measurement> {
     print(&header());
     let mut rows: Vec<Measurement> = Vec::new();
     for &t in threads {
         for s in sized {
-            let m = measure(s, t, repeats);
+            let m = measure(s, t, repeats, cpu);
             let one_thread = rows.iter().find(|r| r.threads == 1 && r.households == m.households);
             print(&line(&m, one_thread.map(|r| m.model_per_second / r.model_per_second)));
             rows.push(m);

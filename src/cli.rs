@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use livelihoods::compare::CostEffectiveness;
+use livelihoods::cpu::Cpu;
 use livelihoods::metrics;
 use livelihoods::output::{self, RunInfo};
 use livelihoods::report::Money;
@@ -61,6 +62,10 @@ pub(crate) struct RunArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub(crate) quiet: bool,
+    /// Instruction sets to compute with: `avx512`, `avx2`, `portable` or `best` (the fastest
+    /// this CPU runs); every path gives the same numbers. `sweep` takes `best` only.
+    #[arg(long, default_value = "best")]
+    pub(crate) cpu: String,
 }
 
 impl RunArgs {
@@ -191,6 +196,9 @@ enum Command {
         /// Timings per measurement; the best is kept.
         #[arg(long, default_value_t = 2)]
         repeats: u32,
+        /// Instruction sets to compute with: `avx512`, `avx2`, `portable` or `best`.
+        #[arg(long, default_value = "best")]
+        cpu: String,
     },
     /// Check scenario files without running them.
     Validate {
@@ -204,8 +212,8 @@ enum Command {
 pub fn run(args: Args) -> Result<()> {
     match args.command {
         Command::Validate { files } => validate(&files),
-        Command::Bench { scenario, households, threads, work, repeats } => {
-            bench(&BenchOptions { scenario, households, threads, work, repeats })
+        Command::Bench { scenario, households, threads, work, repeats, cpu } => {
+            bench(&BenchOptions { scenario, households, threads, work, repeats, cpu })
         }
         Command::Sweep { run, sweep, shard } => scale::sweep(&run, &sweep, shard.as_deref()),
         Command::Merge { dirs, out, quiet } => scale::merge(&dirs, &out, quiet),
@@ -229,7 +237,8 @@ pub fn run(args: Args) -> Result<()> {
             Ok(())
         }
         Command::Run(run) => {
-            run_scenarios(&run.files, &run.out, run.threads, &run.overrides(), run.quiet).map(|_| ())
+            run_scenarios(&run.files, &run.out, (run.threads, &run.cpu), &run.overrides(), run.quiet)
+                .map(|_| ())
         }
         Command::Compare {
             run,
@@ -273,7 +282,7 @@ pub fn run(args: Args) -> Result<()> {
                 sample,
                 shard,
             };
-            compare(&run.files, &options, &run.out, run.threads, &run.overrides(), run.quiet)
+            compare(&run.files, &options, &run.out, (run.threads, &run.cpu), &run.overrides(), run.quiet)
         }
     }
 }
@@ -290,6 +299,7 @@ struct BenchOptions {
     threads: Vec<usize>,
     work: u64,
     repeats: u32,
+    cpu: String,
 }
 
 fn bench(options: &BenchOptions) -> Result<()> {
@@ -301,7 +311,9 @@ fn bench(options: &BenchOptions) -> Result<()> {
         threads = vec![1, cores];
         threads.dedup();
     }
-    let problems = setting_problems(&threads);
+    let (cpu, cpu_problems) = chosen_cpu(&options.cpu);
+    let mut problems = setting_problems(&threads);
+    problems.extend(cpu_problems);
     if !problems.is_empty() {
         return Err(Problems(problems).into());
     }
@@ -318,16 +330,16 @@ fn bench(options: &BenchOptions) -> Result<()> {
         }
     }
     println!(
-        "{} ({} seasons + {} spin-up), best of {} on {} ({} cores), random-number kernel {}",
+        "{} ({} seasons + {} spin-up), best of {} on {} ({} cores), path {}",
         base.name,
         base.seasons,
         base.params.calendar.spin_up_seasons,
         options.repeats.max(1),
         bench::cpu_name().unwrap_or_else(|| "an unnamed CPU".into()),
         cores,
-        livelihoods::rng::kernel().name()
+        cpu.name()
     );
-    bench::table(&sized, &threads, options.repeats, |line| println!("{line}"));
+    bench::table(&sized, &threads, options.repeats, cpu, |line| println!("{line}"));
     if let Some(peak) = bench::peak_resident_bytes() {
         println!("peak resident memory {:.0} MB", peak as f64 / 1e6);
     }
@@ -393,8 +405,7 @@ pub(crate) fn load(
 }
 
 /// A problem for every `--threads` value that is not a thread count (0, or more than
-/// [`runner::MAX_THREADS`]), for a random-number kernel variable that names no kernel and
-/// for a memory variable that is no number of bytes.
+/// [`runner::MAX_THREADS`]) and for a memory variable that is no number of bytes.
 fn setting_problems(threads: &[usize]) -> Vec<Problem> {
     let most = runner::MAX_THREADS;
     let mut problems: Vec<Problem> = threads
@@ -412,15 +423,16 @@ fn setting_problems(threads: &[usize]) -> Vec<Problem> {
     if let Err(message) = runner::memory_override() {
         problems.push(Problem::new(Origin::environment(), runner::MEMORY_VARIABLE, message));
     }
-    let variable = livelihoods::rng::KERNEL_VARIABLE;
-    if let Ok(name) = std::env::var(variable)
-        && livelihoods::rng::Kernel::named(&name).is_none()
-    {
-        let names: Vec<&str> = livelihoods::rng::Kernel::ALL.iter().map(|k| k.name()).collect();
-        let message = format!("is \"{name}\"; one of {} is needed", names.join(", "));
-        problems.push(Problem::new(Origin::environment(), variable, message));
-    }
     problems
+}
+
+/// The path `--cpu` names, or the portable one with the problem that it names none this
+/// CPU runs.
+fn chosen_cpu(name: &str) -> (Cpu, Vec<Problem>) {
+    match Cpu::named(name) {
+        Ok(cpu) => (cpu, Vec::new()),
+        Err(message) => (Cpu::portable(), vec![Problem::new(Origin::command_line(), "--cpu", message)]),
+    }
 }
 
 /// What `compare` is asked for beyond the run options.
@@ -441,12 +453,12 @@ fn compare(
     files: &[PathBuf],
     options: &CompareOptions,
     out: &std::path::Path,
-    threads: Option<usize>,
+    (threads, cpu): (Option<usize>, &str),
     overrides: &Overrides,
     quiet: bool,
 ) -> Result<()> {
     let (baseline, idr_per_usd) = (options.baseline.as_str(), options.idr_per_usd);
-    let mut money = Vec::new();
+    let (cpu, mut money) = chosen_cpu(cpu);
     if !(idr_per_usd.is_finite() && idr_per_usd > 0.0) {
         let message =
             format!("is {idr_per_usd}; a positive, finite number of rupiah per US dollar is needed");
@@ -472,7 +484,7 @@ fn compare(
         s.distribution_season = options.distribution_season;
     }
     print_warnings(&scenarios, quiet);
-    let info = run_info(threads);
+    let info = run_info(threads, cpu);
     let draws = if let Some(path) = &options.sample {
         Some((livelihoods::uncertainty::draws::DrawSet::read(path, options.draws)?, scenarios.clone()))
     } else if options.draws > 0 {
@@ -708,15 +720,16 @@ fn thousands(x: f64) -> String {
 fn run_scenarios(
     files: &[PathBuf],
     out: &std::path::Path,
-    threads: Option<usize>,
+    (threads, cpu): (Option<usize>, &str),
     overrides: &Overrides,
     quiet: bool,
 ) -> Result<Vec<ScenarioResult>> {
-    let scenarios = load(files, overrides, threads, Vec::new())?;
+    let (cpu, problems) = chosen_cpu(cpu);
+    let scenarios = load(files, overrides, threads, problems)?;
     print_warnings(&scenarios, quiet);
     let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
     prepare_output(out, &names, quiet)?;
-    let info = run_info(threads);
+    let info = run_info(threads, cpu);
     if let Some(available) = runner::available_memory() {
         runner::check_memory(&runner::estimate_run(&scenarios, info.threads), &available)
             .map_err(anyhow::Error::msg)?;
@@ -724,12 +737,12 @@ fn run_scenarios(
     simulate(scenarios, out, &info, quiet)
 }
 
-/// Threads to use (default: every core) and the start time.
-pub(crate) fn run_info(threads: Option<usize>) -> RunInfo {
+/// Threads to use (default: every core), the path and the start time.
+pub(crate) fn run_info(threads: Option<usize>, cpu: Cpu) -> RunInfo {
     let threads =
         threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let started = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    RunInfo { threads, started_utc: output::rfc3339_utc(started) }
+    RunInfo { threads, cpu, started_utc: output::rfc3339_utc(started) }
 }
 
 /// Print every scenario's warnings ([`Scenario::warnings`]) to standard error.
@@ -834,7 +847,7 @@ fn simulate(
     for s in &scenarios {
         let result = pool
             .install(|| {
-                runner::run_all(std::slice::from_ref(s), threads, &|| {
+                runner::run_all(std::slice::from_ref(s), runner::Options { threads, cpu: info.cpu }, &|| {
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                     if n.is_multiple_of(8) || n == total {
                         bar.set_position(n);
@@ -865,8 +878,14 @@ fn simulate(
 
 /// Run a comparison's plan on the current thread pool and write each of its worlds' results
 /// under `out`.
-fn simulate_plan(plan: Plan, out: &std::path::Path, info: &RunInfo, quiet: bool) -> Result<trial::Outcome> {
+fn simulate_plan(
+    mut plan: Plan,
+    out: &std::path::Path,
+    info: &RunInfo,
+    quiet: bool,
+) -> Result<trial::Outcome> {
     let threads = info.threads;
+    plan.cpu = info.cpu;
     {
         let mut kept = kept_lock().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         kept.all = plan.worlds.iter().map(|s| s.name.clone()).collect();

@@ -17,12 +17,13 @@
 
 use rayon::prelude::*;
 
+use crate::cpu::Cpu;
 use crate::interventions::{DeliveryCtx, Lottery, deliver_all};
 use crate::metrics::{self, Accumulator, Lines, SeasonFacts, SeasonMetrics};
 use crate::model::draws::{BATCH, Batch};
 use crate::model::environment::{self, ElNino};
 use crate::model::household::{self, Flows, Household};
-use crate::model::lanes::{Columns, in_lanes, season_batch};
+use crate::model::lanes::{Columns, season_batch};
 use crate::model::population;
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
 use crate::model::village::Villages;
@@ -32,6 +33,24 @@ use crate::scenario::Scenario;
 
 /// Households per block of the household phase; fixed, never derived from the thread count.
 pub const BLOCK: usize = 4096;
+
+/// How a replication is computed; no choice here changes a number.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Execution {
+    /// The instruction sets every season is computed with.
+    pub cpu: Cpu,
+    /// Split the household phase over the threads of the current rayon pool.
+    pub parallel: bool,
+}
+
+/// How [`step_season`] computes a season and what it keeps beyond the metrics.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StepOptions {
+    /// The code path and the threads.
+    pub execution: Execution,
+    /// Keep the season's consumption distribution in its metrics.
+    pub keep_distribution: bool,
+}
 
 /// The state of one replication.
 #[derive(Clone, Debug)]
@@ -58,11 +77,12 @@ pub struct World {
 }
 
 impl World {
-    /// The initial world of `replication` of `scenario`, whose tables are `noise`.
-    pub fn new(scenario: &Scenario, noise: &Noise, replication: u32) -> Self {
+    /// The initial world of `replication` of `scenario`, whose tables are `noise`, drawn on
+    /// `cpu`'s path.
+    pub fn new(scenario: &Scenario, noise: &Noise, replication: u32, cpu: Cpu) -> Self {
         let run = RunKey { seed: scenario.seed, replication };
         let villages = population::villages(&scenario.params, run);
-        let households = population::households(&scenario.params, noise, run, &villages);
+        let households = population::households(&scenario.params, noise, run, &villages, cpu);
         Self {
             land_m2: metrics::land_m2(&households),
             households,
@@ -89,23 +109,23 @@ impl World {
 /// `step` counts every simulated season including the spin-up and keys the random draws;
 /// the observed season (which the programme schedule and the output use) is
 /// `step − calendar.spin_up_seasons`, and the programme runs only in observed seasons.
-/// `parallel` splits the household phase over threads; the result is the same either way.
-/// With `keep_distribution` the metrics carry the season's consumption distribution.
+/// `options` say how (the result is the same whatever the path and threads) and whether
+/// the metrics carry the season's consumption distribution.
 pub fn step_season(
     world: &mut World,
     scenario: &Scenario,
     noise: &Noise,
     run: RunKey,
     step: u32,
-    parallel: bool,
-    keep_distribution: bool,
+    options: StepOptions,
 ) -> Option<SeasonMetrics> {
+    let Execution { cpu, parallel } = options.execution;
     let params = &scenario.params;
     let observed = step.checked_sub(params.calendar.spin_up_seasons);
     let kind = SeasonKind::of(step);
     let env = environment::draw(params, run, step);
     let levels = match observed {
-        Some(s) => deliver_programme(world, scenario, run, s),
+        Some(s) => deliver_programme(world, scenario, run, cpu, s),
         None => ProgrammeLevels::default(),
     };
 
@@ -116,6 +136,7 @@ pub fn step_season(
         params,
         consts: &consts,
         noise,
+        cpu,
         run,
         season: step,
         kind,
@@ -151,7 +172,7 @@ pub fn step_season(
             / villages.max(1) as f64,
     };
     let mut metrics = acc.finish(facts);
-    if keep_distribution {
+    if options.keep_distribution {
         metrics.distribution = acc.distribution();
     }
     Some(metrics)
@@ -168,7 +189,7 @@ fn households_phase(
     parallel: bool,
 ) -> Accumulator {
     let villages = ctx.villages.len();
-    let lanes = in_lanes();
+    let lanes = ctx.cpu.in_lanes();
     let block = |mut acc: Accumulator,
                  (b, (rows, mut flows)): (usize, (&mut [Household], Option<&mut [Flows]>))| {
         let mut draws = Batch::new();
@@ -238,11 +259,18 @@ fn prefetch(next: *const Household, end: *const Household) {
 }
 
 /// Phase 2: every intervention in file order; returns the season's training levels.
-fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season: u32) -> ProgrammeLevels {
+fn deliver_programme(
+    world: &mut World,
+    scenario: &Scenario,
+    run: RunKey,
+    cpu: Cpu,
+    season: u32,
+) -> ProgrammeLevels {
     let mut levels = ProgrammeLevels::default();
     let ctx = DeliveryCtx {
         params: &scenario.params,
         run,
+        cpu,
         season,
         households: &world.households,
         follow: world.keep_lotteries,
@@ -268,24 +296,26 @@ fn deliver_programme(world: &mut World, scenario: &Scenario, run: RunKey, season
 }
 
 /// Run one replication of `scenario` (whose tables are `noise`, [`Noise::new`]) through
-/// all its seasons. `on_season` is called after each season (for progress reporting).
+/// all its seasons, as `execution` says. `on_season` is called after each season (for
+/// progress reporting).
 pub fn run_replication(
     scenario: &Scenario,
     noise: &Noise,
     replication: u32,
-    parallel: bool,
+    execution: Execution,
     on_season: &(dyn Fn() + Sync),
 ) -> Vec<SeasonMetrics> {
     let run = RunKey { seed: scenario.seed, replication };
-    let mut world = World::new(scenario, noise, replication);
+    let mut world = World::new(scenario, noise, replication, execution.cpu);
     let spin_up = scenario.params.calendar.spin_up_seasons;
+    let options = |keep_distribution| StepOptions { execution, keep_distribution };
     for step in 0..spin_up {
-        step_season(&mut world, scenario, noise, run, step, parallel, false);
+        step_season(&mut world, scenario, noise, run, step, options(false));
     }
     let keep = scenario.distribution_season.unwrap_or(scenario.seasons.saturating_sub(1));
     (spin_up..spin_up + scenario.seasons)
         .map(|step| {
-            let m = step_season(&mut world, scenario, noise, run, step, parallel, step - spin_up == keep);
+            let m = step_season(&mut world, scenario, noise, run, step, options(step - spin_up == keep));
             on_season();
             m.expect("seasons after the spin-up are observed")
         })

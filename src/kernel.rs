@@ -4,18 +4,24 @@
 //! It is the ceiling against which the full model's speed is judged (`livelihoods bench`,
 //! `benches/`): per household and season it draws the same Philox blocks as the model's
 //! batch path (`Shock`, `Earnings` and `Decision`, as columns), samples the same lognormal
-//! and hazard tables and performs the same decisions, production, expected income, herd
-//! change and buffer-stock budget, with the parameters fixed at their defaults and every
-//! village alike. Its state is stored as columns in batches ([`BATCH`] households), which
-//! the season's passes read and write in place, eight households per instruction on CPUs
-//! with AVX-512: the model's batch path with nothing around it, not even the copies between
-//! its rows and columns. Its numbers are not model results.
+//! and hazard tables and performs decisions, production, expected income, herd change and
+//! the buffer-stock budget of the same shape, with the parameters fixed at their defaults
+//! and every village alike. They are not the model's rules: adoption has no imitation term,
+//! dis-adoption no bad-season or illiquidity multiplier, and its own copies of the uplift,
+//! input cost, price factor and expected income stand in for the model's; it measures
+//! speed, and its numbers are not model results. Its state is stored as columns in batches
+//! ([`BATCH`] households), which the season's passes read and write in place, eight
+//! households per instruction on the AVX-512 path.
+//!
+//! Not part of the library's API (hidden from its documentation): it serves `livelihoods
+//! bench` and `benches/`.
 
 use rayon::prelude::*;
 
+use crate::cpu::Cpu;
 use crate::engine::BLOCK;
 use crate::model::budget::Lanes;
-use crate::model::draws::{BATCH, columns, earnings_noise};
+use crate::model::draws::{BATCH, Word, columns, earnings_noise};
 use crate::model::environment::{ElNino, SeasonEnv};
 use crate::model::household::only_if;
 use crate::model::lanes::{lanes_where, sample_lanes};
@@ -89,8 +95,8 @@ impl KernelSums {
 }
 
 /// Run the kernel: `households` × `seasons` × `replications`, on the current rayon pool,
-/// sharing the threads as the model does ([`strategy`]).
-pub fn run(households: u32, seasons: u32, replications: u32) -> KernelSums {
+/// sharing the threads as the model does ([`strategy`]), on `cpu`'s path.
+pub fn run(households: u32, seasons: u32, replications: u32, cpu: Cpu) -> KernelSums {
     let params = Params::default();
     let noise = Noise::new(&params);
     let consts = [SeasonKind::Wet, SeasonKind::Dry].map(|kind| SeasonConsts::new(&params, kind));
@@ -111,6 +117,7 @@ pub fn run(households: u32, seasons: u32, replications: u32) -> KernelSums {
     let world = Ceiling {
         params: &params,
         noise: &noise,
+        cpu,
         consts: &consts,
         villages: &villages,
         env: &env,
@@ -133,6 +140,7 @@ pub fn run(households: u32, seasons: u32, replications: u32) -> KernelSums {
 struct Ceiling<'a> {
     params: &'a Params,
     noise: &'a Noise,
+    cpu: Cpu,
     consts: &'a [SeasonConsts; 2],
     villages: &'a Villages,
     env: &'a SeasonEnv,
@@ -180,7 +188,7 @@ impl Ceiling<'_> {
     fn population(&self, run: RunKey, households: u32) -> Vec<Chunk> {
         let p = self.params;
         let mut blocks = vec![[0; 4]; households as usize];
-        run.blocks(0, Purpose::Population, 0, &mut blocks);
+        run.blocks(self.cpu, 0, Purpose::Population, 0, &mut blocks);
         blocks
             .chunks(BATCH)
             .map(|blocks| {
@@ -217,27 +225,26 @@ impl Ceiling<'_> {
         s: &mut Scratch,
     ) -> KernelSums {
         let kind = SeasonKind::of(season);
-        run.block_columns(season, Purpose::Shock, first, columns(&mut s.shock, n));
-        run.block_columns(season, Purpose::Earnings, first, columns(&mut s.earnings, n));
-        run.block_columns(season, Purpose::Decision, first, columns(&mut s.decision, n));
+        run.block_columns(self.cpu, season, Purpose::Shock, first, columns(&mut s.shock, n));
+        run.block_columns(self.cpu, season, Purpose::Earnings, first, columns(&mut s.earnings, n));
+        run.block_columns(self.cpu, season, Purpose::Decision, first, columns(&mut s.decision, n));
         let crop_table = match kind {
             SeasonKind::Wet => &self.noise.maize_yield,
             SeasonKind::Dry => &self.noise.seaweed,
         };
         let [crop, labour] = &mut s.noise;
         earnings_noise(
-            [&s.earnings[0][..n], &s.earnings[1][..n]],
+            self.cpu,
+            [&s.earnings[Word::Crop.index()][..n], &s.earnings[Word::LabourDays.index()][..n]],
             [crop_table, &self.noise.labour_days],
             [&mut crop[..n], &mut labour[..n]],
         );
-        // Demand for the enterprises only, as the model samples it.
-        let (lanes, k) = lanes_where(n, |j| c.flags[j] & u32::from(ENTERPRISE) != 0);
-        sample_lanes(&self.noise.demand, &s.decision[0], &lanes[..k], &mut s.demand);
         let months = self.params.months(kind);
         let ctx = SeasonCtx {
             params: self.params,
             consts: &self.consts[kind as usize],
             noise: self.noise,
+            cpu: self.cpu,
             run,
             season,
             kind,
@@ -248,9 +255,20 @@ impl Ceiling<'_> {
             env: self.env,
             views: self.views,
         };
+        // Demand for the enterprises only, as the model samples it.
+        let (lanes, k) = lanes_where(n, |j| c.flags[j] & u32::from(ENTERPRISE) != 0);
+        sample_lanes(
+            &ctx,
+            &self.noise.demand,
+            &s.decision[const { Word::Demand.decision() }],
+            &lanes[..k],
+            &mut s.demand,
+        );
         #[cfg(target_arch = "x86_64")]
-        if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
-            // SAFETY: the AVX-512 kernel is in use only on CPUs with AVX-512F and AVX2.
+        if self.cpu.v4().is_some() {
+            // SAFETY: `self.cpu` holds a `V4` token, made only on CPUs with AVX-512F, DQ and
+            // VL and AVX2 (with the rest of x86-64-v4): every feature `passes_avx512`
+            // enables.
             #[allow(unsafe_code)]
             return unsafe { self.passes_avx512(&ctx, n, c, s) };
         }
@@ -289,22 +307,23 @@ impl Ceiling<'_> {
         }
         let hazard = &self.noise.hazard;
         if wet {
-            hazard.probability_all(&s.practice_rate, &mut s.practice_probability);
+            hazard.probability_all(self.cpu, &s.practice_rate, &mut s.practice_probability);
         }
-        hazard.probability_all(&s.exit_rate, &mut s.exit_probability);
+        hazard.probability_all(self.cpu, &s.exit_rate, &mut s.exit_probability);
         let join = hazard.probability(p.cooperative.join_per_year * readiness * months / 12.0);
         for j in 0..BATCH {
             let mut flags = c.flags[j];
-            let toggle = wet & (unit(s.earnings[2][j]) < s.practice_probability[j]);
+            let toggle = wet & (unit(s.earnings[Word::Adoption.index()][j]) < s.practice_probability[j]);
             flags ^= u32::from(toggle) * u32::from(IMPROVED);
             let leave = if flags & u32::from(MEMBER) != 0 { consts.coop_exit_probability } else { join };
-            flags ^= u32::from(unit(s.shock[3][j]) < leave) * u32::from(MEMBER);
+            flags ^= u32::from(unit(s.shock[Word::Membership.index()][j]) < leave) * u32::from(MEMBER);
             // Enterprise exit or start.
             let enterprise = flags & u32::from(ENTERPRISE) != 0;
             s.enterprise[j] = enterprise;
-            let exits = enterprise & (unit(s.decision[1][j]) < s.exit_probability[j]);
+            let exits = enterprise
+                & (unit(s.decision[const { Word::EnterpriseExit.decision() }][j]) < s.exit_probability[j]);
             let starts = !enterprise
-                & (unit(s.earnings[3][j]) < consts.enterprise_start_probability)
+                & (unit(s.earnings[Word::SpontaneousStart.index()][j]) < consts.enterprise_start_probability)
                 & (c.savings_idr[j] >= e.start_capital_idr);
             let capital = c.capital_idr[j];
             s.cash[j] = if exits {
@@ -328,7 +347,7 @@ impl Ceiling<'_> {
             };
         }
         for j in 0..BATCH {
-            let ill = unit(s.shock[0][j]) < consts.illness_probability;
+            let ill = unit(s.shock[Word::Illness.index()][j]) < consts.illness_probability;
             s.ill[j] = ill;
             let mut net = f64::from(c.cattle_head[j]) * consts.offtake_idr_per_head_season;
             let crop = s.noise[0][j];
@@ -362,9 +381,9 @@ impl Ceiling<'_> {
             (s.survival[j], s.calf[j]) = (consts.herd_survival[head], consts.herd_calf[head]);
         }
         for j in 0..BATCH {
-            let lost = unit(s.shock[1][j]) >= s.survival[j];
+            let lost = unit(s.shock[Word::CattleLoss.index()][j]) >= s.survival[j];
             let head = c.cattle_head[j] - u32::from(lost);
-            let calf = (unit(s.shock[2][j]) < s.calf[j]) & (head < p.livestock.max_head);
+            let calf = (unit(s.shock[Word::CalfKept.index()][j]) < s.calf[j]) & (head < p.livestock.max_head);
             c.cattle_head[j] = head + u32::from(calf);
         }
         // The model's budget, lane for lane.
@@ -500,10 +519,16 @@ mod tests {
 
     #[test]
     fn the_kernel_does_all_its_work_and_gives_a_plausible_poverty_share() {
-        let one =
-            rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| run(9_000, 6, 2));
-        let two =
-            rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(|| run(9_000, 6, 2));
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| run(9_000, 6, 2, Cpu::best()));
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| run(9_000, 6, 2, Cpu::best()));
         assert_eq!(one, two);
         assert_eq!(one.household_seasons, 9_000 * 6 * 2);
         let share = one.poor_person_seasons as f64 / one.person_seasons as f64;

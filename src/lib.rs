@@ -21,8 +21,7 @@
 //! | [`model`] | households, villages, environment; one household's season |
 //! | [`interventions`] | the four modules: targeting, capacity, take-up, cost |
 //! | [`engine`] | the season schedule, written once |
-//! | [`kernel`] | the minimal kernel: the ceiling for the model's speed |
-//! | [`bench`](mod@bench) | throughput table: model against kernel, memory |
+//! | [`cpu`] | the instruction sets a run computes with, a value of its options |
 //! | [`metrics`] | FGT, consumption, Gini, reach: integer reductions |
 //! | [`summary`] | mean, band and confidence interval across replications |
 //! | [`uncertainty`] | uncertain parameters: distributions, designs of draws, sensitivity indices |
@@ -33,6 +32,7 @@
 //! | [`columnar`] | results as Parquet |
 //! | [`compare`] | programme and world effects, cost-effectiveness |
 //! | [`runner`] | scenarios × replications in parallel, memory guard |
+//! | [`simulation`] | one replication to embed: a world that steps season by season |
 //! | [`output`] | CSV and manifest files, written atomically |
 //! | [`plot`] | charts (bundled font, SVG and PNG) |
 //! | [`report`] | the comparison's data files, charts and HTML report; a sweep's page |
@@ -44,16 +44,19 @@
 //! the same platform, `seasons.csv` and `summary.csv` are byte-identical whatever the thread
 //! count. Every random draw is keyed by (seed, replication, season, purpose, entity), so two
 //! scenarios with the same seed share weather, prices and household shocks (common random
-//! numbers), and every sum over households is an integer. The random-number kernel chosen
-//! at run time for the CPU (AVX2 or portable, [`rng::kernel`]) computes the same words, so
-//! results do not depend on it either.
+//! numbers), and every sum over households is an integer. Every code path a run can be
+//! given ([`cpu::Cpu`]: AVX-512, AVX2, portable) computes the same numbers, so results do
+//! not depend on it either.
 
+#[doc(hidden)]
 pub mod bench;
 pub mod calibration;
 pub mod columnar;
 pub mod compare;
+pub mod cpu;
 pub mod engine;
 pub mod interventions;
+#[doc(hidden)]
 pub mod kernel;
 pub mod metrics;
 pub mod model;
@@ -66,6 +69,7 @@ pub mod rng;
 pub mod runner;
 pub mod scaleout;
 pub mod scenario;
+pub mod simulation;
 pub mod summary;
 pub mod sweep;
 pub mod trial;

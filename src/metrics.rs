@@ -408,30 +408,102 @@ impl Accumulator {
     }
 }
 
-/// Names of the metrics, in output order (after `season,year,season_kind`).
-pub const NAMES: [&str; 21] = [
-    "p0",
-    "p1",
-    "p2",
-    "mean_consumption_pc_idr",
-    "median_consumption_pc_idr",
-    "gini",
-    "food_poor_share",
-    "adopters_share",
-    "coop_members_share",
-    "enterprises_share",
-    "mean_savings_idr",
-    "mean_debt_idr",
-    "participants",
-    "programme_cost_idr",
-    "mean_maize_yield_t_ha",
-    "maize_price_idr_per_kg",
-    "el_nino",
-    "mean_community_readiness",
-    "coop_villages_share",
-    "persons",
-    "ever_participants",
+/// A metric of `seasons.csv`: its column, unit and meaning, declared once ([`METRICS`]);
+/// the output README's table of columns is generated from these ([`columns_markdown`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Metric {
+    /// Column of `seasons.csv` (and stem of `summary.csv`'s columns).
+    pub name: &'static str,
+    /// Unit of its values.
+    pub unit: &'static str,
+    /// What it measures.
+    pub doc: &'static str,
+}
+
+/// Every metric, in output order (after `season,year,season_kind`).
+pub const METRICS: [Metric; 21] = [
+    Metric {
+        name: "p0",
+        unit: "share of persons",
+        doc: "FGT headcount: persons (each household weighted by its members) below the line `poverty.line_idr_per_capita_month`",
+    },
+    Metric { name: "p1", unit: "share of the line", doc: "FGT poverty gap of persons" },
+    Metric { name: "p2", unit: "share of the line, squared", doc: "FGT squared poverty gap of persons" },
+    Metric {
+        name: "mean_consumption_pc_idr",
+        unit: "rupiah per person per month",
+        doc: "mean consumption per person, person-weighted",
+    },
+    Metric {
+        name: "median_consumption_pc_idr",
+        unit: "rupiah per person per month",
+        doc: "median consumption per person, person-weighted",
+    },
+    Metric { name: "gini", unit: "0 to 1", doc: "Gini of consumption per person, person-weighted" },
+    Metric {
+        name: "food_poor_share",
+        unit: "share of persons",
+        doc: "below the food line (`poverty.food_share` × line)",
+    },
+    Metric { name: "adopters_share", unit: "share of households", doc: "using improved practice" },
+    Metric { name: "coop_members_share", unit: "share of households", doc: "in a working cooperative" },
+    Metric {
+        name: "enterprises_share",
+        unit: "share of households",
+        doc: "with a non-farm enterprise or seaweed farm",
+    },
+    Metric { name: "mean_savings_idr", unit: "rupiah per household", doc: "mean savings" },
+    Metric { name: "mean_debt_idr", unit: "rupiah per household", doc: "mean debt" },
+    Metric {
+        name: "participants",
+        unit: "households",
+        doc: "taking part in at least one module this season",
+    },
+    Metric { name: "programme_cost_idr", unit: "rupiah", doc: "cumulative programme cost" },
+    Metric {
+        name: "mean_maize_yield_t_ha",
+        unit: "t/ha",
+        doc: "area-weighted maize yield of the wet season's harvest (empty in dry seasons)",
+    },
+    Metric {
+        name: "maize_price_idr_per_kg",
+        unit: "rupiah per kg",
+        doc: "farm-gate maize price this season",
+    },
+    Metric { name: "el_nino", unit: "0, 1, 2", doc: "normal year, moderate or strong El Niño" },
+    Metric {
+        name: "mean_community_readiness",
+        unit: "0 to 1",
+        doc: "mean community readiness over villages",
+    },
+    Metric { name: "coop_villages_share", unit: "share of villages", doc: "with a working cooperative" },
+    Metric { name: "persons", unit: "persons", doc: "in the simulated population" },
+    Metric {
+        name: "ever_participants",
+        unit: "households",
+        doc: "that have taken part in at least one module so far",
+    },
 ];
+
+/// Names of the metrics, in output order ([`METRICS`]).
+pub const NAMES: [&str; METRICS.len()] = {
+    let mut names = [""; METRICS.len()];
+    let mut i = 0;
+    while i < METRICS.len() {
+        names[i] = METRICS[i].name;
+        i += 1;
+    }
+    names
+};
+
+/// The table of `seasons.csv`'s metric columns (Markdown), as `output/README.md` states it.
+pub fn columns_markdown() -> String {
+    let mut out = String::from("| column | unit | meaning |\n|---|---|---|\n");
+    for m in METRICS {
+        out.push_str(&format!("| `{}` | {} | {} |\n", m.name, m.unit, m.doc));
+    }
+    out
+}
 
 /// The metrics of one season of one replication.
 #[derive(Clone, Debug, PartialEq)]
@@ -448,6 +520,13 @@ pub struct SeasonMetrics {
     /// Persons per consumption bin (see [`bin_edges_idr`]); kept for one season of a
     /// replication only (`Scenario::distribution_season`, default the last), empty otherwise.
     pub distribution: Vec<u64>,
+}
+
+impl SeasonMetrics {
+    /// The metric called `name` ([`NAMES`]), if there is one.
+    pub fn value(&self, name: &str) -> Option<f64> {
+        index(name).map(|k| self.values[k])
+    }
 }
 
 /// Lower and upper edge of consumption bin `i`, rupiah per person per month.

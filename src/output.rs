@@ -24,6 +24,8 @@ use crate::summary::Stat;
 pub struct RunInfo {
     /// Threads in the pool.
     pub threads: usize,
+    /// The instruction sets the run computes with.
+    pub cpu: crate::cpu::Cpu,
     /// Start of the run, RFC 3339 UTC.
     pub started_utc: String,
 }
@@ -399,7 +401,8 @@ struct Manifest<'a> {
     population_scale: f64,
     crate_version: &'static str,
     rng: &'static str,
-    rng_kernel: &'static str,
+    /// The code path (`--cpu`): instruction sets, not numbers.
+    cpu: &'static str,
     threads: usize,
     started_utc: &'a str,
     overrides: toml::Table,
@@ -434,7 +437,7 @@ pub fn manifest(result: &ScenarioResult, info: &RunInfo) -> String {
         population_scale: s.params.population.scale(),
         crate_version: env!("CARGO_PKG_VERSION"),
         rng: crate::rng::ALGORITHM,
-        rng_kernel: crate::rng::kernel().name(),
+        cpu: info.cpu.name(),
         threads: info.threads,
         started_utc: &info.started_utc,
         overrides: s.overrides.iter().map(|(k, v)| (k.clone(), toml::Value::String(v.clone()))).collect(),

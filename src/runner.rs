@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::engine;
+use crate::cpu::Cpu;
+use crate::engine::{self, Execution};
 use crate::metrics::{DISTRIBUTION_BINS, NAMES, SeasonMetrics};
 use crate::model::household::Household;
 use crate::model::season::Noise;
@@ -294,16 +295,37 @@ pub fn check_memory(estimate: &Estimate, available: &Available) -> Result<(), St
     ))
 }
 
-/// Run every replication of every scenario. `on_season` is called after each simulated
-/// season of any job.
-pub fn run_all(scenarios: &[Scenario], threads: usize, on_season: &(dyn Fn() + Sync)) -> Vec<ScenarioResult> {
+/// How a run is computed; no choice here changes a number.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Threads of the rayon pool the run is installed in.
+    pub threads: usize,
+    /// The instruction sets it computes with (`--cpu`).
+    pub cpu: Cpu,
+}
+
+impl Options {
+    /// `threads` threads on the fastest path this CPU runs.
+    pub fn threads(threads: usize) -> Self {
+        Self { threads, cpu: Cpu::best() }
+    }
+}
+
+/// Run every replication of every scenario as `options` say. `on_season` is called after
+/// each simulated season of any job.
+pub fn run_all(
+    scenarios: &[Scenario],
+    options: Options,
+    on_season: &(dyn Fn() + Sync),
+) -> Vec<ScenarioResult> {
     let jobs: Vec<(usize, u32)> =
         scenarios.iter().enumerate().flat_map(|(i, s)| (0..s.replications).map(move |r| (i, r))).collect();
     let tables: Vec<Noise> = scenarios.iter().map(|s| Noise::new(&s.params)).collect();
     let run = |&(i, r): &(usize, u32), parallel: bool| {
-        engine::run_replication(&scenarios[i], &tables[i], r, parallel, on_season)
+        let execution = Execution { cpu: options.cpu, parallel };
+        engine::run_replication(&scenarios[i], &tables[i], r, execution, on_season)
     };
-    let mut runs: Vec<Vec<SeasonMetrics>> = match strategy(jobs.len(), threads) {
+    let mut runs: Vec<Vec<SeasonMetrics>> = match strategy(jobs.len(), options.threads) {
         Strategy::Jobs => jobs.par_iter().map(|j| run(j, false)).collect(),
         Strategy::Households => jobs.iter().map(|j| run(j, true)).collect(),
     };

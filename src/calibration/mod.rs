@@ -107,7 +107,7 @@ pub fn evaluate(scenario: &Scenario, free: &[Uncertain], unit: &[f64], targets: 
     for (u, &v) in free.iter().zip(&values) {
         s.params = set(&s.params, &u.key, v).expect("a prior lies in the parameter's range");
     }
-    let result = runner::run_all(std::slice::from_ref(&s), 1, &|| {}).remove(0);
+    let result = runner::run_all(std::slice::from_ref(&s), runner::Options::threads(1), &|| {}).remove(0);
     let outputs: Vec<(f64, f64)> = targets
         .iter()
         .map(|t| {

@@ -82,7 +82,7 @@ fn free_parameters(given: &[String]) -> Result<Vec<Uncertain>, Problems> {
 
 /// `calibrate FILE --targets T`: the waves, then the files in <out>/calibrations/<name>/.
 pub(crate) fn calibrate(run: &RunArgs, args: &CalibrateArgs) -> Result<()> {
-    let mut more = Vec::new();
+    let mut more: Vec<Problem> = super::scale::best_cpu_only(run).into_iter().collect();
     if run.files.len() != 1 {
         let message = format!("takes one scenario file, got {}", run.files.len());
         more.push(Problem::new(Origin::command_line(), "calibrate", message));
@@ -114,7 +114,7 @@ pub(crate) fn calibrate(run: &RunArgs, args: &CalibrateArgs) -> Result<()> {
         let message = "no free parameter: give --free SECTION.KEY=LOW:HIGH or declare [uncertainty]";
         return Err(Problems(vec![Problem::new(Origin::file(&scenario.path), "uncertainty", message)]).into());
     }
-    let info = run_info(run.threads);
+    let info = run_info(run.threads, livelihoods::cpu::Cpu::best());
     let settings =
         Settings { waves: args.waves, points: args.points, cutoff: args.cutoff, seed: scenario.seed };
     let bar = progress_bar((args.waves * args.points) as u64, "points", run.quiet);

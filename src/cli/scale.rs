@@ -82,7 +82,7 @@ pub(crate) struct SlurmArgs {
 
 /// The scenario of a sweep command, loaded and checked.
 fn sweep_scenario(run: &RunArgs) -> Result<Scenario> {
-    let mut more = Vec::new();
+    let mut more: Vec<Problem> = best_cpu_only(run).into_iter().collect();
     if run.files.len() != 1 {
         let message = format!("takes one scenario file, got {}", run.files.len());
         more.push(Problem::new(Origin::command_line(), "sweep", message));
@@ -94,6 +94,16 @@ fn sweep_scenario(run: &RunArgs) -> Result<Scenario> {
         return Err(Problems(vec![Problem::new(Origin::file(&scenario.path), "uncertainty", message)]).into());
     }
     Ok(scenario)
+}
+
+/// A problem when `--cpu` names a path: sweeps and calibrations compute on the fastest
+/// path this CPU runs (every path gives the same numbers).
+pub(crate) fn best_cpu_only(run: &RunArgs) -> Option<Problem> {
+    (run.cpu != "best").then(|| {
+        let message =
+            format!("is \"{}\"; this command computes on the fastest path this CPU runs (best)", run.cpu);
+        Problem::new(Origin::command_line(), "--cpu", message)
+    })
 }
 
 /// The sweep's command in a canonical form (absolute paths, every option that changes the
@@ -158,7 +168,7 @@ pub(crate) fn sweep(run: &RunArgs, args: &SweepArgs, shard: Option<&str>) -> Res
     let uncertain = &scenario.uncertain;
     let (points, moves) = sweep::points(&design, uncertain, scenario.seed)
         .map_err(|m| Problems(vec![Problem::new(Origin::command_line(), "--design", m)]))?;
-    let info = run_info(run.threads);
+    let info = run_info(run.threads, livelihoods::cpu::Cpu::best());
     let dir = run.out.join("sweeps").join(&scenario.name);
     fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     // The manifest says what the folder holds; another command, scenario or shard is refused.

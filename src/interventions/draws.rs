@@ -8,6 +8,7 @@
 
 use rayon::prelude::*;
 
+use crate::cpu::Cpu;
 use crate::interventions::DeliveryCtx;
 use crate::rng::{Purpose, RunKey};
 
@@ -20,14 +21,14 @@ const CHUNK: usize = 16_384;
 /// `block` is the household's block for the intervention whose id hashes to `hash`.
 pub(super) fn select(
     ctx: &DeliveryCtx,
-    hash: u32,
+    hash: u64,
     ids: &[u32],
     keep: impl Fn(u32, [u32; 4]) -> bool + Sync,
 ) -> Vec<u32> {
     ids.par_chunks(CHUNK)
         .flat_map_iter(|chunk| {
             let mut kept = Vec::new();
-            each_block(ctx.run, ctx.season, hash, chunk, |id, block| {
+            each_block(ctx.cpu, ctx.run, ctx.season, hash, chunk, |id, block| {
                 if keep(id, block) {
                     kept.push(id);
                 }
@@ -39,14 +40,14 @@ pub(super) fn select(
 
 /// Call `f(id, block)` for every id of `ids` (ascending), in order. Ids less than [`RUN`]
 /// apart share one call of the batched generator; an isolated id costs one block.
-fn each_block(run: RunKey, season: u32, hash: u32, ids: &[u32], mut f: impl FnMut(u32, [u32; 4])) {
+fn each_block(cpu: Cpu, run: RunKey, season: u32, hash: u64, ids: &[u32], mut f: impl FnMut(u32, [u32; 4])) {
     let purpose = Purpose::Intervention(hash);
     let mut blocks = [[0; 4]; RUN];
     let mut rest = ids;
     while let Some(&first) = rest.first() {
         let within = rest.iter().take(RUN).take_while(|&&id| id - first < RUN as u32).count();
         let len = (rest[within - 1] - first) as usize + 1;
-        run.blocks(season, purpose, first, &mut blocks[..len]);
+        run.blocks(cpu, season, purpose, first, &mut blocks[..len]);
         for &id in &rest[..within] {
             f(id, blocks[(id - first) as usize]);
         }
@@ -66,7 +67,7 @@ mod tests {
         ids.extend([151, 153, 216, 280, 345, 1_000_000]);
         ids.extend((0..70).map(|i| u32::MAX - 70 + i));
         let mut seen = Vec::new();
-        each_block(run, 5, 77, &ids, |id, block| seen.push((id, block)));
+        each_block(Cpu::best(), run, 5, 77, &ids, |id, block| seen.push((id, block)));
         let expected: Vec<(u32, [u32; 4])> =
             ids.iter().map(|&id| (id, run.block(5, Purpose::Intervention(77), id))).collect();
         assert_eq!(seen, expected);

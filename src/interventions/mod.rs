@@ -21,6 +21,7 @@ mod spec;
 
 pub use spec::{COMMON_KEYS, Intervention, Kind, Targeting};
 
+use crate::cpu::Cpu;
 use crate::model::household::Household;
 use crate::model::season::ProgrammeLevels;
 use crate::model::village::Villages;
@@ -66,6 +67,8 @@ pub struct DeliveryCtx<'a> {
     pub params: &'a Params,
     /// Seed and replication.
     pub run: RunKey,
+    /// The code path the lotteries are drawn on.
+    pub cpu: Cpu,
     /// Season index.
     pub season: u32,
     /// Households' committed state.
@@ -152,7 +155,7 @@ fn deliver_to(
 const LOTTERY: u32 = u32::MAX;
 
 /// Households invited this season among the `eligible` ones, in ascending id order.
-fn invite(iv: &Intervention, ctx: &DeliveryCtx, hash: u32, ids: Vec<u32>) -> Vec<u32> {
+fn invite(iv: &Intervention, ctx: &DeliveryCtx, hash: u64, ids: Vec<u32>) -> Vec<u32> {
     let g = ctx.params.government.readiness;
     if iv.targeting == Targeting::All {
         return draws::select(ctx, hash, &ids, |_, block| unit(block[0]) < g);
@@ -240,7 +243,7 @@ fn poorest(ids: impl Iterator<Item = u32>, slots: usize, households: &[Household
 /// A lottery: `slots` of the eligible households drawn without replacement (a partial
 /// Fisher–Yates shuffle driven by the intervention's own stream for the season), so its cost
 /// grows with the places, not with the population.
-fn lottery(mut ids: Vec<u32>, slots: usize, ctx: &DeliveryCtx, hash: u32) -> Vec<u32> {
+fn lottery(mut ids: Vec<u32>, slots: usize, ctx: &DeliveryCtx, hash: u64) -> Vec<u32> {
     if ids.len() <= slots {
         return ids;
     }
@@ -255,6 +258,10 @@ fn lottery(mut ids: Vec<u32>, slots: usize, ctx: &DeliveryCtx, hash: u32) -> Vec
     ids
 }
 
+/// Raise the season's levels of `iv`'s module to what `iv` confers. The levels are per
+/// module, not per intervention: with two interventions of one kind in a season, every
+/// participant of either gets the larger skill share (and start probability) of the two,
+/// as MODEL.md states.
 fn raise_levels(iv: &Intervention, levels: &mut ProgrammeLevels) {
     let skill = iv.skill_share() as f32;
     match iv.kind {
@@ -281,12 +288,19 @@ mod tests {
         let run = RunKey { seed: 4, replication: 0 };
         let villages = population::villages(&params, run);
         let noise = crate::model::season::Noise::new(&params);
-        let hh = population::households(&params, &noise, run, &villages);
+        let hh = population::households(&params, &noise, run, &villages, Cpu::best());
         (params, hh, villages)
     }
 
     fn context<'a>(params: &'a Params, hh: &'a [Household], season: u32) -> DeliveryCtx<'a> {
-        DeliveryCtx { params, run: RunKey { seed: 4, replication: 0 }, season, households: hh, follow: false }
+        DeliveryCtx {
+            params,
+            run: RunKey { seed: 4, replication: 0 },
+            cpu: Cpu::best(),
+            season,
+            households: hh,
+            follow: false,
+        }
     }
 
     fn intervention(kind: Kind, targeting: Targeting, capacity: u64) -> Intervention {
@@ -311,7 +325,7 @@ mod tests {
     }
 
     /// Invitations to intervention 0 among all households eligible for it.
-    fn invite_all_eligible(iv: &Intervention, ctx: &DeliveryCtx, hash: u32) -> Vec<u32> {
+    fn invite_all_eligible(iv: &Intervention, ctx: &DeliveryCtx, hash: u64) -> Vec<u32> {
         let eligible = eligible(&[(0, iv)], ctx.households).pop().unwrap();
         invite(iv, ctx, hash, eligible)
     }

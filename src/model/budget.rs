@@ -5,7 +5,7 @@
 //! cattle before it cuts consumption. The season's accounting closes exactly: savings minus
 //! debt change by net cash income minus consumption.
 //!
-//! `consume` settles one household; on CPUs with AVX-512 the household loop settles a
+//! `consume` settles one household; on the AVX-512 path the household loop settles a
 //! batch together in `Lanes`, eight households per instruction, to the same numbers
 //! (property-tested bit for bit).
 
@@ -220,13 +220,14 @@ impl Default for Lanes {
 }
 
 impl Lanes {
-    /// [`Lanes::settle`], compiled for AVX-512 where that is the code path of the
-    /// random-number kernel ([`crate::rng::kernel`]).
+    /// [`Lanes::settle`], compiled for AVX-512 on the AVX-512 path ([`SeasonCtx::cpu`]).
     #[cfg(test)]
     fn settle_dispatch(&mut self, ctx: &SeasonCtx) {
         #[cfg(target_arch = "x86_64")]
-        if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
-            // SAFETY: the AVX-512 kernel is in use only on CPUs with AVX-512F and AVX2.
+        if ctx.cpu.v4().is_some() {
+            // SAFETY: `ctx.cpu` holds a `V4` token, made only on CPUs with AVX-512F, DQ and
+            // VL and AVX2 (with the rest of x86-64-v4): every feature `settle_avx512`
+            // enables.
             #[allow(unsafe_code)]
             unsafe {
                 self.settle_avx512(ctx)

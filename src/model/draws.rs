@@ -1,8 +1,10 @@
 //! The random numbers of one household in one season.
 //!
-//! Every word of a Philox block has a fixed meaning, so the same household sees the same
-//! numbers in every scenario whichever branches it takes (common random numbers).
+//! Every word of a Philox block has a fixed meaning, named once in `Word` and used by
+//! name, so the same household sees the same numbers in every scenario whichever branches
+//! it takes (common random numbers).
 
+use crate::cpu::Cpu;
 use crate::model::season::SeasonCtx;
 use crate::params::SeasonKind;
 use crate::rng::{LognormalTable, Purpose, unit};
@@ -10,18 +12,74 @@ use crate::rng::{LognormalTable, Purpose, unit};
 /// Households whose blocks a [`Batch`] draws together.
 pub const BATCH: usize = 64;
 
-/// The random numbers one household uses in a season, from Philox blocks of four 32-bit
-/// words in which every word has a fixed meaning, so the same household sees the same
-/// numbers in every scenario whichever branches it takes:
+/// Every random word a household draws in a season, by name: the block it comes from
+/// ([`Word::purpose`]) and its place there ([`Word::index`]), fixed, so that the same
+/// household sees the same numbers in every scenario whichever branches it takes.
 ///
-/// | block | words |
+/// | block | words 0–3 |
 /// |---|---|
 /// | `Shock` | illness, cattle loss, calf kept, cooperative join or exit |
 /// | `Earnings` | yield (wet) or seaweed (dry) deviate, wage-days deviate, adoption, spontaneous start |
-/// | `Decision` | enterprise demand deviate, enterprise exit, trainee start-up |
+/// | `Decision` | enterprise demand deviate, enterprise exit, trainee start-up, (free) |
 ///
-/// The `Decision` block is drawn only by households that run an enterprise or were just
-/// trained in one.
+/// Adding a draw is a variant here on a free word (`Decision` word 3, or a new block with
+/// its own [`Purpose`]), used by name where the rule draws it; a word once given a meaning
+/// is never reused for another, or every result would change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Word {
+    /// Whether the household falls ill (`Shock` 0).
+    Illness,
+    /// Whether a head of cattle is lost (`Shock` 1).
+    CattleLoss,
+    /// Whether a calf is kept (`Shock` 2).
+    CalfKept,
+    /// Whether the household joins or leaves the cooperative (`Shock` 3).
+    Membership,
+    /// The maize yield (wet season) or seaweed (dry season) deviate (`Earnings` 0).
+    Crop,
+    /// The wage-days deviate (`Earnings` 1).
+    LabourDays,
+    /// Whether the household adopts or drops improved practice (`Earnings` 2).
+    Adoption,
+    /// Whether it starts an enterprise on its own (`Earnings` 3).
+    SpontaneousStart,
+    /// The enterprise demand deviate (`Decision` 0).
+    Demand,
+    /// Whether the enterprise closes (`Decision` 1).
+    EnterpriseExit,
+    /// Whether an entrepreneurship trainee starts a venture (`Decision` 2).
+    TraineeStart,
+}
+
+impl Word {
+    /// The block the word comes from.
+    pub(crate) const fn purpose(self) -> Purpose {
+        match self {
+            Self::Illness | Self::CattleLoss | Self::CalfKept | Self::Membership => Purpose::Shock,
+            Self::Crop | Self::LabourDays | Self::Adoption | Self::SpontaneousStart => Purpose::Earnings,
+            Self::Demand | Self::EnterpriseExit | Self::TraineeStart => Purpose::Decision,
+        }
+    }
+
+    /// The word's place in its block.
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            Self::Illness | Self::Crop | Self::Demand => 0,
+            Self::CattleLoss | Self::LabourDays | Self::EnterpriseExit => 1,
+            Self::CalfKept | Self::Adoption | Self::TraineeStart => 2,
+            Self::Membership | Self::SpontaneousStart => 3,
+        }
+    }
+
+    /// The word's place in the `Decision` block.
+    pub(crate) const fn decision(self) -> usize {
+        assert!(matches!(self.purpose(), Purpose::Decision), "a word of the Decision block");
+        self.index()
+    }
+}
+
+/// The random numbers one household uses in a season (`Word`). The `Decision` block is
+/// drawn only by households that run an enterprise or were just trained in one.
 pub struct Shocks {
     id: u32,
     shock: [u32; 4],
@@ -38,20 +96,30 @@ impl Shocks {
         self.venture.get_or_insert_with(|| Venture::draw(ctx, id))
     }
 
+    /// Word `w` of the `Shock` or `Earnings` block.
+    #[inline(always)]
+    fn word(&self, w: Word) -> u32 {
+        match w.purpose() {
+            Purpose::Shock => self.shock[w.index()],
+            Purpose::Earnings => self.earnings[w.index()],
+            _ => unreachable!("{w:?} is drawn with the decisions ([`Shocks::venture`])"),
+        }
+    }
+
     pub(crate) fn ill(&self, ctx: &SeasonCtx) -> bool {
-        unit(self.shock[0]) < ctx.consts.illness_probability
+        unit(self.word(Word::Illness)) < ctx.consts.illness_probability
     }
 
     pub(crate) fn cattle_u(&self) -> f64 {
-        unit(self.shock[1])
+        unit(self.word(Word::CattleLoss))
     }
 
     pub(crate) fn calf_u(&self) -> f64 {
-        unit(self.shock[2])
+        unit(self.word(Word::CalfKept))
     }
 
     pub(crate) fn member_u(&self) -> f64 {
-        unit(self.shock[3])
+        unit(self.word(Word::Membership))
     }
 
     /// Maize yield (wet season) or seaweed (dry season) noise.
@@ -65,11 +133,11 @@ impl Shocks {
     }
 
     pub(crate) fn adopt_u(&self) -> f64 {
-        unit(self.earnings[2])
+        unit(self.word(Word::Adoption))
     }
 
     pub(crate) fn start_u(&self) -> f64 {
-        unit(self.earnings[3])
+        unit(self.word(Word::SpontaneousStart))
     }
 }
 
@@ -118,15 +186,32 @@ impl Batch {
     #[inline]
     pub fn fill(&mut self, ctx: &SeasonCtx, first: u32, len: usize) {
         self.first = first;
-        ctx.run.block_columns(ctx.season, Purpose::Shock, first, columns(&mut self.shock, len));
-        ctx.run.block_columns(ctx.season, Purpose::Earnings, first, columns(&mut self.earnings, len));
+        ctx.run.block_columns(ctx.cpu, ctx.season, Purpose::Shock, first, columns(&mut self.shock, len));
+        ctx.run.block_columns(
+            ctx.cpu,
+            ctx.season,
+            Purpose::Earnings,
+            first,
+            columns(&mut self.earnings, len),
+        );
         let crop = match ctx.kind {
             SeasonKind::Wet => &ctx.noise.maize_yield,
             SeasonKind::Dry => &ctx.noise.seaweed,
         };
         let tables = [crop, &ctx.noise.labour_days];
-        let words = [&self.earnings[0][..len], &self.earnings[1][..len]];
-        earnings_noise(words, tables, [&mut self.crop[..len], &mut self.labour[..len]]);
+        let (crop, labour) = (Word::Crop.index(), Word::LabourDays.index());
+        let words = [&self.earnings[crop][..len], &self.earnings[labour][..len]];
+        earnings_noise(ctx.cpu, words, tables, [&mut self.crop[..len], &mut self.labour[..len]]);
+    }
+
+    /// Word `w` (of the `Shock` or `Earnings` block) of every household of the batch.
+    #[inline(always)]
+    pub(crate) fn words(&self, w: Word) -> &[u32; BATCH] {
+        match w.purpose() {
+            Purpose::Shock => &self.shock[w.index()],
+            Purpose::Earnings => &self.earnings[w.index()],
+            _ => unreachable!("{w:?} is drawn with the decisions ([`decisions`])"),
+        }
     }
 
     /// The numbers of the `j`-th household of the batch.
@@ -147,7 +232,7 @@ impl Batch {
 /// household `j` is `out[w][j]`): what each would draw on first use of
 /// [`Shocks::venture`], drawn together.
 pub(crate) fn decisions(ctx: &SeasonCtx, first: u32, out: &mut [[u32; BATCH]; 4], len: usize) {
-    ctx.run.block_columns(ctx.season, Purpose::Decision, first, columns(out, len));
+    ctx.run.block_columns(ctx.cpu, ctx.season, Purpose::Decision, first, columns(out, len));
 }
 
 /// The first `len` elements of each of four columns.
@@ -158,10 +243,10 @@ pub(crate) fn columns(c: &mut [[u32; BATCH]; 4], len: usize) -> [&mut [u32]; 4] 
 /// The crop and wage-days multipliers of a batch: `out[0][j]` from `words[0][j]` (word 0
 /// of the `Earnings` block) with `tables[0]` (maize or seaweed) and `out[1][j]` from
 /// `words[1][j]` (word 1) with `tables[1]` (wage days), sampled together
-/// ([`LognormalTable::sample_all`]).
-pub fn earnings_noise(words: [&[u32]; 2], tables: [&LognormalTable; 2], out: [&mut [f64]; 2]) {
+/// ([`LognormalTable::sample_all`] on `cpu`'s path).
+pub fn earnings_noise(cpu: Cpu, words: [&[u32]; 2], tables: [&LognormalTable; 2], out: [&mut [f64]; 2]) {
     for ((table, words), out) in tables.iter().zip(words).zip(out) {
-        table.sample_all(words, out);
+        table.sample_all(cpu, words, out);
     }
 }
 
@@ -174,14 +259,14 @@ impl Venture {
     }
 
     pub(crate) fn demand_word(&self) -> u32 {
-        self.0[0]
+        self.0[Word::Demand.decision()]
     }
 
     pub(crate) fn exit_u(&self) -> f64 {
-        unit(self.0[1])
+        unit(self.0[Word::EnterpriseExit.decision()])
     }
 
     pub(crate) fn start_trained_u(&self) -> f64 {
-        unit(self.0[2])
+        unit(self.0[Word::TraineeStart.decision()])
     }
 }

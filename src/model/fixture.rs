@@ -1,8 +1,10 @@
-//! Test fixtures of the household update: a season context with default parameters, and
-//! a strategy for households in every state the update can meet.
+//! Test fixtures of the household update: a season context with default or drawn
+//! parameters and surroundings, and a strategy for households in every state the update
+//! can meet.
 
 use proptest::prelude::*;
 
+use crate::cpu::Cpu;
 use crate::model::environment::{ElNino, SeasonEnv};
 use crate::model::household::{Household, flag};
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
@@ -26,18 +28,23 @@ impl Fixture {
     /// A fixture for `season` whose first village has a cooperative if `coop` (and the
     /// second if not).
     pub(crate) fn new(season: u32, coop: bool) -> Self {
-        let params = Params::default();
+        Self::varied(season, coop, Params::default(), &Surroundings::default())
+    }
+
+    /// A fixture for `season` with `params` in the villages and year of `around`, whose
+    /// first village has a cooperative if `coop` (and the second if not).
+    pub(crate) fn varied(season: u32, coop: bool, params: Params, around: &Surroundings) -> Self {
         let villages = Villages {
-            readiness: vec![0.4, 0.7],
-            initial_readiness: vec![0.4, 0.7],
-            adopter_share: vec![0.3, 0.1],
+            readiness: around.readiness.to_vec(),
+            initial_readiness: around.readiness.to_vec(),
+            adopter_share: around.adopter_share.to_vec(),
             coop_exists: vec![coop, !coop],
-            governance: vec![0.5, 0.8],
+            governance: around.governance.to_vec(),
         };
         let env = SeasonEnv {
             el_nino: ElNino::None,
-            maize_price_idr_per_kg: 3_700.0,
-            village_yield_multiplier: vec![0.9, 1.1],
+            maize_price_idr_per_kg: around.maize_price_idr_per_kg,
+            village_yield_multiplier: around.yield_multiplier.to_vec(),
         };
         Self {
             consts: SeasonConsts::new(&params, SeasonKind::of(season)),
@@ -58,6 +65,7 @@ impl Fixture {
             params: &self.params,
             consts: &self.consts,
             noise: &self.noise,
+            cpu: Cpu::best(),
             run: RunKey { seed, replication: 0 },
             season: self.season,
             kind,
@@ -69,6 +77,72 @@ impl Fixture {
             views: &self.views,
         }
     }
+}
+
+/// The two villages and the year of a [`Fixture`]: readiness, adopters, governance, the
+/// maize price and the villages' yield multipliers (El Niño's drought is a low one).
+#[derive(Clone, Debug)]
+pub(crate) struct Surroundings {
+    pub(crate) readiness: [f32; 2],
+    pub(crate) adopter_share: [f32; 2],
+    pub(crate) governance: [f32; 2],
+    pub(crate) maize_price_idr_per_kg: f64,
+    pub(crate) yield_multiplier: [f32; 2],
+}
+
+impl Default for Surroundings {
+    fn default() -> Self {
+        Self {
+            readiness: [0.4, 0.7],
+            adopter_share: [0.3, 0.1],
+            governance: [0.5, 0.8],
+            maize_price_idr_per_kg: 3_700.0,
+            yield_multiplier: [0.9, 1.1],
+        }
+    }
+}
+
+/// Surroundings of every kind: unready to ready villages, weak to strong cooperatives, a
+/// maize price from a glut to a shortage, yields from a strong El Niño's drought to a
+/// bumper year.
+pub(crate) fn surroundings() -> impl Strategy<Value = Surroundings> {
+    let pair = || (0.0..=1.0f32, 0.0..=1.0f32).prop_map(|(a, b)| [a, b]);
+    (pair(), pair(), pair(), 500.0..12_000.0f64, (0.05..1.6f32, 0.05..1.6f32)).prop_map(
+        |(readiness, adopter_share, governance, maize_price_idr_per_kg, (a, b))| Surroundings {
+            readiness,
+            adopter_share,
+            governance,
+            maize_price_idr_per_kg,
+            yield_multiplier: [a, b],
+        },
+    )
+}
+
+/// Parameters drawn from their declared ranges: up to eight keys, each at a point of its
+/// range (an open range is taken up to ten times its default); a draw that another
+/// parameter's range rules out keeps the default.
+pub(crate) fn params() -> impl Strategy<Value = Params> {
+    let keys = crate::uncertainty::keys();
+    let n = keys.len();
+    proptest::collection::vec((0..n, 0.0..=1.0f64), 0..=8).prop_map(move |picks| {
+        let mut params = Params::default();
+        for (k, u) in picks {
+            let doc = crate::uncertainty::declared(&keys[k]).expect("a declared key");
+            let top = if doc.max.is_finite() {
+                doc.max
+            } else {
+                doc.min.max(0.0) + 10.0 * doc.default.abs().max(1.0)
+            };
+            let mut value = doc.min + u * (top - doc.min);
+            if doc.ty != "f64" {
+                value = value.round();
+            }
+            if let Ok(p) = crate::uncertainty::set(&params, &keys[k], value) {
+                params = p;
+            }
+        }
+        params
+    })
 }
 
 /// Households in every state: stocks, skills, herds, flags, enterprises.

@@ -575,7 +575,7 @@ mod tests {
     use super::*;
     use crate::model::budget::{Budget, consume};
     use crate::model::draws::Batch;
-    use crate::model::fixture::{Fixture, household};
+    use crate::model::fixture::{self, Fixture, household};
     use crate::model::season::ProgrammeLevels;
 
     proptest! {
@@ -625,9 +625,12 @@ mod tests {
             ),
             season in 0u32..2,
             coop in any::<bool>(),
+            params in fixture::params(),
+            around in fixture::surroundings(),
         ) {
-            let fixture = Fixture::new(season, coop);
-            let ctx = fixture.ctx(1, ProgrammeLevels::default());
+            let fixture = Fixture::varied(season, coop, params, &around);
+            for cpu in crate::cpu::Cpu::available() {
+            let ctx = SeasonCtx { cpu, ..fixture.ctx(1, ProgrammeLevels::default()) };
             let mut rows: Vec<Household> =
                 batch.iter().map(|(h, _, _, finance)| Household { finance_skill: *finance, ..*h }).collect();
             let earned: Vec<Earned> = batch
@@ -647,7 +650,8 @@ mod tests {
                 budgets[..rows.len()].iter().map(bits).collect::<Vec<_>>(),
                 expected.iter().map(bits).collect::<Vec<_>>()
             );
-            prop_assert_eq!(rows.iter().map(row_bits).collect::<Vec<_>>(), one_by_one.iter().map(row_bits).collect::<Vec<_>>());
+            prop_assert_eq!(rows.iter().map(row_bits).collect::<Vec<_>>(), one_by_one.iter().map(row_bits).collect::<Vec<_>>(), "{}", cpu);
+            }
         }
     }
 }

@@ -9,6 +9,7 @@
 use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
+use crate::cpu::Cpu;
 use crate::model::household::{Household, flag};
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
 use crate::model::village::Villages;
@@ -54,8 +55,14 @@ pub fn villages(params: &Params, run: RunKey) -> Villages {
     }
 }
 
-/// Draw every household (`noise`: the scenario's tables, [`Noise::new`]).
-pub fn households(params: &Params, noise: &Noise, run: RunKey, villages: &Villages) -> Vec<Household> {
+/// Draw every household (`noise`: the scenario's tables, [`Noise::new`]) on `cpu`'s path.
+pub fn households(
+    params: &Params,
+    noise: &Noise,
+    run: RunKey,
+    villages: &Villages,
+    cpu: Cpu,
+) -> Vec<Household> {
     let n = params.population.households;
     let env = crate::model::environment::SeasonEnv {
         el_nino: crate::model::environment::ElNino::None,
@@ -68,6 +75,7 @@ pub fn households(params: &Params, noise: &Noise, run: RunKey, villages: &Villag
         params,
         consts: &consts,
         noise,
+        cpu,
         run,
         season: 0,
         kind: SeasonKind::Wet,
@@ -100,7 +108,7 @@ struct Laws {
 fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     let p = ctx.params;
     let pop = &p.population;
-    let mut d = ctx.run.stream_ahead(INIT_SEASON, Purpose::Population, id as u32);
+    let mut d = ctx.run.stream_ahead(ctx.cpu, INIT_SEASON, Purpose::Population, id as u32);
     let village = village_of(id, pop.households, ctx.villages.len() as u32);
     let view = ctx.village(village);
     let members_extra = laws.members_extra.map_or(0.0, |x| x.sample(&mut d));
@@ -155,7 +163,7 @@ mod tests {
         params.population.reference_households = 40_000;
         let run = RunKey { seed: 11, replication: 0 };
         let villages = villages(&params, run);
-        let hh = households(&params, &Noise::new(&params), run, &villages);
+        let hh = households(&params, &Noise::new(&params), run, &villages, Cpu::best());
         (params, hh)
     }
 

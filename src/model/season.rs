@@ -4,6 +4,7 @@
 //! A [`SeasonCtx`] is built once per season before the household phase and is read-only
 //! during it; this is what makes the household update independent of visiting order.
 
+use crate::cpu::Cpu;
 use crate::model::environment::SeasonEnv;
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
@@ -135,7 +136,8 @@ impl SeasonConsts {
     }
 }
 
-/// What the programme's modules confer on a participant this season.
+/// What the programme's modules confer on a participant this season: per module, the
+/// largest of what the season's interventions of that module confer.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProgrammeLevels {
     /// Farm skill given by production training, in [0, 1].
@@ -187,6 +189,8 @@ pub struct SeasonCtx<'a> {
     pub consts: &'a SeasonConsts,
     /// Noise tables.
     pub noise: &'a Noise,
+    /// The code path the season is computed on.
+    pub cpu: Cpu,
     /// Seed and replication.
     pub run: RunKey,
     /// Season index, 0-based.

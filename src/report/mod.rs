@@ -487,7 +487,7 @@ fn comparison_info(
         baseline: base.name.clone(),
         crate_version: env!("CARGO_PKG_VERSION").into(),
         rng: crate::rng::ALGORITHM.into(),
-        rng_kernel: crate::rng::kernel().name().into(),
+        rng_kernel: info.cpu.name().into(),
         seed: base.seed,
         replications: base.replications,
         seasons: base.seasons,

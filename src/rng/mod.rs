@@ -8,21 +8,24 @@
 //!
 //! | word | content |
 //! |---|---|
-//! | key | scenario seed (64 bits) |
+//! | key | scenario seed (64 bits); for an intervention's draws XOR the 64-bit hash of its id |
 //! | counter 0 | draw index within the stream (each call yields 4 × 32 bits) |
 //! | counter 1 | entity (household, village, or 0 for district-wide draws) |
 //! | counter 2 | season (low 20 bits) and purpose (high 12 bits) |
 //! | counter 3 | replication |
 //!
 //! Two scenarios with the same seed therefore see the same weather, prices and household
-//! shocks (common random numbers), and an intervention's own draws (purpose keyed by the
-//! hash of its `id`) cannot shift anybody else's.
+//! shocks (common random numbers), and an intervention's own draws (keyed by the 64-bit
+//! hash of its `id`, checked when a scenario loads to differ from every other id's) cannot
+//! shift anybody else's nor share another intervention's.
 //!
 //! The implementation is tested against the Random123 known-answer vectors.
 
 use std::convert::Infallible;
 
 use rand::TryRng;
+
+use crate::cpu::Cpu;
 
 /// Name of the generator, recorded in every `manifest.toml`.
 pub const ALGORITHM: &str =
@@ -54,8 +57,9 @@ pub enum Purpose {
     Decision,
     /// Cooperative collapse and village-level draws.
     Village,
-    /// Targeting and take-up of one intervention (hash of its id).
-    Intervention(u32),
+    /// Targeting and take-up of one intervention: the 64-bit hash of its id
+    /// ([`id_hash`]), which keys its draws together with the seed.
+    Intervention(u64),
     /// Designs of parameter draws (entity: the parameter's coordinate).
     Design,
 }
@@ -72,19 +76,32 @@ impl Purpose {
             Self::Decision => 9,
             Self::Village => 11,
             Self::Design => 13,
-            Self::Intervention(hash) => 0x800 | (hash & 0x7FF),
+            Self::Intervention(_) => 0x800,
+        }
+    }
+
+    /// What the purpose adds to the key: an intervention's id hash (its draws are then
+    /// apart from every other intervention's whose id hashes differently, which loading
+    /// checks, and from the model's, whose purpose codes differ); 0 for the model's
+    /// purposes.
+    fn key_word(self) -> u64 {
+        match self {
+            Self::Intervention(hash) => hash,
+            _ => 0,
         }
     }
 }
 
-/// FNV-1a hash of an intervention id, folded to the 11 bits a purpose code holds.
-pub fn id_hash(id: &str) -> u32 {
-    let mut h: u32 = 0x811C_9DC5;
+/// The 64-bit FNV-1a hash of an intervention id: what keys its random draws. Two ids of a
+/// scenario that hash alike would share their draws, so a scenario loads only if its ids
+/// hash apart.
+pub fn id_hash(id: &str) -> u64 {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
     for b in id.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01B3);
     }
-    (h ^ (h >> 11) ^ (h >> 22)) & 0x7FF
+    h
 }
 
 /// The run-level part of a key: scenario seed and replication.
@@ -102,7 +119,7 @@ impl RunKey {
     pub fn stream(self, season: u32, purpose: Purpose, entity: u32) -> Draws {
         let [high0, high1] = self.high(season, purpose);
         Draws {
-            key: self.key(),
+            key: self.key(purpose),
             counter: [0, entity, high0, high1],
             buffer: [0; AHEAD_WORDS],
             len: 0,
@@ -112,16 +129,17 @@ impl RunKey {
 
     /// [`RunKey::stream`] with its first eight blocks (32 words) computed together: the
     /// same numbers, faster for streams that use several blocks (a household's traits).
+    /// Computed on `cpu`'s path.
     #[inline]
-    pub fn stream_ahead(self, season: u32, purpose: Purpose, entity: u32) -> Draws {
+    pub fn stream_ahead(self, cpu: Cpu, season: u32, purpose: Purpose, entity: u32) -> Draws {
         let high = self.high(season, purpose);
-        let blocks = stream_blocks(self.key(), entity, high);
+        let blocks = stream_blocks(cpu, self.key(purpose), entity, high);
         let mut buffer = [0; AHEAD_WORDS];
         for (words, block) in buffer.chunks_exact_mut(4).zip(&blocks) {
             words.copy_from_slice(block);
         }
         let counter = [blocks.len() as u32, entity, high[0], high[1]];
-        Draws { key: self.key(), counter, buffer, len: AHEAD_WORDS, used: 0 }
+        Draws { key: self.key(purpose), counter, buffer, len: AHEAD_WORDS, used: 0 }
     }
 }
 
@@ -132,25 +150,28 @@ impl RunKey {
     #[inline]
     pub fn block(self, season: u32, purpose: Purpose, entity: u32) -> [u32; 4] {
         let [high0, high1] = self.high(season, purpose);
-        philox4x32_10([0, entity, high0, high1], self.key())
+        philox4x32_10([0, entity, high0, high1], self.key(purpose))
     }
 
     /// The blocks of entities `first, first + 1, …` (one per element of `out`) for
-    /// `purpose` in `season`: what [`RunKey::block`] gives each, computed together.
+    /// `purpose` in `season`: what [`RunKey::block`] gives each, computed together on
+    /// `cpu`'s path.
     #[inline]
-    pub fn blocks(self, season: u32, purpose: Purpose, first: u32, out: &mut [[u32; 4]]) {
-        fill_blocks(self.key(), self.high(season, purpose), first, out);
+    pub fn blocks(self, cpu: Cpu, season: u32, purpose: Purpose, first: u32, out: &mut [[u32; 4]]) {
+        fill_blocks(cpu, self.key(purpose), self.high(season, purpose), first, out);
     }
 
     /// [`RunKey::blocks`] as columns: `out[w][i]` is word `w` of the block of entity
-    /// `first + i` ([`fill_columns`]).
+    /// `first + i` ([`fill_columns`]), computed on `cpu`'s path.
     #[inline]
-    pub fn block_columns(self, season: u32, purpose: Purpose, first: u32, out: [&mut [u32]; 4]) {
-        fill_columns(self.key(), self.high(season, purpose), first, out);
+    pub fn block_columns(self, cpu: Cpu, season: u32, purpose: Purpose, first: u32, out: [&mut [u32]; 4]) {
+        fill_columns(cpu, self.key(purpose), self.high(season, purpose), first, out);
     }
 
-    fn key(self) -> [u32; 2] {
-        [self.seed as u32, (self.seed >> 32) as u32]
+    /// The Philox key of `purpose`'s draws: the seed, with an intervention's id hash.
+    fn key(self, purpose: Purpose) -> [u32; 2] {
+        let key = self.seed ^ purpose.key_word();
+        [key as u32, (key >> 32) as u32]
     }
 
     /// Counter words 2 and 3: season and purpose, replication.
@@ -247,22 +268,35 @@ mod tests {
     #[test]
     fn a_stream_computed_ahead_gives_the_same_words() {
         let run = RunKey { seed: 0xDEAD_BEEF_0123, replication: 4 };
-        let mut lazy = run.stream(9, Purpose::Population, 1234);
-        let mut ahead = run.stream_ahead(9, Purpose::Population, 1234);
-        for _ in 0..100 {
-            assert_eq!(lazy.next_word(), ahead.next_word());
+        for cpu in Cpu::available() {
+            let mut lazy = run.stream(9, Purpose::Population, 1234);
+            let mut ahead = run.stream_ahead(cpu, 9, Purpose::Population, 1234);
+            for _ in 0..100 {
+                assert_eq!(lazy.next_word(), ahead.next_word(), "{cpu}");
+            }
         }
     }
 
     #[test]
-    fn a_draw_depends_only_on_its_key() {
-        let run = RunKey { seed: 7, replication: 3 };
-        let mut a = run.stream(5, Purpose::Earnings, 42);
-        let _ = run.stream(5, Purpose::Earnings, 41).uniform();
-        let mut b = run.stream(5, Purpose::Earnings, 42);
-        assert_eq!(a.uniform(), b.uniform());
-        let mut other = run.stream(5, Purpose::Shock, 42);
-        assert_ne!(a.uniform(), other.uniform());
+    fn a_draw_is_the_philox_block_of_its_key_and_of_nothing_else() {
+        let run = RunKey { seed: 0x0000_0007_0000_0009, replication: 3 };
+        // The counter layout of the module doc: draw, entity, season | purpose, replication.
+        let expected = philox4x32_10([0, 42, 5 | (7 << 20), 3], [9, 7]);
+        let mut stream = run.stream(5, Purpose::Earnings, 42);
+        let words: [u32; 4] = std::array::from_fn(|_| stream.next_word());
+        assert_eq!(words, expected);
+        assert_eq!(run.block(5, Purpose::Earnings, 42), expected);
+        // Every part of the key changes the block.
+        let others = [
+            RunKey { seed: run.seed + 1, ..run }.block(5, Purpose::Earnings, 42),
+            RunKey { replication: 4, ..run }.block(5, Purpose::Earnings, 42),
+            run.block(6, Purpose::Earnings, 42),
+            run.block(5, Purpose::Shock, 42),
+            run.block(5, Purpose::Earnings, 43),
+        ];
+        for other in others {
+            assert_ne!(other, expected);
+        }
     }
 
     #[test]
@@ -303,10 +337,28 @@ mod tests {
         assert!((sum_sq / f64::from(n) - 1.0).abs() < 0.02);
     }
 
+    /// 24 interventions (among them "p3" and "p18", which shared a stream when ids were
+    /// hashed to 11 bits) draw 24 streams apart from each other and from the model's.
     #[test]
-    fn intervention_purposes_stay_apart_from_model_purposes() {
-        for id in ["a", "dw4fs_production", "zzzz"] {
-            assert!(Purpose::Intervention(id_hash(id)).code() >= 0x800);
-        }
+    fn every_intervention_draws_its_own_numbers() {
+        let run = RunKey { seed: 20_240_301, replication: 1 };
+        let model = [
+            Purpose::Population,
+            Purpose::Climate,
+            Purpose::VillageWeather,
+            Purpose::Price,
+            Purpose::Shock,
+            Purpose::Earnings,
+            Purpose::Decision,
+            Purpose::Village,
+            Purpose::Design,
+        ];
+        let ids: Vec<String> = (1..=24).map(|i| format!("p{i}")).collect();
+        let interventions = ids.iter().map(|id| Purpose::Intervention(id_hash(id)));
+        let firsts: Vec<[u32; 4]> =
+            model.into_iter().chain(interventions).map(|p| run.block(3, p, 17)).collect();
+        let distinct: std::collections::BTreeSet<[u32; 4]> = firsts.iter().copied().collect();
+        assert_eq!(distinct.len(), model.len() + ids.len(), "two purposes share a stream");
+        assert_ne!(id_hash("p3"), id_hash("p18"));
     }
 }

@@ -1,5 +1,7 @@
 //! Turning random words into numbers: uniforms, normals, lognormal multipliers and hazards.
 
+use crate::cpu::Cpu;
+
 /// `exp(sigma · z − sigma²/2)`: a lognormal multiplier with mean one from a standard normal `z`.
 #[inline]
 pub fn mean_one_lognormal(sigma: f64, z: f64) -> f64 {
@@ -137,19 +139,22 @@ impl LognormalTable {
     }
 
     /// `out[i] = self.sample(words[i])` for every `i`: eight at a time with AVX-512 gathers
-    /// where the random-number kernel is [`crate::rng::Kernel::Avx512`] (the few words in a
-    /// tail one at a time), one at a time elsewhere; the same numbers either way.
-    pub fn sample_all(&self, words: &[u32], out: &mut [f64]) {
+    /// on `cpu`'s AVX-512 path (the few words in a tail one at a time), one at a time
+    /// elsewhere; the same numbers either way.
+    pub fn sample_all(&self, cpu: Cpu, words: &[u32], out: &mut [f64]) {
         assert_eq!(words.len(), out.len());
         #[cfg(target_arch = "x86_64")]
-        if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
-            // SAFETY: the AVX-512 kernel is in use only on CPUs with AVX-512F and AVX2.
+        if cpu.v4().is_some() {
+            // SAFETY: `cpu` holds a `V4` token, made only on CPUs with AVX-512F, DQ and VL
+            // and AVX2 (with the rest of x86-64-v4): every feature `sample_all_avx512`
+            // enables.
             #[allow(unsafe_code)]
             unsafe {
                 self.sample_all_avx512(words, out)
             };
             return;
         }
+        let _ = cpu;
         for (o, &w) in out.iter_mut().zip(words) {
             *o = self.sample(w);
         }
@@ -235,19 +240,22 @@ impl HazardTable {
     }
 
     /// `out[i] = self.probability(rates[i])` for every `i`: eight at a time with AVX-512
-    /// gathers where the random-number kernel is [`crate::rng::Kernel::Avx512`], one at a
-    /// time elsewhere; the same numbers either way.
-    pub fn probability_all(&self, rates: &[f64], out: &mut [f64]) {
+    /// gathers on `cpu`'s AVX-512 path, one at a time elsewhere; the same numbers either
+    /// way.
+    pub fn probability_all(&self, cpu: Cpu, rates: &[f64], out: &mut [f64]) {
         assert_eq!(rates.len(), out.len());
         #[cfg(target_arch = "x86_64")]
-        if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
-            // SAFETY: the AVX-512 kernel is in use only on CPUs with AVX-512F and AVX2.
+        if cpu.v4().is_some() {
+            // SAFETY: `cpu` holds a `V4` token, made only on CPUs with AVX-512F, DQ and VL
+            // and AVX2 (with the rest of x86-64-v4): every feature
+            // `probability_all_avx512` enables.
             #[allow(unsafe_code)]
             unsafe {
                 self.probability_all_avx512(rates, out)
             };
             return;
         }
+        let _ = cpu;
         for (o, &r) in out.iter_mut().zip(rates) {
             *o = self.probability(r);
         }
@@ -289,7 +297,7 @@ impl HazardTable {
 /// [`HazardTable::probability`], eight lanes at a time with two gathers.
 ///
 /// # Safety
-/// The CPU has AVX-512F and AVX2; in every lane of `mask`, `x` is in
+/// The CPU has AVX-512F, DQ and VL and AVX2 (a `V4` token exists); in every lane of `mask`, `x` is in
 /// [0, `values.len()` − 1).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
@@ -421,18 +429,10 @@ mod tests {
             vec![0, 1, u32::MAX, u32::MAX - 1, edge - 1, edge, edge + 1, !edge, !edge + 1, !edge - 1];
         words.extend((0..1_001u32).map(|i| i.wrapping_mul(4_290_091)));
         let one_at_a_time: Vec<u64> = words.iter().map(|&w| table.sample(w).to_bits()).collect();
-        let mut all = vec![0.0; words.len()];
-        table.sample_all(&words, &mut all);
-        assert_eq!(all.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), one_at_a_time);
-        #[cfg(target_arch = "x86_64")]
-        if crate::rng::Kernel::Avx512.runs_here() {
-            let mut avx512 = vec![0.0; words.len()];
-            // SAFETY: the CPU runs the AVX-512 kernel.
-            #[allow(unsafe_code)]
-            unsafe {
-                table.sample_all_avx512(&words, &mut avx512)
-            };
-            assert_eq!(avx512.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), one_at_a_time);
+        for cpu in Cpu::available() {
+            let mut all = vec![0.0; words.len()];
+            table.sample_all(cpu, &words, &mut all);
+            assert_eq!(all.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), one_at_a_time, "{cpu}");
         }
     }
 
@@ -446,18 +446,10 @@ mod tests {
         rates.extend((0..1_003u32).map(|i| f64::from(i) * 0.017 - 0.5));
         let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         let one_at_a_time: Vec<f64> = rates.iter().map(|&r| table.probability(r)).collect();
-        let mut all = vec![0.0; rates.len()];
-        table.probability_all(&rates, &mut all);
-        assert_eq!(bits(&all), bits(&one_at_a_time));
-        #[cfg(target_arch = "x86_64")]
-        if crate::rng::Kernel::Avx512.runs_here() {
-            let mut avx512 = vec![0.0; rates.len()];
-            // SAFETY: the CPU runs the AVX-512 kernel.
-            #[allow(unsafe_code)]
-            unsafe {
-                table.probability_all_avx512(&rates, &mut avx512)
-            };
-            assert_eq!(bits(&avx512), bits(&one_at_a_time));
+        for cpu in Cpu::available() {
+            let mut all = vec![0.0; rates.len()];
+            table.probability_all(cpu, &rates, &mut all);
+            assert_eq!(bits(&all), bits(&one_at_a_time), "{cpu}");
         }
     }
 

@@ -4,13 +4,11 @@
 //! household loop therefore computes the blocks of a batch of households ahead
 //! ([`fill_blocks`]), so that the chains of different households overlap in the CPU instead
 //! of stalling each household's update. On x86-64 CPUs, detected at run time as the
-//! `memchr` crate does (the binary stays portable), sixteen blocks are computed per
-//! instruction stream with AVX-512 ([`Kernel::Avx512`]) or eight with AVX2
-//! ([`Kernel::Avx2`]); elsewhere, or as [`KERNEL_VARIABLE`] chooses, one after another.
-//! Every kernel computes the same words (tested here and, on whole runs, in the
-//! determinism tests).
+//! run's [`Cpu`] path chooses, sixteen blocks are computed per instruction stream with
+//! AVX-512 or eight with AVX2; on the portable path one after another. Every path computes
+//! the same words (tested here and, on whole runs, in the determinism tests).
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use crate::cpu::Cpu;
 
 const M0: u32 = 0xD251_1F53;
 const M1: u32 = 0xCD9E_8D57;
@@ -34,101 +32,27 @@ pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     c
 }
 
-/// The code path of [`fill_blocks`]; with AVX-512 also of the batched lognormal sampling
-/// ([`crate::rng::LognormalTable::sample_all`]) and of the household loop's batched budgets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kernel {
-    /// One block after another, for any CPU.
-    Portable,
-    /// Eight blocks at once in AVX2 registers; chosen only on CPUs that have AVX2.
-    Avx2,
-    /// Sixteen blocks at once in AVX-512 registers; chosen only on CPUs that have AVX-512F.
-    Avx512,
-}
-
-impl Kernel {
-    /// Every kernel, slowest first.
-    pub const ALL: [Self; 3] = [Self::Portable, Self::Avx2, Self::Avx512];
-
-    /// Name for reports and for [`KERNEL_VARIABLE`].
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Portable => "portable",
-            Self::Avx2 => "avx2",
-            Self::Avx512 => "avx512",
-        }
-    }
-
-    /// The kernel called `name`, if any.
-    pub fn named(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// The fastest kernel this CPU runs (detected at run time).
-    pub fn best() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx2") {
-                return Self::Avx512;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return Self::Avx2;
-            }
-        }
-        Self::Portable
-    }
-
-    /// True if this CPU runs the kernel (each kernel's CPU runs the slower ones too).
-    pub fn runs_here(self) -> bool {
-        self <= Self::best()
-    }
-}
-
-/// The kernel in use as `1 +` its index in [`Kernel::ALL`]; 0 until first chosen.
-static KERNEL: AtomicU8 = AtomicU8::new(0);
-
-/// Environment variable that names the kernel [`fill_blocks`] uses (`portable`, `avx2` or
-/// `avx512`), to check that results do not depend on the CPU's instruction set; unset, or
-/// naming a kernel this CPU lacks, the fastest one it runs is used. (The `livelihoods`
-/// commands refuse a value that names no kernel.)
-pub const KERNEL_VARIABLE: &str = "LIVELIHOODS_RNG_KERNEL";
-
-/// The kernel [`fill_blocks`] uses: the fastest this CPU runs, unless [`KERNEL_VARIABLE`]
-/// or [`use_kernel`] chose another.
-pub fn kernel() -> Kernel {
-    match KERNEL.load(Ordering::Relaxed) {
-        0 => {
-            let named = std::env::var(KERNEL_VARIABLE).ok().and_then(|v| Kernel::named(&v));
-            use_kernel(named.unwrap_or_else(Kernel::best))
-        }
-        k => Kernel::ALL[usize::from(k - 1)],
-    }
-}
-
-/// Make [`fill_blocks`] use `kernel` in this process; a kernel the CPU lacks gives way to
-/// the fastest one it runs. Returns the kernel in use. Results do not depend on it: every
-/// kernel computes the same words.
-pub fn use_kernel(kernel: Kernel) -> Kernel {
-    let chosen = if kernel.runs_here() { kernel } else { Kernel::best() };
-    let index = Kernel::ALL.iter().position(|&k| k == chosen).expect("every kernel is listed");
-    KERNEL.store(index as u8 + 1, Ordering::Relaxed);
-    chosen
-}
-
 /// Fill `out[i]` with the block of counter `[0, first + i, high[0], high[1]]` under `key`:
-/// the blocks of consecutive entities for one purpose, season and replication.
+/// the blocks of consecutive entities for one purpose, season and replication, computed on
+/// `cpu`'s path.
 #[inline]
-pub fn fill_blocks(key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u32; 4]]) {
+pub fn fill_blocks(cpu: Cpu, key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u32; 4]]) {
     #[cfg(target_arch = "x86_64")]
-    match kernel() {
-        // SAFETY: `kernel()` is a SIMD kernel only if the CPU reported its instructions
-        // (`Kernel::runs_here`).
-        #[allow(unsafe_code)]
-        Kernel::Avx512 => return unsafe { avx512::fill_blocks(key, high, first, out) },
-        #[allow(unsafe_code)]
-        Kernel::Avx2 => return unsafe { avx2::fill_blocks(key, high, first, out) },
-        Kernel::Portable => {}
+    {
+        if cpu.v4().is_some() {
+            // SAFETY: `cpu` holds a `V4` token, made only on CPUs with AVX-512F (and the
+            // rest of x86-64-v4), the one feature `avx512::fill_blocks` enables.
+            #[allow(unsafe_code)]
+            return unsafe { avx512::fill_blocks(key, high, first, out) };
+        }
+        if cpu.v3().is_some() {
+            // SAFETY: `cpu` holds a `V3` token, made only on CPUs with AVX2 (and the rest
+            // of x86-64-v3), the one feature `avx2::fill_blocks` enables.
+            #[allow(unsafe_code)]
+            return unsafe { avx2::fill_blocks(key, high, first, out) };
+        }
     }
+    let _ = cpu;
     fill_blocks_portable(key, high, first, out);
 }
 
@@ -136,19 +60,25 @@ pub fn fill_blocks(key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u32; 4
 /// (all four columns as long), so that code working on many entities at once reads each
 /// word as a column.
 #[inline]
-pub fn fill_columns(key: [u32; 2], high: [u32; 2], first: u32, out: [&mut [u32]; 4]) {
+pub fn fill_columns(cpu: Cpu, key: [u32; 2], high: [u32; 2], first: u32, out: [&mut [u32]; 4]) {
     let n = out[0].len();
     assert!(out.iter().all(|c| c.len() == n), "columns of one length");
     #[cfg(target_arch = "x86_64")]
-    match kernel() {
-        // SAFETY: `kernel()` is a SIMD kernel only if the CPU reported its instructions
-        // (`Kernel::runs_here`).
-        #[allow(unsafe_code)]
-        Kernel::Avx512 => return unsafe { avx512::fill_columns(key, high, first, out) },
-        #[allow(unsafe_code)]
-        Kernel::Avx2 => return unsafe { avx2::fill_columns(key, high, first, out) },
-        Kernel::Portable => {}
+    {
+        if cpu.v4().is_some() {
+            // SAFETY: `cpu` holds a `V4` token, made only on CPUs with AVX-512F (and the
+            // rest of x86-64-v4), the one feature `avx512::fill_columns` enables.
+            #[allow(unsafe_code)]
+            return unsafe { avx512::fill_columns(key, high, first, out) };
+        }
+        if cpu.v3().is_some() {
+            // SAFETY: `cpu` holds a `V3` token, made only on CPUs with AVX2 (and the rest
+            // of x86-64-v3), the one feature `avx2::fill_columns` enables.
+            #[allow(unsafe_code)]
+            return unsafe { avx2::fill_columns(key, high, first, out) };
+        }
     }
+    let _ = cpu;
     fill_columns_portable(key, high, first, out);
 }
 
@@ -173,14 +103,15 @@ fn fill_blocks_portable(key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u
 /// The first eight blocks of one entity's stream: counters `[i, entity, high[0], high[1]]`
 /// for `i` in 0..8 under `key`, computed together (for streams that need several blocks).
 #[inline]
-pub fn stream_blocks(key: [u32; 2], entity: u32, high: [u32; 2]) -> [[u32; 4]; 8] {
+pub fn stream_blocks(cpu: Cpu, key: [u32; 2], entity: u32, high: [u32; 2]) -> [[u32; 4]; 8] {
     #[cfg(target_arch = "x86_64")]
-    if kernel() >= Kernel::Avx2 {
-        // SAFETY: `kernel()` is `Avx2` or `Avx512` only if the CPU reported AVX2
-        // (`Kernel::runs_here`).
+    if cpu.v3().is_some() {
+        // SAFETY: `cpu` holds a `V3` token (the AVX2 and AVX-512 paths), made only on CPUs
+        // with AVX2, the one feature `avx2::stream_blocks` enables.
         #[allow(unsafe_code)]
         return unsafe { avx2::stream_blocks(key, entity, high) };
     }
+    let _ = cpu;
     std::array::from_fn(|i| philox4x32_10([i as u32, entity, high[0], high[1]], key))
 }
 
@@ -429,36 +360,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_kernel_gives_the_blocks_of_single_calls() {
+    fn every_path_gives_the_blocks_of_single_calls() {
         let key = [0x1234_5678, 0x9ABC_DEF0];
         let high = [7 | (5 << 20), 3];
         // Not a multiple of sixteen, and across the wrap-around of the entity word.
         let first = u32::MAX - 20;
         let expected: Vec<[u32; 4]> =
             (0..45u32).map(|i| philox4x32_10([0, first.wrapping_add(i), high[0], high[1]], key)).collect();
-        for kernel in Kernel::ALL.into_iter().filter(|k| k.runs_here()) {
+        for cpu in Cpu::available() {
             let mut blocks = vec![[0; 4]; 45];
-            match kernel {
-                Kernel::Portable => fill_blocks_portable(key, high, first, &mut blocks),
-                // SAFETY: the CPU runs the kernel (`Kernel::runs_here`).
-                #[cfg(target_arch = "x86_64")]
-                #[allow(unsafe_code)]
-                Kernel::Avx2 => unsafe { avx2::fill_blocks(key, high, first, &mut blocks) },
-                #[cfg(target_arch = "x86_64")]
-                #[allow(unsafe_code)]
-                Kernel::Avx512 => unsafe { avx512::fill_blocks(key, high, first, &mut blocks) },
-                #[cfg(not(target_arch = "x86_64"))]
-                _ => unreachable!("only the portable kernel runs here"),
-            }
-            assert_eq!(blocks, expected, "{}", kernel.name());
+            fill_blocks(cpu, key, high, first, &mut blocks);
+            assert_eq!(blocks, expected, "{cpu}");
         }
-        let mut dispatched = vec![[0; 4]; 45];
-        fill_blocks(key, high, first, &mut dispatched);
-        assert_eq!(dispatched, expected);
     }
 
     #[test]
-    fn every_kernel_gives_the_blocks_as_columns() {
+    fn every_path_gives_the_blocks_as_columns() {
         let key = [0x0BAD_F00D, 0x1357_9BDF];
         let high = [11 | (2 << 20), 5];
         // Not a multiple of sixteen, and across the wrap-around of the entity word.
@@ -466,28 +383,11 @@ mod tests {
         let blocks: Vec<[u32; 4]> =
             (0..61u32).map(|i| philox4x32_10([0, first.wrapping_add(i), high[0], high[1]], key)).collect();
         let expected: [Vec<u32>; 4] = std::array::from_fn(|w| blocks.iter().map(|b| b[w]).collect());
-        let fill = |kernel: Option<Kernel>| {
+        for cpu in Cpu::available() {
             let mut columns: [Vec<u32>; 4] = std::array::from_fn(|_| vec![0; 61]);
-            let out = columns.each_mut().map(|c| c.as_mut_slice());
-            match kernel {
-                None => fill_columns(key, high, first, out),
-                Some(Kernel::Portable) => fill_columns_portable(key, high, first, out),
-                // SAFETY: the CPU runs the kernel (`Kernel::runs_here`).
-                #[cfg(target_arch = "x86_64")]
-                #[allow(unsafe_code)]
-                Some(Kernel::Avx2) => unsafe { avx2::fill_columns(key, high, first, out) },
-                #[cfg(target_arch = "x86_64")]
-                #[allow(unsafe_code)]
-                Some(Kernel::Avx512) => unsafe { avx512::fill_columns(key, high, first, out) },
-                #[cfg(not(target_arch = "x86_64"))]
-                _ => unreachable!("only the portable kernel runs here"),
-            }
-            columns
-        };
-        for kernel in Kernel::ALL.into_iter().filter(|k| k.runs_here()) {
-            assert_eq!(fill(Some(kernel)), expected, "{}", kernel.name());
+            fill_columns(cpu, key, high, first, columns.each_mut().map(|c| c.as_mut_slice()));
+            assert_eq!(columns, expected, "{cpu}");
         }
-        assert_eq!(fill(None), expected);
     }
 
     #[test]
@@ -495,13 +395,8 @@ mod tests {
         let (key, high) = ([3, 0xFFFF_FFFF], [0xF_FFFF | (1 << 20), 9]);
         let expected: [[u32; 4]; 8] =
             std::array::from_fn(|i| philox4x32_10([i as u32, 77, high[0], high[1]], key));
-        assert_eq!(stream_blocks(key, 77, high), expected);
-        #[cfg(target_arch = "x86_64")]
-        if Kernel::best() == Kernel::Avx2 {
-            // SAFETY: the CPU has AVX2 (`Kernel::best`).
-            #[allow(unsafe_code)]
-            let avx2 = unsafe { avx2::stream_blocks(key, 77, high) };
-            assert_eq!(avx2, expected);
+        for cpu in Cpu::available() {
+            assert_eq!(stream_blocks(cpu, key, 77, high), expected, "{cpu}");
         }
     }
 

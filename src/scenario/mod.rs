@@ -257,6 +257,16 @@ pub fn name_problem(name: &str) -> Option<String> {
 }
 
 impl Scenario {
+    /// A scenario from the text of a scenario file, validated as a file is (its name, if
+    /// it states none, is `scenario`). A `base` it names is not found: use [`load_with`]
+    /// and [`InMemory`] for inheritance.
+    ///
+    /// # Errors
+    /// Every problem found in the text.
+    pub fn from_toml_str(text: &str) -> Result<Self, Problems> {
+        from_str("scenario.toml", text)
+    }
+
     /// Things that are valid but probably not meant: an intervention that never acts in
     /// the observed seasons. One line each, naming the file and key.
     pub fn warnings(&self) -> Vec<String> {
@@ -323,6 +333,25 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
         distribution_season: None,
         overrides: Vec::new(),
     })
+}
+
+/// The first two distinct ids of `ids` whose `hash` is the same (whose random draws would
+/// be the same), if any.
+fn shared_stream<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    hash: impl Fn(&str) -> u64,
+) -> Option<(&'a str, &'a str)> {
+    let mut first_of: BTreeMap<u64, &str> = BTreeMap::new();
+    for id in ids {
+        match first_of.get(&hash(id)) {
+            Some(&other) if other != id => return Some((id, other)),
+            Some(_) => {}
+            None => {
+                first_of.insert(hash(id), id);
+            }
+        }
+    }
+    None
 }
 
 fn default_name(path: &Path) -> String {
@@ -551,6 +580,17 @@ impl Validator<'_> {
                 out.push(iv);
             }
         }
+        if let Some((id, other)) = shared_stream(out.iter().map(|iv| iv.id.as_str()), crate::rng::id_hash) {
+            let message = format!(
+                "\"{id}\" and \"{other}\" hash to the same 64-bit key, so their lotteries and take-up \
+                 would draw the same numbers: rename one"
+            );
+            self.problems.push(Problem::new(
+                Origin::file(self.path),
+                &format!("intervention[{id}].id"),
+                message,
+            ));
+        }
         out
     }
 
@@ -661,4 +701,19 @@ fn lookup(root: &BTreeMap<String, Entry>, path: &str) -> Option<Origin> {
         entry = t.get(part)?;
     }
     Some(entry.origin.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_that_hash_alike_are_found_and_24_ids_hash_apart() {
+        let by_length = |id: &str| id.len() as u64;
+        assert_eq!(shared_stream(["a", "bb", "c"].into_iter(), by_length), Some(("c", "a")));
+        // A repeated id is a duplicate (reported as such), not two streams alike.
+        assert_eq!(shared_stream(["a", "a", "bb"].into_iter(), by_length), None);
+        let ids: Vec<String> = (1..=24).map(|i| format!("p{i}")).collect();
+        assert_eq!(shared_stream(ids.iter().map(String::as_str), crate::rng::id_hash), None);
+    }
 }

@@ -32,7 +32,8 @@ pub use sums::{Arm, Dynamics, Exact, Level, TrialSums};
 
 use rayon::prelude::*;
 
-use crate::engine::{World, step_season};
+use crate::cpu::Cpu;
+use crate::engine::{Execution, StepOptions, World, step_season};
 use crate::metrics::{Lines, SeasonMetrics};
 use crate::model::season::Noise;
 use crate::params::SeasonKind;
@@ -57,6 +58,9 @@ pub struct Plan {
     pub counterfactual: Vec<Option<usize>>,
     /// Worlds given by the user (the rest are derived counterfactuals).
     pub given: usize,
+    /// The instruction sets the plan is computed with (the fastest this CPU runs unless
+    /// set; no choice changes a number).
+    pub cpu: Cpu,
 }
 
 impl Plan {
@@ -79,7 +83,7 @@ impl Plan {
             counterfactual[p] = Some(index);
         }
         counterfactual.resize(worlds.len(), None);
-        Self { worlds, baseline, counterfactual, given }
+        Self { worlds, baseline, counterfactual, given, cpu: Cpu::best() }
     }
 
     /// True if world `i` was derived as a counterfactual.
@@ -213,8 +217,10 @@ pub fn run_reporting(
     for unit in &units {
         let scenario = &plan.worlds[unit.world];
         let cf = unit.counterfactual.map(|c| (&plan.worlds[c], &noise[c]));
-        let run_job =
-            |r: u32, parallel: bool| replicate(scenario, &noise[unit.world], cf, r, parallel, on_season);
+        let run_job = |r: u32, parallel: bool| {
+            let execution = Execution { cpu: plan.cpu, parallel };
+            replicate(scenario, &noise[unit.world], cf, r, execution, on_season)
+        };
         let reps = scenario.replications;
         let mut mine: Vec<Replication> = match strategy(reps as usize, threads) {
             Strategy::Jobs => (0..reps).into_par_iter().map(|r| run_job(r, false)).collect(),
@@ -253,17 +259,18 @@ fn replicate(
     noise: &Noise,
     counterfactual: Option<(&Scenario, &Noise)>,
     replication: u32,
-    parallel: bool,
+    execution: Execution,
     on_season: &(dyn Fn() + Sync),
 ) -> Replication {
     let run = RunKey { seed: scenario.seed, replication };
     let params = &scenario.params;
-    let mut world = World::new(scenario, noise, replication);
+    let mut world = World::new(scenario, noise, replication, execution.cpu);
+    let options = |keep_distribution| StepOptions { execution, keep_distribution };
     let spin_up = params.calendar.spin_up_seasons;
     // The programme acts only in observed seasons: until then its world and the
     // counterfactual are the same world, simulated once.
     for step in 0..spin_up {
-        step_season(&mut world, scenario, noise, run, step, parallel, false);
+        step_season(&mut world, scenario, noise, run, step, options(false));
     }
     let mut twin = counterfactual.map(|(cf, _)| {
         assert!(
@@ -287,11 +294,11 @@ fn replicate(
     let mut cf_metrics = Vec::with_capacity(if paired { scenario.seasons as usize } else { 0 });
     for step in spin_up..spin_up + scenario.seasons {
         let observed = step - spin_up;
-        let m = step_season(&mut world, scenario, noise, run, step, parallel, observed == keep);
+        let m = step_season(&mut world, scenario, noise, run, step, options(observed == keep));
         metrics.push(m.expect("seasons after the spin-up are observed"));
         on_season();
         if let (Some(t), Some((cf, noise))) = (twin.as_mut(), counterfactual) {
-            let m = step_season(t, cf, noise, run, step, parallel, observed == keep);
+            let m = step_season(t, cf, noise, run, step, options(observed == keep));
             cf_metrics.push(m.expect("seasons after the spin-up are observed"));
             on_season();
         }

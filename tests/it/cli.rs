@@ -187,21 +187,26 @@ fn bad_overrides_are_input_errors() {
 }
 
 #[test]
-fn a_random_number_kernel_variable_that_names_no_kernel_is_an_input_error() {
+fn a_cpu_option_that_names_no_path_is_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
     let small = fixture("small.toml");
     let out = Command::new(env!("CARGO_BIN_EXE_livelihoods"))
-        .args(["run", small.to_str().unwrap()])
-        .env(livelihoods::rng::KERNEL_VARIABLE, "avx-512")
+        .args(["run", small.to_str().unwrap(), "--cpu", "avx-512"])
         .current_dir(dir.path())
         .output()
         .unwrap();
     let err = input_errors(&out);
-    assert!(
-        err.contains("LIVELIHOODS_RNG_KERNEL: is \"avx-512\"; one of portable, avx2, avx512 is needed"),
-        "{err}"
-    );
+    assert!(err.contains("--cpu: is \"avx-512\"; one of portable, avx2, avx512, best is needed"), "{err}");
     assert!(!dir.path().join("output").exists());
+    // sweep computes on the fastest path only, and says so rather than ignore the option.
+    let dw4fs = crate::common::shipped("dw4fs");
+    let out = Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .args(["sweep", dw4fs.to_str().unwrap(), "--cpu", "portable"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = input_errors(&out);
+    assert!(err.contains("--cpu: is \"portable\"; this command computes on the fastest path"), "{err}");
 }
 
 #[test]

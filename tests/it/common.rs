@@ -29,8 +29,13 @@ pub fn load(name: &str, households: u64, seasons: u32, replications: u32) -> Sce
 
 /// Run scenarios on a pool of `threads` threads.
 pub fn run_on(threads: usize, scenarios: &[Scenario]) -> Vec<ScenarioResult> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-    pool.install(|| runner::run_all(scenarios, threads, &|| {}))
+    run_with(runner::Options::threads(threads), scenarios)
+}
+
+/// Run scenarios as `options` say, on a pool of their threads.
+pub fn run_with(options: runner::Options, scenarios: &[Scenario]) -> Vec<ScenarioResult> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(options.threads).build().unwrap();
+    pool.install(|| runner::run_all(scenarios, options, &|| {}))
 }
 
 /// Per replication, the mean over seasons of `metric`.

@@ -2,10 +2,12 @@ use livelihoods::engine;
 use livelihoods::metrics;
 use livelihoods::output::{seasons_csv, summary_csv};
 
+use livelihoods::cpu::Cpu;
+use livelihoods::engine::Execution;
 use livelihoods::metrics::SeasonMetrics;
-use livelihoods::rng::Kernel;
+use livelihoods::runner::Options;
 
-use crate::common::{load, run_on};
+use crate::common::{load, run_on, run_with};
 
 /// Every value as bits, so that NaN (yield in the dry season) compares equal to itself.
 fn bits(runs: &[Vec<SeasonMetrics>]) -> Vec<Vec<[u64; metrics::NAMES.len()]>> {
@@ -33,8 +35,8 @@ fn both_parallel_strategies_give_the_same_bits() {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     let (a, b) = pool.install(|| {
         (
-            engine::run_replication(&s, &noise, 0, true, &|| {}),
-            engine::run_replication(&s, &noise, 0, false, &|| {}),
+            engine::run_replication(&s, &noise, 0, Execution { cpu: Cpu::best(), parallel: true }, &|| {}),
+            engine::run_replication(&s, &noise, 0, Execution { cpu: Cpu::best(), parallel: false }, &|| {}),
         )
     });
     assert_eq!(bits(&[a]), bits(&[b]));
@@ -89,34 +91,73 @@ fn the_order_of_intervention_tables_does_not_matter() {
     assert_eq!(bits(&results[0].runs), bits(&results[1].runs));
 }
 
+/// A run in a process of its own (the command) writes the bytes this process computes,
+/// after other runs here: no state outlives a run.
 #[test]
-fn running_twice_gives_the_same_bytes() {
-    assert!(bytes(2) == bytes(2));
+fn a_run_in_its_own_process_gives_the_bytes_of_a_run_in_this_one() {
+    let _ = bytes(2);
+    let small = crate::common::fixture("small.toml");
+    let scenario = livelihoods::scenario::load(&small).unwrap();
+    let here = seasons_csv(&run_on(2, std::slice::from_ref(&scenario))[0]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .args(["run", small.to_str().unwrap(), "--out", "out", "--threads", "2", "--quiet"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(dir.path().join("out/small/seasons.csv")).unwrap();
+    assert!(written == here, "the command wrote other bytes than this process computed");
 }
 
-/// Every random-number kernel this CPU runs (AVX-512, AVX2, portable) gives the same files.
+/// Every code path this CPU runs (AVX-512, AVX2, portable) gives the same files, in one
+/// process: runs of a world without a programme and of one with all four modules (whose
+/// participants take the one-by-one code on the lanes path), and a comparison of them.
 #[test]
-fn every_random_number_kernel_gives_the_same_bytes() {
+fn every_cpu_path_gives_the_same_bytes() {
+    let scenarios = [load("kupang_baseline", 5_000, 6, 3), load("dw4fs", 5_000, 6, 3)];
+    let files = |results: &[livelihoods::runner::ScenarioResult]| {
+        results.iter().map(|r| (seasons_csv(r), summary_csv(r))).collect::<Vec<_>>()
+    };
+    let compared = |cpu: Cpu| {
+        let mut plan = livelihoods::trial::Plan::new(scenarios.to_vec(), 0);
+        plan.cpu = cpu;
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        files(&pool.install(|| livelihoods::trial::run(plan, 2, &|| {})).results)
+    };
+    let reference = (
+        files(&run_with(Options { threads: 2, cpu: Cpu::portable() }, &scenarios)),
+        compared(Cpu::portable()),
+    );
+    let available = Cpu::available();
+    for cpu in &available[1..] {
+        let run = files(&run_with(Options { threads: 2, cpu: *cpu }, &scenarios));
+        assert!(run == reference.0, "a run on {cpu} differs from the portable path");
+        assert!(compared(*cpu) == reference.1, "a comparison on {cpu} differs from the portable path");
+    }
+    let missing: Vec<&str> =
+        Cpu::NAMES.into_iter().filter(|n| !available.iter().any(|c| c.name() == *n)).collect();
+    let ran: Vec<&str> = available.iter().map(|c| c.name()).collect();
+    println!("compared the paths {ran:?}; this CPU cannot run {missing:?}");
+}
+
+/// `--cpu` chooses the path of a run, recorded in its manifest; the files are the same.
+#[test]
+fn the_cpu_option_chooses_the_path_and_the_manifest_records_it() {
     let dir = tempfile::tempdir().unwrap();
     let small = crate::common::fixture("small.toml");
-    let run = |kernel: Kernel| {
+    let run = |cpu: &str| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_livelihoods"))
-            .args(["run", small.to_str().unwrap(), "--out", kernel.name(), "--threads", "2"])
-            .env(livelihoods::rng::KERNEL_VARIABLE, kernel.name())
+            .args(["run", small.to_str().unwrap(), "--out", cpu, "--threads", "2", "--cpu", cpu])
             .current_dir(dir.path())
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let manifest =
-            std::fs::read_to_string(dir.path().join(kernel.name()).join("small/manifest.toml")).unwrap();
-        assert!(
-            manifest.contains(&format!("rng_kernel = \"{}\"", kernel.name())),
-            "{kernel:?} was not used:\n{manifest}"
-        );
-        std::fs::read(dir.path().join(kernel.name()).join("small/seasons.csv")).unwrap()
+        let manifest = std::fs::read_to_string(dir.path().join(cpu).join("small/manifest.toml")).unwrap();
+        assert!(manifest.contains(&format!("cpu = \"{cpu}\"")), "{cpu} was not used:\n{manifest}");
+        std::fs::read(dir.path().join(cpu).join("small/seasons.csv")).unwrap()
     };
-    let portable = run(Kernel::Portable);
-    for kernel in Kernel::ALL.into_iter().filter(|k| k.runs_here() && *k != Kernel::Portable) {
-        assert!(run(kernel) == portable, "{} differs from the portable kernel", kernel.name());
-    }
+    let portable = run("portable");
+    let best = Cpu::best().name();
+    assert!(run(best) == portable, "{best} differs from the portable path");
 }

@@ -87,7 +87,7 @@ fn households_per_village_and_the_share_reached_do_not_depend_on_the_run_size() 
     let mut structure = Vec::new();
     for (households, replications) in [(10_000u64, 8), (FULL, 2)] {
         let s = load("dw4fs", households, 4, replications);
-        let world = World::new(&s, &Noise::new(&s.params), 0);
+        let world = World::new(&s, &Noise::new(&s.params), 0, livelihoods::cpu::Cpu::best());
         let mut counts = vec![0.0; world.villages.len()];
         for h in &world.households {
             counts[usize::from(h.village)] += 1.0;

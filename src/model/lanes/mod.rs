@@ -11,8 +11,10 @@
 //! order, a branch becomes a select of the value the branch would have left, a loop
 //! (distress sales of cattle) a pass per step while any lane still takes it. A household
 //! that takes part in a module this season (a few in a thousand) goes through the
-//! one-by-one code instead. Without AVX-512 the passes are slower than the one-by-one loop,
-//! which is then used for every household ([`in_lanes`]).
+//! one-by-one code instead. Without AVX-512 the passes are slower than the one-by-one loop
+//! (0.90× on AVX2, measured), which is then used for every household
+//! ([`crate::cpu::Cpu::in_lanes`]; the passes still run there in tests, to the same
+//! numbers).
 //!
 //! Here: the batch's columns, loading what the rows do not hold (village, random words,
 //! demand) and the households left to the one-by-one code; `rows` moves rows in and out
@@ -25,16 +27,10 @@ use std::ops::Range;
 
 use crate::metrics::{Accumulator, Lines, Terms};
 use crate::model::budget::Lanes;
-use crate::model::draws::{self, BATCH, Batch};
+use crate::model::draws::{self, BATCH, Batch, Word};
 use crate::model::household::{self, Flows, Household, Outcome, Sources, flag};
 use crate::model::season::{SeasonCtx, VillageView};
 use crate::rng::{LognormalTable, unit};
-
-/// True if the household loop runs a batch at a time in lanes ([`season_batch`]): where the
-/// random-number kernel is AVX-512, so that the passes run eight households per instruction.
-pub(crate) fn in_lanes() -> bool {
-    crate::rng::kernel() == crate::rng::Kernel::Avx512
-}
 
 /// Phases 3–5 of the season for every household of `rows` (at most [`BATCH`]), whose
 /// numbers are `draws`, with `columns` as working space, added to `acc` (with `lines`; only
@@ -195,15 +191,20 @@ impl Columns {
         let start_probability = ctx.consts.enterprise_start_probability;
         let start_capital = ctx.params.enterprise.start_capital_idr;
         let (lanes, k) = lanes_where(self.len, |j| {
-            let starts =
-                (unit(draws.earnings[3][j]) < start_probability) & (self.savings[j] >= start_capital);
+            let starts = (unit(draws.words(Word::SpontaneousStart)[j]) < start_probability)
+                & (self.savings[j] >= start_capital);
             (self.flags[j] & u32::from(flag::ENTERPRISE) != 0) | starts
         });
-        sample_lanes(&ctx.noise.demand, &self.decision[0], &lanes[..k], &mut self.demand);
+        sample_lanes(
+            ctx,
+            &ctx.noise.demand,
+            &self.decision[const { Word::Demand.decision() }],
+            &lanes[..k],
+            &mut self.demand,
+        );
     }
 
-    /// [`Columns::batch`], compiled for AVX-512 where that is the code path of the
-    /// random-number kernel ([`crate::rng::kernel`]).
+    /// [`Columns::batch`], compiled for AVX-512 on the AVX-512 path ([`SeasonCtx::cpu`]).
     fn run_dispatch(
         &mut self,
         rows: &mut [Household],
@@ -239,8 +240,7 @@ impl Columns {
         }
     }
 
-    /// [`Columns::batch_avx512`] where that is the code path of the random-number kernel;
-    /// false (nothing done) elsewhere.
+    /// [`Columns::batch_avx512`] on the AVX-512 path; false (nothing done) elsewhere.
     fn batch_avx512_if_available(
         &mut self,
         rows: &mut [Household],
@@ -250,8 +250,10 @@ impl Columns {
         acc: &mut Accumulator,
     ) -> bool {
         #[cfg(target_arch = "x86_64")]
-        if crate::rng::kernel() == crate::rng::Kernel::Avx512 {
-            // SAFETY: the AVX-512 kernel is in use only on CPUs with AVX-512F and AVX2.
+        if ctx.cpu.v4().is_some() {
+            // SAFETY: `ctx.cpu` holds a `V4` token, made only on CPUs with AVX-512F, DQ and
+            // VL and AVX2 (with the rest of x86-64-v4): every feature `batch_avx512`
+            // enables.
             #[allow(unsafe_code)]
             unsafe {
                 self.batch_avx512(rows, draws, ctx, lines, acc)
@@ -365,6 +367,7 @@ pub(crate) fn lanes_where(n: usize, need: impl Fn(usize) -> bool) -> ([usize; BA
 /// `out[j] = table.sample(words[j])` for every lane `j` of `lanes`, sampled together
 /// ([`LognormalTable::sample_all`]); the other lanes of `out` are left as they were.
 pub(crate) fn sample_lanes(
+    ctx: &SeasonCtx,
     table: &LognormalTable,
     words: &[u32; BATCH],
     lanes: &[usize],
@@ -376,7 +379,7 @@ pub(crate) fn sample_lanes(
         *w = words[j];
     }
     let mut sampled = [0.0; BATCH];
-    table.sample_all(&picked[..k], &mut sampled[..k]);
+    table.sample_all(ctx.cpu, &picked[..k], &mut sampled[..k]);
     for (&j, &x) in lanes.iter().zip(&sampled) {
         out[j] = x;
     }
@@ -393,7 +396,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::model::fixture::{Fixture, household};
+    use crate::model::fixture::{self, Fixture, household};
     use crate::model::season::ProgrammeLevels;
 
     proptest! {
@@ -415,10 +418,13 @@ mod tests {
             one_village in any::<bool>(),
             seed in any::<u64>(),
             first in 0..u32::MAX - BATCH as u32,
+            params in fixture::params(),
+            around in fixture::surroundings(),
         ) {
-            let fixture = Fixture::new(season, coop);
+            let fixture = Fixture::varied(season, coop, params, &around);
             let levels = ProgrammeLevels { production_skill: 0.8, business_skill: 0.7, start_probability: 0.5, finance_skill: 0.6 };
-            let ctx = fixture.ctx(seed, levels);
+            for cpu in crate::cpu::Cpu::available() {
+            let ctx = SeasonCtx { cpu, ..fixture.ctx(seed, levels.clone()) };
             let lines = observed.then(|| Lines::new(600_000.0, 450_000.0));
             let village = batch[0].0.village;
             let mut rows: Vec<Household> = batch
@@ -440,7 +446,8 @@ mod tests {
             prop_assert_eq!(format!("{flows:?}"), format!("{expected_flows:?}"));
             // Debug output tells every two different numbers apart (shortest round trip).
             prop_assert_eq!(format!("{rows:?}"), format!("{one_by_one:?}"));
-            prop_assert_eq!(format!("{acc:?}"), format!("{expected:?}"));
+            prop_assert_eq!(format!("{acc:?}"), format!("{expected:?}"), "{}", cpu);
+            }
         }
     }
 }

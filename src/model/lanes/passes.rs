@@ -8,7 +8,7 @@ use crate::metrics::Lines;
 use crate::metrics::Terms;
 #[cfg(doc)]
 use crate::model::budget::Lanes;
-use crate::model::draws::{BATCH, Batch};
+use crate::model::draws::{BATCH, Batch, Word};
 #[cfg(doc)]
 use crate::model::household;
 use crate::model::household::{
@@ -27,10 +27,10 @@ impl Columns {
         self.rates(ctx);
         let hazard = &ctx.noise.hazard;
         if wet {
-            hazard.probability_all(&self.practice_rate, &mut self.practice_probability);
+            hazard.probability_all(ctx.cpu, &self.practice_rate, &mut self.practice_probability);
         }
-        hazard.probability_all(&self.join_rate, &mut self.join_probability);
-        hazard.probability_all(&self.exit_rate, &mut self.exit_probability);
+        hazard.probability_all(ctx.cpu, &self.join_rate, &mut self.join_probability);
+        hazard.probability_all(ctx.cpu, &self.exit_rate, &mut self.exit_probability);
         self.decide(draws, ctx);
         if wet {
             self.farm(draws, ctx);
@@ -94,7 +94,7 @@ impl Columns {
         for j in 0..BATCH {
             let flags = self.flags[j];
             let improved = flags & u32::from(flag::IMPROVED) != 0;
-            let hit = unit(draws.earnings[2][j]) < self.practice_probability[j];
+            let hit = unit(draws.words(Word::Adoption)[j]) < self.practice_probability[j];
             let adopted = wet & !improved & hit;
             let disadopted = wet & improved & hit;
             self.adopted[j] = adopted;
@@ -103,16 +103,18 @@ impl Columns {
             let skill = self.farm_skill[j];
             self.farm_skill[j] = if adopted { skill.max(peer_skill) } else { skill };
 
-            let member_u = unit(draws.shock[3][j]);
+            let member_u = unit(draws.words(Word::Membership)[j]);
             let member = flags & u32::from(flag::COOP_MEMBER) != 0;
             let stays = member & (member_u >= exit_probability);
             let joins = !member & (member_u < self.join_probability[j]);
             let member = self.coop_exists[j] & (stays | joins);
 
             let enterprise = flags & u32::from(flag::ENTERPRISE) != 0;
-            let exits = enterprise & (unit(self.decision[1][j]) < self.exit_probability[j]);
+            let exits = enterprise
+                & (unit(self.decision[const { Word::EnterpriseExit.decision() }][j])
+                    < self.exit_probability[j]);
             let starts = !enterprise
-                & (unit(draws.earnings[3][j]) < start_probability)
+                & (unit(draws.words(Word::SpontaneousStart)[j]) < start_probability)
                 & (self.savings[j] >= start_capital);
             let capital = self.capital[j];
             let salvage = f64::from(capital) * e.salvage_share;
@@ -175,7 +177,7 @@ impl Columns {
             let seaweed = dry & (flags & u32::from(flag::SEAWEED) != 0);
             let seaweed_idr = seaweed_idr_season * draws.crop[j];
             net = if seaweed { net + seaweed_idr } else { net };
-            let ill = unit(draws.shock[0][j]) < ctx.consts.illness_probability;
+            let ill = unit(draws.words(Word::Illness)[j]) < ctx.consts.illness_probability;
             self.ill[j] = ill;
             let illness = if ill { p.finance.illness_days_share } else { 1.0 };
             let wages_idr = usual_wages_idr(self.daily_wages[j], ctx) * draws.labour[j] * illness;
@@ -218,9 +220,9 @@ impl Columns {
     fn herd(&mut self, draws: &Batch, ctx: &SeasonCtx) {
         let max_head = ctx.params.livestock.max_head;
         for j in 0..BATCH {
-            let lost = unit(draws.shock[1][j]) >= self.herd_survival[j];
+            let lost = unit(draws.words(Word::CattleLoss)[j]) >= self.herd_survival[j];
             let head = self.cattle[j] - u32::from(lost);
-            let calf = (unit(draws.shock[2][j]) < self.herd_calf[j]) & (head < max_head);
+            let calf = (unit(draws.words(Word::CalfKept)[j]) < self.herd_calf[j]) & (head < max_head);
             self.cattle[j] = head + u32::from(calf);
         }
     }
