@@ -160,7 +160,8 @@ pub(crate) fn calibrate(run: &RunArgs, args: &CalibrateArgs) -> Result<()> {
         for (name, text) in &written {
             fs::write(dir.join(name), text)?;
         }
-        write_sample_parquet(&dir.join("non_implausible.parquet"), &sample, &free)
+        write_sample_parquet(&dir.join("non_implausible.parquet"), &sample, &free)?;
+        livelihoods::report::write_calibration_report(dir, &scenario.name, args.cutoff)
     })
     .with_context(|| format!("writing the calibration under {}", run.out.display()))?;
     let runs = history.runs(scenario.replications);

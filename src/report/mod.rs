@@ -7,6 +7,7 @@
 //! same pictures.
 
 mod answers;
+mod calibration;
 mod charts;
 pub(crate) mod format;
 mod html;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use calibration::write_calibration_report;
 pub use charts::p0_chart;
 pub use sweep::{SweepInfo, write_sweep_report};
 pub use table::Table;

@@ -70,6 +70,10 @@ fn calibrating_to_the_models_own_output_recovers_the_parameters_it_came_from() {
     let fit = livelihoods::report::Table::read(&d.join("fit.csv")).unwrap();
     let i = fit.column("implausibility").unwrap();
     assert!(fit.rows().iter().all(|r| fit.number(r, i) <= 3.0), "{:?}", fit.rows());
+    let html = fs::read_to_string(d.join("report.html")).unwrap();
+    for id in ["id=\"fit\"", "id=\"constraints\"", "id=\"waves\"", "labour.access_sigma"] {
+        assert!(html.contains(id), "{id} on the calibration's page");
+    }
     // The calibrated scenario is a valid file on the input, with the sample as its uncertainty.
     let calibrated = fs::read_to_string(d.join("calibrated.toml")).unwrap();
     assert!(
