@@ -515,10 +515,7 @@ fn compare(
         runner::check_memory(&runner::estimate_plan(&plan, info.threads), &available)
             .map_err(anyhow::Error::msg)?;
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(info.threads)
-        .build()
-        .context("starting the thread pool")?;
+    let pool = thread_pool(info.threads)?;
     // Everything runs on the pool's threads, the writing too: it then reuses the memory the
     // simulation's worlds leave free instead of growing the main thread's heap.
     let (outcome, rows, dir) = pool.install(|| -> Result<_> {
@@ -737,6 +734,11 @@ fn run_scenarios(
     simulate(scenarios, out, &info, quiet)
 }
 
+/// A rayon pool of `threads` threads, for a command to install its work in.
+pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting the thread pool")
+}
+
 /// Threads to use (default: every core), the path and the start time.
 pub(crate) fn run_info(threads: Option<usize>, cpu: Cpu) -> RunInfo {
     let threads =
@@ -837,8 +839,7 @@ fn simulate(
         kept.all = scenarios.iter().map(|s| s.name.clone()).collect();
     }
     on_interrupt(kept_lock(), out);
-    let pool =
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting the thread pool")?;
+    let pool = thread_pool(threads)?;
     let total: u64 = scenarios.iter().map(|s| u64::from(s.seasons) * u64::from(s.replications)).sum();
     let bar = progress_bar(total, "replication-seasons", quiet);
     let done = AtomicU64::new(0);

@@ -59,16 +59,18 @@ impl fmt::Display for Shard {
 /// The file a finished shard writes.
 pub const SHARD_DONE: &str = "shard.toml";
 
-/// `shard.toml`: the shard, its points, and where and when it finished.
-pub fn shard_done(shard: Shard, points: usize) -> String {
+/// Where and when a shard finished, as the lines `host = …` and `finished_utc = …`: kept
+/// out of the manifests, so that merged results do not depend on them.
+pub fn finished_here() -> String {
     let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
     let seconds =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let finished = crate::output::rfc3339_utc(seconds);
-    format!(
-        "shard = \"{shard}\"\npoints = {points}\ncomplete = true\nhost = \"{}\"\nfinished_utc = \"{finished}\"\n",
-        host.trim()
-    )
+    format!("host = \"{}\"\nfinished_utc = \"{}\"\n", host.trim(), crate::output::rfc3339_utc(seconds))
+}
+
+/// `shard.toml`: the shard, its points, and where and when it finished.
+pub fn shard_done(shard: Shard, points: usize) -> String {
+    format!("shard = \"{shard}\"\npoints = {points}\ncomplete = true\n{}", finished_here())
 }
 
 /// The sweep folder in `dir`: `dir` itself when it holds `sweep.toml`, else the one folder

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use super::{RunArgs, load, progress_bar, run_info};
+use super::{RunArgs, load, progress_bar, run_info, thread_pool};
 use livelihoods::calibration::{self, Settings, files};
 use livelihoods::output;
 use livelihoods::scenario::{Origin, Problem, Problems};
@@ -120,10 +120,7 @@ pub(crate) fn calibrate(run: &RunArgs, args: &CalibrateArgs) -> Result<()> {
     let bar = progress_bar((args.waves * args.points) as u64, "points", run.quiet);
     let done = AtomicU64::new(0);
     let clock = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(info.threads)
-        .build()
-        .context("starting the thread pool")?;
+    let pool = thread_pool(info.threads)?;
     let history = pool.install(|| {
         calibration::calibrate(&scenario, &free, &targets, settings, &|| {
             bar.set_position(done.fetch_add(1, Ordering::Relaxed) + 1);

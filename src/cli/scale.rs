@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use super::{CompareOptions, RunArgs, load, progress_bar, run_info};
+use super::{CompareOptions, RunArgs, load, progress_bar, run_info, thread_pool};
 use livelihoods::output;
 use livelihoods::scaleout::{self, Shard, SlurmOptions};
 use livelihoods::scenario::{Origin, Problem, Problems, Scenario};
@@ -106,22 +106,15 @@ pub(crate) fn best_cpu_only(run: &RunArgs) -> Option<Problem> {
     })
 }
 
-/// The sweep's command in a canonical form (absolute paths, every option that changes the
-/// results, in a fixed order): what the manifest records and what a shard or a merge runs.
-fn canonical_arguments(run: &RunArgs, args: &SweepArgs) -> Result<Vec<String>> {
-    let absolute = |p: &Path| -> Result<String> {
-        Ok(fs::canonicalize(p).with_context(|| format!("finding {}", p.display()))?.display().to_string())
-    };
-    let design = match args.design() {
-        sweep::Design::File(p) => absolute(&p)?,
-        _ => args.design.clone(),
-    };
-    let mut a = vec!["sweep".to_string(), absolute(&run.files[0])?, "--design".into(), design];
+/// `p` as an absolute path, for a recorded command that runs elsewhere.
+fn absolute(p: &Path) -> Result<String> {
+    Ok(fs::canonicalize(p).with_context(|| format!("finding {}", p.display()))?.display().to_string())
+}
+
+/// The run's overrides as arguments, in a fixed order: what a recorded command repeats.
+fn override_arguments(run: &RunArgs) -> Vec<String> {
+    let mut a = Vec::new();
     for (flag, value) in [
-        ("--points", Some(args.points.to_string())),
-        ("--levels", Some(args.levels.to_string())),
-        ("--idr-per-usd", Some(args.idr_per_usd.to_string())),
-        ("--discount-rate", Some(args.discount_rate.to_string())),
         ("--replications", run.replications.map(|v| v.to_string())),
         ("--households", run.households.map(|v| v.to_string())),
         ("--seasons", run.seasons.map(|v| v.to_string())),
@@ -134,6 +127,28 @@ fn canonical_arguments(run: &RunArgs, args: &SweepArgs) -> Result<Vec<String>> {
     for s in &run.set {
         a.extend(["--set".to_string(), s.clone()]);
     }
+    a
+}
+
+/// The sweep's command in a canonical form (absolute paths, every option that changes the
+/// results, in a fixed order): what the manifest records and what a shard or a merge runs.
+fn canonical_arguments(run: &RunArgs, args: &SweepArgs) -> Result<Vec<String>> {
+    let design = match args.design() {
+        sweep::Design::File(p) => absolute(&p)?,
+        _ => args.design.clone(),
+    };
+    let mut a = vec!["sweep".to_string(), absolute(&run.files[0])?, "--design".into(), design];
+    for (flag, value) in [
+        ("--points", Some(args.points.to_string())),
+        ("--levels", Some(args.levels.to_string())),
+        ("--idr-per-usd", Some(args.idr_per_usd.to_string())),
+        ("--discount-rate", Some(args.discount_rate.to_string())),
+    ] {
+        if let Some(v) = value {
+            a.extend([flag.to_string(), v]);
+        }
+    }
+    a.extend(override_arguments(run));
     Ok(a)
 }
 
@@ -195,10 +210,7 @@ pub(crate) fn sweep(run: &RunArgs, args: &SweepArgs, shard: Option<&str>) -> Res
     let bar = progress_bar((mine - already) as u64, "points", run.quiet);
     let done = AtomicU64::new(0);
     let clock = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(info.threads)
-        .build()
-        .context("starting the thread pool")?;
+    let pool = thread_pool(info.threads)?;
     let money = (args.idr_per_usd, args.discount_rate);
     let results = pool.install(|| {
         sweep::run(&scenario, uncertain, &points, shard, &log, info.threads, money, &|| {
@@ -488,9 +500,6 @@ pub(crate) fn compare_arguments(
     draws: usize,
     design: &str,
 ) -> Result<Vec<String>> {
-    let absolute = |p: &Path| -> Result<String> {
-        Ok(fs::canonicalize(p).with_context(|| format!("finding {}", p.display()))?.display().to_string())
-    };
     let mut a = vec!["compare".to_string()];
     for f in &run.files {
         a.push(absolute(f)?);
@@ -504,18 +513,12 @@ pub(crate) fn compare_arguments(
         ("--discount-rate", Some(discount_rate.to_string())),
         ("--draws", Some(draws.to_string())),
         ("--design", Some(design)),
-        ("--replications", run.replications.map(|v| v.to_string())),
-        ("--households", run.households.map(|v| v.to_string())),
-        ("--seasons", run.seasons.map(|v| v.to_string())),
-        ("--seed", run.seed.map(|v| v.to_string())),
     ] {
         if let Some(v) = value {
             a.extend([flag.to_string(), v]);
         }
     }
-    for s in &run.set {
-        a.extend(["--set".to_string(), s.clone()]);
-    }
+    a.extend(override_arguments(run));
     Ok(a)
 }
 
@@ -550,22 +553,14 @@ pub(crate) fn compare_shard(
         );
         return Err(Problems(vec![Problem::new(Origin::command_line(), "--out", message)]).into());
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(info.threads)
-        .build()
-        .context("starting the thread pool")?;
+    let pool = thread_pool(info.threads)?;
     let money = (options.idr_per_usd, options.discount_rate);
     let clock = Instant::now();
     let total = set.values.len();
     pool.install(|| draws::run(scenarios, baseline, set, Some(shard), info.threads, money, &log, &|| {}))
         .with_context(|| format!("logging the parameter draws to {}", log.display()))?;
     let mine = (0..total).filter(|d| shard.holds(*d)).count();
-    let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    let text = format!(
-        "{head}draws = {mine}\ncomplete = true\nhost = \"{}\"\nfinished_utc = \"{}\"\n",
-        host.trim(),
-        info.started_utc
-    );
+    let text = format!("{head}draws = {mine}\ncomplete = true\n{}", scaleout::finished_here());
     output::write_file_atomically(&marker, text.as_bytes())?;
     if !quiet {
         println!(
