@@ -561,30 +561,10 @@ impl Chart for Intervals {
         let (l0, l1) = (lo.log10() - 0.15, hi.log10() + 0.15);
         let n = self.rows.len().max(1);
         let names: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
-        let longest = names.iter().map(|s| s.chars().count()).max().unwrap_or(8) as u32;
         let row_of = |i: usize| (n - 1 - i) as f64;
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 24))
-            .margin(16)
-            .margin_right(40)
-            .x_label_area_size(50)
-            .y_label_area_size(longest * 9 + 24)
-            .build_cartesian_2d(
-                keyed(l0..l1, log_ticks(l0, l1)),
-                keyed(-0.6..n as f64 - 0.4, (0..n).map(|i| i as f64).collect()),
-            )
-            .map_err(drawing_error)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_desc(&self.x_desc)
-            .label_style((FONT, 16))
-            .axis_desc_style((FONT, 16))
-            .bold_line_style(BLACK.mix(0.1))
-            .x_label_formatter(&|x| compact(10f64.powf(*x)))
-            .y_label_formatter(&|y| category_label(&names, *y))
-            .draw()
-            .map_err(drawing_error)?;
+        let x = keyed(l0..l1, log_ticks(l0, l1));
+        let label = |x: &f64| compact(10f64.powf(*x));
+        let mut chart = category_plane(root, (&self.title, &self.x_desc), x, 0.4, &names, &label)?;
         for (i, (_, colour, mid, low, high)) in self.rows.iter().enumerate() {
             if !(mid.is_finite() && *mid > 0.0) {
                 continue;
@@ -608,6 +588,40 @@ impl Chart for Intervals {
         }
         Ok(())
     }
+}
+
+/// A chart with categories down the y axis (`names`, top to bottom, rows `pad` apart from
+/// the edges) and `x` across, its mesh drawn: the frame of [`Intervals`] and [`Forest`].
+fn category_plane<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    (title, x_desc): (&str, &str),
+    x: Keyed,
+    pad: f64,
+    names: &[String],
+    x_label: &dyn Fn(&f64) -> String,
+) -> io::Result<Plane<'a, DB>> {
+    let n = names.len().max(1);
+    let longest = names.iter().map(|s| s.chars().count()).max().unwrap_or(8) as u32;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 24))
+        .margin(16)
+        .margin_right(40)
+        .x_label_area_size(50)
+        .y_label_area_size(longest * 9 + 24)
+        .build_cartesian_2d(x, keyed(-(1.0 - pad)..n as f64 - pad, (0..n).map(|i| i as f64).collect()))
+        .map_err(drawing_error)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_desc(x_desc)
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 16))
+        .bold_line_style(BLACK.mix(0.1))
+        .x_label_formatter(x_label)
+        .y_label_formatter(&|y| category_label(names, *y))
+        .draw()
+        .map_err(drawing_error)?;
+    Ok(chart)
 }
 
 /// One series of a [`Forest`]: name, colour, and per category (value, low, high).
@@ -659,30 +673,10 @@ impl Chart for Forest {
         let ticks = Ticks::new(left, right, 8, self.axis);
         let n = self.categories.len().max(1);
         let k = self.series.len().max(1);
-        let longest = self.categories.iter().map(|s| s.chars().count()).max().unwrap_or(8) as u32;
         let names = self.categories.clone();
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 24))
-            .margin(16)
-            .margin_right(40)
-            .x_label_area_size(50)
-            .y_label_area_size(longest * 9 + 24)
-            .build_cartesian_2d(
-                keyed(left..right, ticks.points.clone()),
-                keyed(-0.5..n as f64 - 0.5, (0..n).map(|i| i as f64).collect()),
-            )
-            .map_err(drawing_error)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_desc(&self.x_desc)
-            .label_style((FONT, 16))
-            .axis_desc_style((FONT, 16))
-            .bold_line_style(BLACK.mix(0.1))
-            .x_label_formatter(&|x| ticks.label(*x))
-            .y_label_formatter(&|y| category_label(&names, *y))
-            .draw()
-            .map_err(drawing_error)?;
+        let x = keyed(left..right, ticks.points.clone());
+        let label = |x: &f64| ticks.label(*x);
+        let mut chart = category_plane(root, (&self.title, &self.x_desc), x, 0.5, &names, &label)?;
         let (bottom, top) = (-0.5, n as f64 - 0.5);
         chart
             .draw_series(LineSeries::new([(0.0, bottom), (0.0, top)], REFERENCE.stroke_width(2)))
