@@ -48,8 +48,8 @@ fn model(c: &mut Criterion) {
 }
 
 fn ceiling(c: &mut Criterion) {
-    sizes_and_threads(c, "kernel", |s, _| {
-        std::hint::black_box(bench::kernel_like(s, livelihoods::cpu::Cpu::best()));
+    sizes_and_threads(c, "ceiling", |s, _| {
+        std::hint::black_box(livelihoods::engine::households_only(s, livelihoods::cpu::Cpu::best()));
     });
 }
 

@@ -1,6 +1,6 @@
 //! Throughput measurements: household-seasons per second of the full model (set-up
-//! included) against the [minimal kernel](crate::kernel), with the state each household
-//! costs. `livelihoods bench` prints the table; `benches/` uses the same functions.
+//! included) against its ceiling, the model's own household passes with nothing around
+//! them ([`crate::engine::households_only`]), with the state each household costs. `livelihoods bench` prints the table; `benches/` uses the same functions.
 //!
 //! Every measurement does about the same work: small populations run more replications,
 //! so that figures at different sizes are comparable. The best of `repeats` timings is
@@ -12,7 +12,7 @@
 use std::time::Instant;
 
 use crate::cpu::Cpu;
-use crate::kernel;
+use crate::engine;
 use crate::runner;
 use crate::scenario::{Overrides, Problems, Scenario};
 
@@ -27,16 +27,16 @@ pub struct Measurement {
     pub replications: u32,
     /// Full model, household-seasons per second.
     pub model_per_second: f64,
-    /// Minimal kernel, household-seasons per second.
-    pub kernel_per_second: f64,
+    /// The households-only ceiling, household-seasons per second.
+    pub ceiling_per_second: f64,
     /// Bytes of state per household.
     pub bytes_per_household: f64,
 }
 
 impl Measurement {
-    /// Model speed as a share of the kernel's.
+    /// Model speed as a share of the ceiling's.
     pub fn ratio(&self) -> f64 {
-        self.model_per_second / self.kernel_per_second
+        self.model_per_second / self.ceiling_per_second
     }
 }
 
@@ -63,11 +63,11 @@ pub fn sized(base: &Scenario, households: u64, work: u64) -> Result<Scenario, Pr
     Ok(s)
 }
 
-/// Time `scenario` and the kernel of the same size on `threads` threads on `cpu`'s path;
+/// Time `scenario` and its households-only ceiling on `threads` threads on `cpu`'s path;
 /// best of `repeats`.
 ///
 /// # Panics
-/// If the thread pool cannot be started or the population does not fit the kernel's ids.
+/// If the thread pool cannot be started.
 pub fn measure(scenario: &Scenario, threads: usize, repeats: u32, cpu: Cpu) -> Measurement {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
     let households = scenario.params.population.households;
@@ -85,27 +85,17 @@ pub fn measure(scenario: &Scenario, threads: usize, repeats: u32, cpu: Cpu) -> M
     let model_seconds = best(&|| {
         std::hint::black_box(runner::run_all(scenarios, runner::Options { threads, cpu }, &|| {}));
     });
-    let kernel_seconds = best(&|| {
-        std::hint::black_box(kernel_like(scenario, cpu));
+    let ceiling_seconds = best(&|| {
+        std::hint::black_box(engine::households_only(scenario, cpu));
     });
     Measurement {
         households,
         threads,
         replications: scenario.replications,
         model_per_second: household_seasons as f64 / model_seconds,
-        kernel_per_second: household_seasons as f64 / kernel_seconds,
+        ceiling_per_second: household_seasons as f64 / ceiling_seconds,
         bytes_per_household: runner::world_bytes(scenario) as f64 / households.max(1) as f64,
     }
-}
-
-/// The minimal kernel with `scenario`'s households, simulated seasons and replications.
-///
-/// # Panics
-/// If the population does not fit the kernel's 32-bit household ids.
-pub fn kernel_like(scenario: &Scenario, cpu: Cpu) -> kernel::KernelSums {
-    let households =
-        u32::try_from(scenario.params.population.households).expect("household ids fit in 32 bits");
-    kernel::run(households, scenario.simulated_seasons(), scenario.replications, cpu)
 }
 
 /// The header of the throughput table (speeds in millions of household-seasons per second).
@@ -117,8 +107,8 @@ pub fn header() -> String {
         "replications",
         "model M hs/s",
         "speed-up",
-        "kernel M hs/s",
-        "model/kernel",
+        "ceiling M hs/s",
+        "model/ceiling",
         "bytes/household"
     )
 }
@@ -134,7 +124,7 @@ pub fn line(m: &Measurement, speed_up: Option<f64>) -> String {
         m.replications,
         m.model_per_second / 1e6,
         speed_up,
-        m.kernel_per_second / 1e6,
+        m.ceiling_per_second / 1e6,
         m.ratio(),
         m.bytes_per_household
     )

@@ -179,7 +179,8 @@ enum Command {
         dir: PathBuf,
     },
     /// Measure household-seasons per second of a scenario (set-up included) against the
-    /// minimal kernel, at several sizes and thread counts, and print the table.
+    /// model's own household passes alone (its ceiling), at several sizes and thread
+    /// counts, and print the table.
     Bench {
         /// Scenario to measure.
         #[arg(long, default_value = "scenarios/dw4fs.toml")]

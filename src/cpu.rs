@@ -13,8 +13,8 @@
 //!
 //! | path | what it runs |
 //! |---|---|
-//! | `avx512` | Philox ×16, table gathers and the household season in lanes, 8 households per instruction |
-//! | `avx2` | Philox ×8 in AVX2 registers, the rest one household after another |
+//! | `avx512` | Philox ×16, table gathers, and the household passes compiled for AVX-512 (8 households per instruction) |
+//! | `avx2` | Philox ×8 in AVX2 registers, and the household passes compiled for AVX2 (4 per instruction) |
 //! | `portable` | any CPU: the compiler's baseline (SSE2 on x86-64, NEON on aarch64) |
 //!
 //! On aarch64, NEON is part of the baseline instruction set, so `portable` is the NEON path
@@ -131,13 +131,6 @@ impl Cpu {
             Path::Avx512(v4) => Some(v4),
             _ => None,
         }
-    }
-
-    /// True if the household season runs a batch at a time in lanes on this path: where
-    /// the lanes compute eight households per instruction (AVX-512). On the other paths the
-    /// one-by-one loop is faster (measured: 0.90× on AVX2).
-    pub(crate) fn in_lanes(self) -> bool {
-        self.name() == "avx512"
     }
 }
 

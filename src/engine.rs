@@ -4,13 +4,13 @@
 //! for each season:
 //!   1. environment   El Niño year, village drought, maize price          (environment::draw)
 //!   2. programme     targeting, capacity × government readiness, take-up (interventions::deliver)
-//!   3–5. households  decisions, production and income, consumption       (household::step, in blocks)
+//!   3–5. households  decisions, production and income, consumption       (model::lanes, by chunks)
 //!   6. villages      readiness follows neighbours' results; cooperatives (Villages::update)
 //!   7. observation   FGT, consumption, Gini, reach, cost                 (metrics)
 //! ```
 //!
 //! Households read the village snapshot and their own committed state and write only their
-//! own row; the only cross-household reads (village adopter shares, cooperative state,
+//! own lanes of their chunk; the only cross-household reads (village adopter shares, cooperative state,
 //! targeting ranks) happen outside the household phase on committed state. Households are
 //! processed in fixed blocks of [`BLOCK`] in parallel; every sum is an integer, so results
 //! are identical at any thread count.
@@ -22,8 +22,9 @@ use crate::interventions::{DeliveryCtx, Lottery, deliver_all};
 use crate::metrics::{self, Accumulator, Lines, SeasonFacts, SeasonMetrics};
 use crate::model::draws::{BATCH, Batch};
 use crate::model::environment::{self, ElNino};
-use crate::model::household::{self, Flows, Household};
-use crate::model::lanes::{Columns, season_batch};
+use crate::model::household::Flows;
+use crate::model::households::{Chunk, Households};
+use crate::model::lanes::{Columns, season_chunk};
 use crate::model::population;
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
 use crate::model::village::Villages;
@@ -56,7 +57,7 @@ pub struct StepOptions {
 #[derive(Clone, Debug)]
 pub struct World {
     /// Every household.
-    pub households: Vec<Household>,
+    pub households: Households,
     /// Every village.
     pub villages: Villages,
     /// Programme cost so far, rupiah.
@@ -178,84 +179,93 @@ pub fn step_season(
     Some(metrics)
 }
 
+/// Chunks per block of the household phase.
+const CHUNKS_PER_BLOCK: usize = BLOCK / BATCH;
+
 /// Phases 3–5 for every household, in fixed blocks; returns the season's sums. Without
 /// `lines` (a spin-up season) only the village counts are summed. With `flows` (one per
 /// household) every household's flows are kept there.
 fn households_phase(
-    households: &mut [Household],
+    households: &mut Households,
     flows: Option<&mut [Flows]>,
     ctx: &SeasonCtx,
     lines: Option<Lines>,
     parallel: bool,
 ) -> Accumulator {
     let villages = ctx.villages.len();
-    let lanes = ctx.cpu.in_lanes();
     let block = |mut acc: Accumulator,
-                 (b, (rows, mut flows)): (usize, (&mut [Household], Option<&mut [Flows]>))| {
+                 (b, (chunks, mut flows)): (usize, (&mut [Chunk], Option<&mut [Flows]>))| {
         let mut draws = Batch::new();
         let mut columns = Columns::default();
-        let block_rows = rows.as_ptr_range();
-        for (k, rows) in rows.chunks_mut(BATCH).enumerate() {
-            draws.fill(ctx, (b * BLOCK + k * BATCH) as u32, rows.len());
-            let mut flows = flows.as_deref_mut().map(|f| &mut f[k * BATCH..k * BATCH + rows.len()]);
-            // A batch at a time where that is faster (CPUs with AVX-512); the same numbers
-            // either way.
-            if lanes {
-                prefetch(rows.as_ptr_range().end, block_rows.end);
-                season_batch(rows, &draws, ctx, lines, &mut columns, &mut acc, flows);
-                continue;
-            }
-            for (j, h) in rows.iter_mut().enumerate() {
-                let out = household::step(h, draws.shocks(j), ctx);
-                match lines {
-                    Some(lines) => acc.add(h, &out, lines),
-                    None => acc.add_village(h, &out),
-                }
-                if let Some(flows) = flows.as_deref_mut() {
-                    flows[j] = Flows::of(&out);
-                }
-            }
+        for (k, chunk) in chunks.iter_mut().enumerate() {
+            let first = b * BLOCK + k * BATCH;
+            let len = chunk.len;
+            draws.fill(ctx, first as u32, len);
+            let flows = flows.as_deref_mut().map(|f| &mut f[k * BATCH..k * BATCH + len]);
+            season_chunk(chunk, &draws, ctx, lines, &mut columns, &mut acc, flows);
         }
         acc
     };
+    let chunks = households.chunk_slice_mut();
     let flow_blocks: Vec<Option<&mut [Flows]>> = match flows {
         Some(f) => f.chunks_mut(BLOCK).map(Some).collect(),
-        None => households.chunks(BLOCK).map(|_| None).collect(),
+        None => chunks.chunks(CHUNKS_PER_BLOCK).map(|_| None).collect(),
     };
     if parallel {
-        households
-            .par_chunks_mut(BLOCK)
+        chunks
+            .par_chunks_mut(CHUNKS_PER_BLOCK)
             .zip(flow_blocks)
             .enumerate()
             .fold(|| Accumulator::new(villages), block)
             .reduce(|| Accumulator::new(villages), Accumulator::merge)
     } else {
-        households.chunks_mut(BLOCK).zip(flow_blocks).enumerate().fold(Accumulator::new(villages), block)
+        chunks
+            .chunks_mut(CHUNKS_PER_BLOCK)
+            .zip(flow_blocks)
+            .enumerate()
+            .fold(Accumulator::new(villages), block)
     }
 }
 
-/// Ask the CPU to start loading the rows from `next` (up to a batch, not past `end`) into
-/// its cache: the batch path copies a batch's rows into columns in a tight loop, which
-/// would otherwise wait for memory row by row.
-#[inline(always)]
-fn prefetch(next: *const Household, end: *const Household) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let mut row = next;
-        for _ in 0..BATCH {
-            if row >= end {
-                break;
-            }
-            // SAFETY: SSE is part of x86-64; a prefetch reads nothing and never faults,
-            // whatever the address (this one is within the block).
-            #[allow(unsafe_code)]
-            unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(row.cast())
+/// The ceiling against which `livelihoods bench` judges the model's speed: every
+/// replication of `scenario` through its simulated seasons with the model's own household
+/// passes and nothing else: no programme, no village update, no metrics beyond the village
+/// counts (as in a spin-up season). Returns the household-seasons counted, so that the work
+/// cannot be optimised away; its numbers are not model results.
+#[doc(hidden)]
+pub fn households_only(scenario: &Scenario, cpu: Cpu) -> u64 {
+    let noise = Noise::new(&scenario.params);
+    let params = &scenario.params;
+    let mut counted = 0;
+    for replication in 0..scenario.replications {
+        let run = RunKey { seed: scenario.seed, replication };
+        let mut world = World::new(scenario, &noise, replication, cpu);
+        for step in 0..scenario.simulated_seasons() {
+            let kind = SeasonKind::of(step);
+            let env = environment::draw(params, run, step);
+            let consts = SeasonConsts::new(params, kind);
+            let views = VillageView::all(&world.villages, &env);
+            let months = params.months(kind);
+            let ctx = SeasonCtx {
+                params,
+                consts: &consts,
+                noise: &noise,
+                cpu,
+                run,
+                season: step,
+                kind,
+                months,
+                years: months / 12.0,
+                programme: ProgrammeLevels::default(),
+                villages: &world.villages,
+                env: &env,
+                views: &views,
             };
-            row = row.wrapping_add(1);
+            let acc = households_phase(&mut world.households, None, &ctx, None, true);
+            counted += acc.villages.iter().map(|v| u64::from(v.households)).sum::<u64>();
         }
     }
+    counted
 }
 
 /// Phase 2: every intervention in file order; returns the season's training levels.
@@ -286,7 +296,7 @@ fn deliver_programme(
             world.lotteries.push((index, lottery));
         }
         for &id in &delivered.enrolled {
-            world.households[id as usize].enrol(index, iv.kind.module_bit());
+            world.households.enrol(id as usize, index, iv.kind.module_bit());
         }
         if follow {
             world.entrants.extend_from_slice(&delivered.enrolled);

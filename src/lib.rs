@@ -56,8 +56,6 @@ pub mod compare;
 pub mod cpu;
 pub mod engine;
 pub mod interventions;
-#[doc(hidden)]
-pub mod kernel;
 pub mod metrics;
 pub mod model;
 pub mod output;

@@ -8,7 +8,10 @@
 //! rupiah total of each bin; within a bin households are treated as equal.
 
 use crate::model::draws::BATCH;
-use crate::model::household::{Household, Outcome, flag};
+#[cfg(test)]
+use crate::model::household::Household;
+use crate::model::household::flag;
+use crate::model::households::Households;
 use crate::model::village::VillageCounts;
 
 /// Bins of the consumption histogram: the bit pattern of an `f32` is piecewise linear in
@@ -35,7 +38,8 @@ pub struct Accumulator {
     adopters: u64,
     members: u64,
     enterprises: u64,
-    participants: u64,
+    /// Households that took part in a module this season.
+    pub(crate) participants: u64,
     ever_participants: u64,
     harvest_g: u128,
     /// Per bin: persons, and rupiah × persons (one cache line holds both).
@@ -94,47 +98,14 @@ impl Accumulator {
         }
     }
 
-    /// Add one household after its season.
-    #[inline(always)]
-    pub fn add(&mut self, h: &Household, out: &Outcome, lines: Lines) {
-        let term =
-            Term::of(h.members, h.consumption_pc_idr_month, h.savings_idr, h.debt_idr, out.harvest_kg, lines);
-        self.add_term(h, out, &term);
-    }
-
-    #[inline(always)]
-    fn add_term(&mut self, h: &Household, out: &Outcome, t: &Term) {
-        self.households += 1;
-        self.persons += t.persons;
-        self.poor_persons += t.poor_persons;
-        self.gap_fixed += u128::from(t.gap_fixed);
-        self.gap_sq_fixed += u128::from(t.gap_sq_fixed);
-        self.food_poor_persons += t.food_poor_persons;
-        self.consumption_idr_persons += u128::from(t.rupiah_persons);
-        let cell = &mut self.bins[t.bin as usize];
-        cell[0] += t.persons;
-        cell[1] += t.rupiah_persons;
-        self.savings_idr += u128::from(t.savings_idr);
-        self.debt_idr += u128::from(t.debt_idr);
-        self.adopters += u64::from(h.has(flag::IMPROVED));
-        self.members += u64::from(h.has(flag::COOP_MEMBER));
-        self.enterprises += u64::from(h.has(flag::ENTERPRISE) || h.has(flag::SEAWEED));
-        self.participants += u64::from(out.participated);
-        self.ever_participants += u64::from(h.participated != 0);
-        self.harvest_g += u128::from(t.harvest_g);
-        self.add_village(h, out);
-    }
-
-    /// Add one household to its village's counts only: all that an unobserved (spin-up)
-    /// season needs.
-    #[inline]
-    pub fn add_village(&mut self, h: &Household, out: &Outcome) {
-        let v = &mut self.villages[usize::from(h.village)];
-        v.households += 1;
-        v.adopters += u32::from(h.has(flag::IMPROVED));
-        v.new_adopters += u32::from(out.adopted);
-        v.disadopters += u32::from(out.disadopted);
-        v.members += u32::from(h.has(flag::COOP_MEMBER));
+    /// Add one household after an observed season, with its consumption per person
+    /// and stocks as its row holds them, as a batch of one ([`Terms`]): a view for tests.
+    #[cfg(test)]
+    pub(crate) fn add_one(&mut self, h: &Household, lines: Lines) {
+        let mut terms = Terms::default();
+        terms.count(0, true, h.flags, h.participated, false, false, false);
+        terms.observe(0, true, h.members, h.consumption_pc_idr_month, h.savings_idr, h.debt_idr, 0.0, lines);
+        self.add_batch(&terms, true, Some(h.village), &[h.village]);
     }
 
     /// Combine two partial sums.
@@ -261,6 +232,7 @@ pub(crate) struct Terms {
     adopters: [u64; BATCH],
     members: [u64; BATCH],
     enterprises: [u64; BATCH],
+    participants: [u64; BATCH],
     ever_participants: [u64; BATCH],
     new_adopters: [u64; BATCH],
     disadopters: [u64; BATCH],
@@ -283,6 +255,7 @@ impl Default for Terms {
             adopters: [0; BATCH],
             members: [0; BATCH],
             enterprises: [0; BATCH],
+            participants: [0; BATCH],
             ever_participants: [0; BATCH],
             new_adopters: [0; BATCH],
             disadopters: [0; BATCH],
@@ -302,8 +275,10 @@ impl Default for Terms {
 
 impl Terms {
     /// The counts of household `j` of the batch, counted if `counted`, with its `flags`
-    /// and `participated` bits after the season and whether it adopted or dropped improved
-    /// practice: what every season, observed or not, adds.
+    /// and `participated` bits after the season, whether it `took_part` in a module this
+    /// season and whether it adopted or dropped improved practice: what every season,
+    /// observed or not, adds.
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     pub(crate) fn count(
         &mut self,
@@ -311,6 +286,7 @@ impl Terms {
         counted: bool,
         flags: u8,
         participated: u8,
+        took_part: bool,
         adopted: bool,
         disadopted: bool,
     ) {
@@ -320,6 +296,7 @@ impl Terms {
         self.adopters[j] = has(flag::IMPROVED);
         self.members[j] = has(flag::COOP_MEMBER);
         self.enterprises[j] = has(flag::ENTERPRISE | flag::SEAWEED);
+        self.participants[j] = c * u64::from(took_part);
         self.ever_participants[j] = c * u64::from(participated != 0);
         self.new_adopters[j] = c * u64::from(adopted);
         self.disadopters[j] = c * u64::from(disadopted);
@@ -371,11 +348,11 @@ fn wide_sum(x: &[u64; BATCH]) -> u128 {
 }
 
 impl Accumulator {
-    /// Add the counted households of a batch whose terms are `terms` (its poverty terms
-    /// too if `observed`), as [`Accumulator::add`] (or [`Accumulator::add_village`]) one by
-    /// one would; the village counts too if every one lives in `village`.
+    /// Add the counted households of a batch whose terms are `t` (its poverty terms too if
+    /// `observed`); the village counts too: of `village` if every household lives there,
+    /// else household by household (`villages[j]` is the village of household `j`).
     #[inline(always)]
-    pub(crate) fn add_batch(&mut self, t: &Terms, observed: bool, village: Option<u16>) {
+    pub(crate) fn add_batch(&mut self, t: &Terms, observed: bool, village: Option<u16>, villages: &[u16]) {
         if observed {
             self.households += sum(&t.households);
             self.persons += sum(&t.persons);
@@ -390,6 +367,7 @@ impl Accumulator {
             self.adopters += sum(&t.adopters);
             self.members += sum(&t.members);
             self.enterprises += sum(&t.enterprises);
+            self.participants += sum(&t.participants);
             self.ever_participants += sum(&t.ever_participants);
             for j in 0..BATCH {
                 let cell = &mut self.bins[t.bin[j] as usize];
@@ -404,6 +382,15 @@ impl Accumulator {
             v.new_adopters += sum(&t.new_adopters) as u32;
             v.disadopters += sum(&t.disadopters) as u32;
             v.members += sum(&t.members) as u32;
+            return;
+        }
+        for (j, &v) in villages.iter().enumerate() {
+            let v = &mut self.villages[usize::from(v)];
+            v.households += t.households[j] as u32;
+            v.adopters += t.adopters[j] as u32;
+            v.new_adopters += t.new_adopters[j] as u32;
+            v.disadopters += t.disadopters[j] as u32;
+            v.members += t.members[j] as u32;
         }
     }
 }
@@ -539,7 +526,7 @@ pub fn bin_edges_idr(i: usize) -> (f64, f64) {
 pub const DISTRIBUTION_BINS: usize = BINS;
 
 /// Land farmed by `households`, m² (each household's land rounded to the m²).
-pub fn land_m2(households: &[Household]) -> u128 {
+pub fn land_m2(households: &Households) -> u128 {
     households.iter().map(|h| u128::from(nearest(f64::from(h.land_ha) * 10_000.0))).sum()
 }
 
@@ -650,8 +637,8 @@ mod tests {
         // Line 100,000. A: 2 persons at 50,000 (gap 0.5); B: 3 persons at 200,000.
         let lines = Lines::new(100_000.0, 60_000.0);
         let mut acc = Accumulator::new(1);
-        acc.add(&household(2, 50_000.0), &Outcome::default(), lines);
-        acc.add(&household(3, 200_000.0), &Outcome::default(), lines);
+        acc.add_one(&household(2, 50_000.0), lines);
+        acc.add_one(&household(3, 200_000.0), lines);
         let m = acc.finish(facts());
         let get = |n| m.values[index(n).unwrap()];
         assert!((get("p0") - 0.4).abs() < 1e-12);
@@ -667,7 +654,7 @@ mod tests {
         let lines = Lines::new(1.0, 1.0);
         let mut equal = Accumulator::new(1);
         for _ in 0..10 {
-            equal.add(&household(1, 300_000.0), &Outcome::default(), lines);
+            equal.add_one(&household(1, 300_000.0), lines);
         }
         assert!(equal.finish(facts()).values[index("gini").unwrap()].abs() < 1e-12);
         // Incomes 1..=100 (× Rp 100,000); exact Gini G = (2 Σ i·y_i)/(n Σ y_i) − (n + 1)/n.
@@ -678,7 +665,7 @@ mod tests {
             let y = f64::from(i) * 100_000.0;
             weighted += f64::from(i) * y;
             total += y;
-            acc.add(&household(1, y as f32), &Outcome::default(), lines);
+            acc.add_one(&household(1, y as f32), lines);
         }
         let exact = 2.0 * weighted / (n * total) - (n + 1.0) / n;
         let g = acc.finish(facts()).values[index("gini").unwrap()];
@@ -700,7 +687,7 @@ mod tests {
             hh.chunks(chunk)
                 .map(|c| {
                     let mut a = Accumulator::new(1);
-                    c.iter().for_each(|h| a.add(h, &Outcome::default(), lines));
+                    c.iter().for_each(|h| a.add_one(h, lines));
                     a
                 })
                 .fold(Accumulator::new(1), Accumulator::merge)

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::cpu::Cpu;
 use crate::engine::{self, Execution};
 use crate::metrics::{DISTRIBUTION_BINS, NAMES, SeasonMetrics};
-use crate::model::household::Household;
+use crate::model::households::Households;
 use crate::model::season::Noise;
 use crate::scenario::Scenario;
 use crate::summary::{SummaryRow, summarise};
@@ -48,7 +48,7 @@ pub fn strategy(jobs: usize, threads: usize) -> Strategy {
 
 /// Bytes of state one world of `scenario` holds.
 pub fn world_bytes(scenario: &Scenario) -> u64 {
-    scenario.params.population.households.saturating_mul(size_of::<Household>() as u64)
+    scenario.params.population.households.saturating_mul(Households::BYTES_PER_HOUSEHOLD as u64)
 }
 
 /// Environment variable: the memory, bytes, that the guard takes as available instead of

@@ -22,7 +22,7 @@ mod spec;
 pub use spec::{COMMON_KEYS, Intervention, Kind, Targeting};
 
 use crate::cpu::Cpu;
-use crate::model::household::Household;
+use crate::model::households::Households;
 use crate::model::season::ProgrammeLevels;
 use crate::model::village::Villages;
 use crate::params::Params;
@@ -36,7 +36,7 @@ pub struct Delivered {
     /// Cost booked, rupiah.
     pub cost_idr: f64,
     /// Ids of the households that took part, ascending; the caller enrols them
-    /// ([`Household::enrol`]).
+    /// (`Households::enrol`).
     pub enrolled: Vec<u32>,
     /// Who could be invited and who was, where invitations were drawn by lottery and the
     /// run follows households ([`DeliveryCtx::follow`]).
@@ -72,7 +72,7 @@ pub struct DeliveryCtx<'a> {
     /// Season index.
     pub season: u32,
     /// Households' committed state.
-    pub households: &'a [Household],
+    pub households: &'a Households,
     /// Keep each lottery's eligible and invited households ([`Delivered::lottery`]).
     pub follow: bool,
 }
@@ -130,13 +130,13 @@ fn deliver_to(
     let lottery = kept.map(|eligible| Lottery { eligible, invited: invited.clone() });
     let readiness = &villages.readiness;
     let enrolled = draws::select(ctx, hash, &invited, |id, block| {
-        let h = &ctx.households[id as usize];
+        let h = ctx.households.get(id as usize);
         let readiness = f64::from(readiness[usize::from(h.village)] + h.readiness_offset).clamp(0.0, 1.0);
         unit(block[1]) < iv.takeup_min_share + (iv.takeup_max_share - iv.takeup_min_share) * readiness
     });
     let mut supported = vec![false; villages.len()];
     for &id in &enrolled {
-        supported[usize::from(ctx.households[id as usize].village)] = true;
+        supported[usize::from(ctx.households.village(id as usize))] = true;
     }
     let participants = enrolled.len() as u64;
     if participants > 0 {
@@ -174,17 +174,18 @@ fn invite(iv: &Intervention, ctx: &DeliveryCtx, hash: u64, ids: Vec<u32>) -> Vec
 /// be invited to it, ascending: not yet enrolled in it and, for `targeting = "villages"`,
 /// living in a listed village. One pass over the rows for all of them: at province scale
 /// the scan is bound by reading the rows from memory.
-fn eligible(interventions: &[(usize, &Intervention)], households: &[Household]) -> Vec<Vec<u32>> {
+fn eligible(interventions: &[(usize, &Intervention)], households: &Households) -> Vec<Vec<u32>> {
     let tests: Vec<Eligibility> =
         interventions.iter().map(|&(index, iv)| Eligibility::new(index, iv)).collect();
     let mut lists: Vec<Vec<u32>> = tests.iter().map(|_| vec![0; households.len()]).collect();
     let mut lens = vec![0; tests.len()];
-    for (id, h) in households.iter().enumerate() {
+    for id in 0..households.len() {
+        let (enrolled, village) = (households.enrolled(id), households.village(id));
         for ((test, ids), len) in tests.iter().zip(&mut lists).zip(&mut lens) {
             // Written without a branch: whether a household may take part varies from one
             // to the next.
             ids[*len] = id as u32;
-            *len += usize::from(test.admits(h));
+            *len += usize::from(test.admits(enrolled, village));
         }
     }
     for (ids, len) in lists.iter_mut().zip(lens) {
@@ -196,8 +197,7 @@ fn eligible(interventions: &[(usize, &Intervention)], households: &[Household]) 
 /// Who may be invited to one intervention: the enrolment bit to test and, for
 /// `targeting = "villages"`, the villages listed.
 struct Eligibility {
-    byte: usize,
-    bit: u8,
+    bit: u32,
     /// By village index: listed (all true without a village list).
     listed: Vec<bool>,
 }
@@ -213,21 +213,21 @@ impl Eligibility {
                 }
             }
         }
-        Self { byte: index / 8, bit: 1 << (index % 8), listed }
+        Self { bit: 1 << index, listed }
     }
 
     #[inline]
-    fn admits(&self, h: &Household) -> bool {
-        (h.enrolled[self.byte] & self.bit == 0) & self.listed[usize::from(h.village)]
+    fn admits(&self, enrolled: u32, village: u16) -> bool {
+        (enrolled & self.bit == 0) & self.listed[usize::from(village)]
     }
 }
 
 /// The `slots` eligible households with the lowest expected income per person (ties by id).
-fn poorest(ids: impl Iterator<Item = u32>, slots: usize, households: &[Household]) -> Vec<u32> {
+fn poorest(ids: impl Iterator<Item = u32>, slots: usize, households: &Households) -> Vec<u32> {
     let mut scored: Vec<(f32, u32)> = ids
         .map(|id| {
-            let h = &households[id as usize];
-            (h.expected_income_idr_month / f32::from(h.members), id)
+            let (income, members) = households.expected_income_and_members(id as usize);
+            (income / f32::from(members), id)
         })
         .collect();
     if scored.len() > slots {
@@ -280,7 +280,7 @@ mod tests {
     use super::*;
     use crate::model::population;
 
-    fn world(households: u64) -> (Params, Vec<Household>, Villages) {
+    fn world(households: u64) -> (Params, Households, Villages) {
         let mut params = Params::default();
         params.population.households = households;
         params.population.reference_households = households;
@@ -292,7 +292,7 @@ mod tests {
         (params, hh, villages)
     }
 
-    fn context<'a>(params: &'a Params, hh: &'a [Household], season: u32) -> DeliveryCtx<'a> {
+    fn context<'a>(params: &'a Params, hh: &'a Households, season: u32) -> DeliveryCtx<'a> {
         DeliveryCtx {
             params,
             run: RunKey { seed: 4, replication: 0 },
@@ -334,13 +334,13 @@ mod tests {
         iv: &Intervention,
         season: u32,
         households: u64,
-    ) -> (Delivered, Vec<u8>, Villages, Vec<Household>) {
+    ) -> (Delivered, Vec<u8>, Villages, Households) {
         let (params, mut hh, mut villages) = world(households);
         let ctx = context(&params, &hh, season);
         let mut levels = ProgrammeLevels::default();
         let d = deliver(iv, 0, &ctx, &mut villages, &mut levels);
         for &id in &d.enrolled {
-            hh[id as usize].enrol(0, iv.kind.module_bit());
+            hh.enrol(id as usize, 0, iv.kind.module_bit());
         }
         let offers = hh.iter().map(|h| h.offers).collect();
         (d, offers, villages, hh)
@@ -361,7 +361,7 @@ mod tests {
             assert_eq!(d.cost_idr, participants as f64 * 1_000.0);
             assert!(participants > 90 && participants < 300, "take-up between 0.3 and 0.9: {participants}");
             if targeting == Targeting::Villages {
-                assert!(offers.iter().zip(&hh).all(|(&o, h)| o == 0 || [2, 3].contains(&h.village)));
+                assert!(offers.iter().zip(hh.iter()).all(|(&o, h)| o == 0 || [2, 3].contains(&h.village)));
             }
         }
     }
@@ -383,8 +383,8 @@ mod tests {
         .collect();
         let (params, mut hh, villages) = world(4_000);
         // Some households already took part in some interventions.
-        for (id, h) in hh.iter_mut().enumerate().filter(|(id, _)| id % 7 == 0) {
-            h.enrol(id % 4, 0);
+        for id in (0..hh.len()).filter(|id| id % 7 == 0) {
+            hh.enrol(id, id % 4, 0);
         }
         let ctx = context(&params, &hh, 1);
         let (mut one_by_one, mut levels_one) = (villages.clone(), ProgrammeLevels::default());
@@ -406,7 +406,7 @@ mod tests {
         let (params, hh, _) = world(2_000);
         let ctx = context(&params, &hh, 0);
         let invited = invite_all_eligible(&iv, &ctx, 7);
-        let per_person = |id: usize| hh[id].expected_income_idr_month / f32::from(hh[id].members);
+        let per_person = |id: usize| hh.get(id).expected_income_idr_month / f32::from(hh.get(id).members);
         let worst_invited = invited.iter().map(|&i| per_person(i as usize)).fold(f32::MIN, f32::max);
         let uninvited_below = (0..hh.len())
             .filter(|i| !invited.contains(&(*i as u32)) && per_person(*i) < worst_invited)
@@ -430,7 +430,7 @@ mod tests {
         let iv = intervention(Kind::Cooperative, Targeting::Random, 1_000);
         let (d, offers, villages, hh) = deliver_once(&iv, 0, 3_000);
         assert!(d.participants() > 0);
-        for (o, h) in offers.iter().zip(&hh) {
+        for (o, h) in offers.iter().zip(hh.iter()) {
             if *o != 0 {
                 assert!(villages.coop_exists[usize::from(h.village)]);
                 assert!(villages.governance[usize::from(h.village)] > 0.0);
@@ -448,7 +448,7 @@ mod tests {
             let d = deliver(&iv, 3, &ctx, &mut villages, &mut ProgrammeLevels::default());
             for &id in &d.enrolled {
                 seen[id as usize] += 1;
-                hh[id as usize].enrol(3, iv.kind.module_bit());
+                hh.enrol(id as usize, 3, iv.kind.module_bit());
             }
         }
         assert!(seen.iter().all(|&n| n <= 1));

@@ -5,171 +5,17 @@
 //! cattle before it cuts consumption. The season's accounting closes exactly: savings minus
 //! debt change by net cash income minus consumption.
 //!
-//! `consume` settles one household; on the AVX-512 path the household loop settles a
-//! batch together in `Lanes`, eight households per instruction, to the same numbers
-//! (property-tested bit for bit).
+//! The rule is written once, for a chunk's households in lanes (`Lanes`): every operation
+//! in every lane, a branch of the rule a select of the value it would have left, the
+//! distress sales of cattle one head per pass while any lane still sells.
 
 use crate::model::draws::BATCH;
-#[cfg(test)]
-use crate::model::household::Earned;
-use crate::model::household::{Household, flag};
-use crate::model::season::{SeasonCtx, VillageView};
+use crate::model::season::SeasonCtx;
 
-/// The close of a season's budget.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub(crate) struct Budget {
-    /// Net cash income of the season, rupiah.
-    pub(crate) cash_income_idr: f64,
-    /// Consumption of the season, rupiah.
-    pub(crate) consumption_idr: f64,
-}
-
-/// The buffer-stock rule: consume expected income less saving, plus a share of cash above
-/// the buffer; when short, borrow from the cooperative, sell cattle, borrow from a lender,
-/// and only then cut consumption. `cash_flow` is the season's net inflow so far.
-#[inline(always)]
-pub(crate) fn consume(
-    h: &mut Household,
-    cash_flow: f64,
-    village: &VillageView,
-    ill: bool,
-    ctx: &SeasonCtx,
-) -> Budget {
-    let f = &ctx.params.finance;
-    let expected = f64::from(h.expected_income_idr_month);
-    let illness_cost = if ill { f.illness_cost_months * expected } else { 0.0 };
-    let cheap_credit = h.has(flag::COOP_MEMBER) && village.coop_exists;
-    let skill = f64::from(h.finance_skill);
-    // Financially capable households find cheaper credit (savings groups, banks) in
-    // proportion to their capability.
-    let rate = if cheap_credit {
-        f.coop_interest_per_month
-    } else {
-        f.lender_interest_per_month - skill * (f.lender_interest_per_month - f.coop_interest_per_month)
-    };
-    let interest = h.debt_idr * rate * ctx.months;
-    let mut book = Book {
-        cash: h.savings_idr + cash_flow - illness_cost,
-        debt: h.debt_idr + interest,
-        income: cash_flow - illness_cost - interest,
-    };
-    let save_share = (f.save_share + skill * f.capability_save_uplift_share).min(1.0);
-    // Interest and the planned pay-off of debt are not income the household can consume.
-    let planned = (expected - (rate + ctx.consts.debt_payoff_share_per_month) * book.debt).max(0.0);
-    let target = ctx.months * planned * (1.0 - save_share);
-    let buffer = (f.buffer_months + skill * f.capability_buffer_months) * expected;
-
-    let repay = (f.repay_share * book.debt).min((book.cash - target).max(0.0));
-    book.debt -= repay;
-    book.cash -= repay;
-
-    let consumption = if book.cash >= target {
-        target + ctx.consts.spend_excess_share * (book.cash - target - buffer).max(0.0)
-    } else {
-        let need = target - book.cash;
-        cover_shortfall(h, &mut book, need, expected, cheap_credit, ctx);
-        target.min(book.cash).max(0.0)
-    };
-    book.cash -= consumption;
-    book.income += restock(h, &mut book.cash, ctx);
-    if book.cash < 0.0 {
-        // Costs already incurred that nobody would lend for become arrears.
-        book.debt -= book.cash;
-        book.cash = 0.0;
-    }
-    h.savings_idr = book.cash;
-    h.debt_idr = book.debt;
-    Budget { cash_income_idr: book.income, consumption_idr: consumption }
-}
-
-/// Cash, debt and the season's net cash income while the budget is settled.
-struct Book {
-    cash: f64,
-    debt: f64,
-    income: f64,
-}
-
-/// Raise `need` rupiah: cooperative credit, then distress sale of cattle (only for needs
-/// worth a good share of an animal), then the informal lender, within the credit limit.
-fn cover_shortfall(
-    h: &mut Household,
-    book: &mut Book,
-    mut need: f64,
-    expected: f64,
-    cheap_credit: bool,
-    ctx: &SeasonCtx,
-) {
-    let p = ctx.params;
-    let mut room = (p.finance.credit_limit_months * expected - book.debt).max(0.0);
-    // Members borrow from the cooperative, and financially capable households from savings
-    // groups or banks, before they sell cattle at a loss.
-    if cheap_credit || f64::from(h.finance_skill) >= p.finance.formal_credit_skill {
-        let loan = need.min(room);
-        book.debt += loan;
-        book.cash += loan;
-        need -= loan;
-        room -= loan;
-    }
-    let head_price = p.livestock.value_idr_per_head * (1.0 - p.livestock.distress_discount_share);
-    // A sale must be worth it: a need of at least a given share of an animal's price.
-    while head_price > 0.0 && need > p.livestock.distress_min_need_share * head_price && h.cattle_head > 0 {
-        h.cattle_head -= 1;
-        book.cash += head_price;
-        book.income += head_price;
-        need -= head_price;
-    }
-    if need > 0.0 {
-        let loan = need.min(room);
-        book.debt += loan;
-        book.cash += loan;
-    }
-}
-
-/// Buy a head of cattle when savings are ample. Returns the cash flow (negative).
-fn restock(h: &mut Household, cash: &mut f64, ctx: &SeasonCtx) -> f64 {
-    let l = &ctx.params.livestock;
-    let can_keep = u32::from(h.cattle_head) < l.max_head;
-    if can_keep && l.value_idr_per_head > 0.0 && *cash > l.restock_savings_heads * l.value_idr_per_head {
-        h.cattle_head += 1;
-        *cash -= l.value_idr_per_head;
-        return -l.value_idr_per_head;
-    }
-    0.0
-}
-
-/// [`consume`] for a batch of at most [`BATCH`] households (`rows[j]` with `earned[j]`)
-/// through [`Lanes`], as the batch path of the household loop settles them: the lane
-/// budget on its own, for tests.
-#[cfg(test)]
-pub(crate) fn consume_batch(rows: &mut [Household], earned: &[Earned], ctx: &SeasonCtx) -> [Budget; BATCH] {
-    let n = rows.len();
-    assert!(n <= BATCH && earned.len() == n);
-    let mut lanes = Lanes::default();
-    for (j, (h, e)) in rows.iter().zip(earned).enumerate() {
-        lanes.savings[j] = h.savings_idr;
-        lanes.debt[j] = h.debt_idr;
-        lanes.cash_flow[j] = e.cash_flow_idr;
-        lanes.expected[j] = f64::from(h.expected_income_idr_month);
-        lanes.skill[j] = f64::from(h.finance_skill);
-        lanes.cheap[j] = h.has(flag::COOP_MEMBER) && ctx.village(h.village).coop_exists;
-        lanes.ill[j] = e.ill;
-        lanes.cattle[j] = u32::from(h.cattle_head);
-    }
-    lanes.settle_dispatch(ctx);
-    let mut budgets = [Budget::default(); BATCH];
-    for (j, (h, budget)) in rows.iter_mut().zip(&mut budgets).enumerate() {
-        h.savings_idr = lanes.savings[j];
-        h.debt_idr = lanes.debt[j];
-        h.cattle_head = lanes.cattle[j] as u8;
-        *budget = Budget { cash_income_idr: lanes.income[j], consumption_idr: lanes.consumption[j] };
-    }
-    budgets
-}
-
-/// A batch's budgets as columns: the inputs of [`consume`] (savings, debt, the season's
-/// cash flow, expected income, financial capability, cheap credit, illness, cattle), the
-/// state of a shortfall while it is covered, then the results of [`Lanes::settle`]
-/// (savings, debt and cattle replaced).
+/// A chunk's budgets as columns: the inputs (savings, debt, the season's cash flow,
+/// expected income, financial capability, cheap credit, illness, cattle), the state of a
+/// shortfall while it is covered, then the results of [`Lanes::settle`] (savings, debt and
+/// cattle replaced).
 pub(crate) struct Lanes {
     pub(crate) savings: [f64; BATCH],
     pub(crate) debt: [f64; BATCH],
@@ -220,34 +66,24 @@ impl Default for Lanes {
 }
 
 impl Lanes {
-    /// [`Lanes::settle`], compiled for AVX-512 on the AVX-512 path ([`SeasonCtx::cpu`]).
-    #[cfg(test)]
-    fn settle_dispatch(&mut self, ctx: &SeasonCtx) {
-        #[cfg(target_arch = "x86_64")]
-        if ctx.cpu.v4().is_some() {
-            // SAFETY: `ctx.cpu` holds a `V4` token, made only on CPUs with AVX-512F, DQ and
-            // VL and AVX2 (with the rest of x86-64-v4): every feature `settle_avx512`
-            // enables.
-            #[allow(unsafe_code)]
-            unsafe {
-                self.settle_avx512(ctx)
-            };
-            return;
-        }
-        self.settle(ctx);
-    }
-
-    /// [`Lanes::settle`] compiled for AVX-512 (eight households per instruction).
-    #[cfg(all(test, target_arch = "x86_64"))]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
-    fn settle_avx512(&mut self, ctx: &SeasonCtx) {
-        self.settle(ctx);
-    }
-
-    /// [`consume`] in every lane, every operation in the same order, branches replaced by
-    /// selects (a path not taken adds +0, which leaves every value as it was): the budget
-    /// up to a shortfall's cheap or formal loan, the distress sales of cattle one head per
-    /// pass while any lane still sells, then the lender, consumption and restocking.
+    /// The buffer-stock rule in every lane:
+    ///
+    /// 1. Illness costs `illness_cost_months` of expected income; interest accrues on debt
+    ///    at the cooperative's rate for members of a working cooperative, else at the
+    ///    lender's rate lowered in proportion to financial capability towards the
+    ///    cooperative's.
+    /// 2. The consumption target is the season's months × (expected income − interest and
+    ///    the planned pay-off of debt) × (1 − the saving share, raised by capability); the
+    ///    buffer is `buffer_months` (plus capability × `capability_buffer_months`) of
+    ///    expected income. Cash above the target repays a share of debt.
+    /// 3. With cash at or above the target the household consumes the target plus a share
+    ///    of cash above target and buffer. Short of it, it borrows cheaply (cooperative
+    ///    members, or capability at least `formal_credit_skill`) within the credit limit,
+    ///    then sells cattle at a distress discount, one head at a time while the need is
+    ///    worth a good share of an animal, then borrows from the lender within the limit,
+    ///    and consumes what it has up to the target.
+    /// 4. With ample savings it buys a head of cattle (below the herd limit); cash left
+    ///    negative (costs nobody would lend for) becomes arrears.
     #[inline(always)]
     pub(crate) fn settle(&mut self, ctx: &SeasonCtx) {
         self.open(ctx);
@@ -255,7 +91,7 @@ impl Lanes {
         self.close(ctx);
     }
 
-    /// [`consume`] up to [`cover_shortfall`]'s cheap or formal loan.
+    /// Steps 1–2 and a shortfall's cheap or formal loan.
     #[inline(always)]
     fn open(&mut self, ctx: &SeasonCtx) {
         let f = &ctx.params.finance;
@@ -288,7 +124,7 @@ impl Lanes {
             self.debt[j] = debt;
             let enough = cash >= target;
             self.enough[j] = enough;
-            // The shortfall, as `cover_shortfall` meets it.
+            // The shortfall and its cheap or formal loan.
             let need = target - cash;
             let room = (f.credit_limit_months * expected - debt).max(0.0);
             let formal = !enough & (cheap | (skill >= f.formal_credit_skill));
@@ -300,7 +136,7 @@ impl Lanes {
         }
     }
 
-    /// One pass of [`cover_shortfall`]'s distress sales: every lane whose shortfall is
+    /// One pass of the distress sales: every lane whose shortfall is
     /// still worth a sale and that has cattle sells a head. True if any lane sold.
     #[inline(always)]
     fn sell_a_head(&mut self, ctx: &SeasonCtx) -> bool {
@@ -322,7 +158,7 @@ impl Lanes {
         any
     }
 
-    /// [`cover_shortfall`]'s lender, then consumption, restocking and arrears.
+    /// The lender, then consumption, restocking and arrears.
     #[inline(always)]
     fn close(&mut self, ctx: &SeasonCtx) {
         let l = &ctx.params.livestock;
@@ -353,6 +189,52 @@ impl Lanes {
             self.savings[j] = cash;
             self.debt[j] = debt;
             self.consumption[j] = consumption;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::fixture::{self, Fixture};
+    use crate::model::season::ProgrammeLevels;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Settling closes every lane's accounts: savings minus debt change by the net cash
+        /// income minus consumption; no stock is negative; a household sells cattle only
+        /// when short of its target, and never more than it has.
+        #[test]
+        fn settling_closes_the_accounts(
+            lanes in proptest::collection::vec(
+                (0.0..5e7f64, 0.0..3e7f64, -6e7..6e7f64, 0.0..4e6f64, 0.0..1.0f64, any::<bool>(), any::<bool>(), 0u32..8),
+                BATCH,
+            ),
+            params in fixture::params(),
+            around in fixture::surroundings(),
+        ) {
+            let fixture = Fixture::varied(0, true, params, &around);
+            let ctx = fixture.ctx(1, ProgrammeLevels::default());
+            let mut b = Lanes::default();
+            for (j, &(savings, debt, flow, expected, skill, cheap, ill, cattle)) in lanes.iter().enumerate() {
+                (b.savings[j], b.debt[j], b.cash_flow[j], b.expected[j]) = (savings, debt, flow, expected);
+                (b.skill[j], b.cheap[j], b.ill[j], b.cattle[j]) = (skill, cheap, ill, cattle);
+            }
+            let before = b.savings;
+            let (debt_before, cattle_before) = (b.debt, b.cattle);
+            b.settle(&ctx);
+            for j in 0..BATCH {
+                let change = (b.savings[j] - b.debt[j]) - (before[j] - debt_before[j]);
+                let flow = b.income[j] - b.consumption[j];
+                let scale = 1.0 + before[j] + debt_before[j] + b.income[j].abs() + b.consumption[j];
+                prop_assert!((change - flow).abs() <= 1e-9 * scale, "lane {j}: Δ {change} vs {flow}");
+                prop_assert!(b.savings[j] >= 0.0 && b.debt[j] >= 0.0 && b.consumption[j] >= 0.0);
+                let sold = cattle_before[j].saturating_sub(b.cattle[j]);
+                prop_assert!(sold == 0 || !b.enough[j], "lane {j} sold {sold} with cash enough");
+            }
         }
     }
 }

@@ -7,7 +7,7 @@
 use crate::cpu::Cpu;
 use crate::model::season::SeasonCtx;
 use crate::params::SeasonKind;
-use crate::rng::{LognormalTable, Purpose, unit};
+use crate::rng::{LognormalTable, Purpose};
 
 /// Households whose blocks a [`Batch`] draws together.
 pub const BATCH: usize = 64;
@@ -75,69 +75,6 @@ impl Word {
     pub(crate) const fn decision(self) -> usize {
         assert!(matches!(self.purpose(), Purpose::Decision), "a word of the Decision block");
         self.index()
-    }
-}
-
-/// The random numbers one household uses in a season (`Word`). The `Decision` block is
-/// drawn only by households that run an enterprise or were just trained in one.
-pub struct Shocks {
-    id: u32,
-    shock: [u32; 4],
-    earnings: [u32; 4],
-    crop: f64,
-    labour: f64,
-    venture: Option<Venture>,
-}
-
-impl Shocks {
-    /// The `Decision` block, drawn on first use.
-    pub(crate) fn venture(&mut self, ctx: &SeasonCtx) -> &Venture {
-        let id = self.id;
-        self.venture.get_or_insert_with(|| Venture::draw(ctx, id))
-    }
-
-    /// Word `w` of the `Shock` or `Earnings` block.
-    #[inline(always)]
-    fn word(&self, w: Word) -> u32 {
-        match w.purpose() {
-            Purpose::Shock => self.shock[w.index()],
-            Purpose::Earnings => self.earnings[w.index()],
-            _ => unreachable!("{w:?} is drawn with the decisions ([`Shocks::venture`])"),
-        }
-    }
-
-    pub(crate) fn ill(&self, ctx: &SeasonCtx) -> bool {
-        unit(self.word(Word::Illness)) < ctx.consts.illness_probability
-    }
-
-    pub(crate) fn cattle_u(&self) -> f64 {
-        unit(self.word(Word::CattleLoss))
-    }
-
-    pub(crate) fn calf_u(&self) -> f64 {
-        unit(self.word(Word::CalfKept))
-    }
-
-    pub(crate) fn member_u(&self) -> f64 {
-        unit(self.word(Word::Membership))
-    }
-
-    /// Maize yield (wet season) or seaweed (dry season) noise.
-    pub(crate) fn crop_noise(&self) -> f64 {
-        self.crop
-    }
-
-    /// Wage-days noise.
-    pub(crate) fn labour_noise(&self) -> f64 {
-        self.labour
-    }
-
-    pub(crate) fn adopt_u(&self) -> f64 {
-        unit(self.word(Word::Adoption))
-    }
-
-    pub(crate) fn start_u(&self) -> f64 {
-        unit(self.word(Word::SpontaneousStart))
     }
 }
 
@@ -213,24 +150,10 @@ impl Batch {
             _ => unreachable!("{w:?} is drawn with the decisions ([`decisions`])"),
         }
     }
-
-    /// The numbers of the `j`-th household of the batch.
-    #[inline]
-    pub fn shocks(&self, j: usize) -> Shocks {
-        Shocks {
-            id: self.first + j as u32,
-            shock: self.shock.each_ref().map(|w| w[j]),
-            earnings: self.earnings.each_ref().map(|w| w[j]),
-            crop: self.crop[j],
-            labour: self.labour[j],
-            venture: None,
-        }
-    }
 }
 
 /// The `Decision` blocks of households `first..first + len` as columns (word `w` of
-/// household `j` is `out[w][j]`): what each would draw on first use of
-/// [`Shocks::venture`], drawn together.
+/// household `j` is `out[w][j]`), drawn together.
 pub(crate) fn decisions(ctx: &SeasonCtx, first: u32, out: &mut [[u32; BATCH]; 4], len: usize) {
     ctx.run.block_columns(ctx.cpu, ctx.season, Purpose::Decision, first, columns(out, len));
 }
@@ -247,26 +170,5 @@ pub(crate) fn columns(c: &mut [[u32; BATCH]; 4], len: usize) -> [&mut [u32]; 4] 
 pub fn earnings_noise(cpu: Cpu, words: [&[u32]; 2], tables: [&LognormalTable; 2], out: [&mut [f64]; 2]) {
     for ((table, words), out) in tables.iter().zip(words).zip(out) {
         table.sample_all(cpu, words, out);
-    }
-}
-
-/// The `Decision` block of a household that runs or starts an enterprise.
-pub(crate) struct Venture([u32; 4]);
-
-impl Venture {
-    fn draw(ctx: &SeasonCtx, id: u32) -> Self {
-        Self(ctx.run.block(ctx.season, Purpose::Decision, id))
-    }
-
-    pub(crate) fn demand_word(&self) -> u32 {
-        self.0[Word::Demand.decision()]
-    }
-
-    pub(crate) fn exit_u(&self) -> f64 {
-        unit(self.0[Word::EnterpriseExit.decision()])
-    }
-
-    pub(crate) fn start_trained_u(&self) -> f64 {
-        unit(self.0[Word::TraineeStart.decision()])
     }
 }

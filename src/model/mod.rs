@@ -5,33 +5,31 @@
 //!
 //! ## Where a rule lives
 //!
-//! | rule | one household | a batch of 64 in lanes (AVX-512 path) |
-//! |---|---|---|
-//! | skill decay, adoption, cooperative, enterprise | `household::{decay_skills, decide_*}` | `lanes::passes` (`rates`, `decide`) |
-//! | taking part in a module | `household::take_part` | (one-by-one: the lanes hand such households to `household::step`) |
-//! | production, income by source, expected income, herd | `household::{produce, expected_income, change_herd}` | `lanes::passes` (`farm`, `income`, `expect`, `herd`) |
-//! | the budget: loans, distress sales, restocking | `budget::consume` | `budget::Lanes` |
-//! | metric terms | `metrics::Accumulator::add` | `metrics::Terms` |
-//! | random words | `draws::Word`, by name in both | |
+//! Households are stored as columns, in chunks of 64 (`households::Chunk`); every rule of
+//! a household's season is written once, as a pass over a chunk (`lanes::passes`), and
+//! every household goes through the same passes, whether or not it takes part in a module
+//! this season (a mask, not a second implementation).
 //!
-//! The arithmetic that both columns share is written once and called by both
-//! (`household::{practice_multiplier, price_factor, input_cost_idr, usual_wages_idr,
-//! usual_profit_idr, expected_income}`); the decisions and the budget are still written
-//! twice, in two idioms, and property tests (`lanes`, `household`) hold the two to the same
-//! bits. Until households are stored as columns, a change of a rule is made in both places.
+//! | rule | where |
+//! |---|---|
+//! | skill decay, taking part in a module | `lanes::passes` (`decay`, `take_part`) |
+//! | adoption, cooperative, enterprise exit and start | `lanes::passes` (`rates`, `decide`) |
+//! | production, income by source, expected income, herd | `lanes::passes` (`farm`, `income`, `expect`, `herd`), with the arithmetic in `household` (`practice_multiplier`, `price_factor`, `input_cost_idr`, `usual_wages_idr`, `usual_profit_idr`, `expected_income`) |
+//! | the budget: loans, distress sales, restocking | `budget::Lanes` |
+//! | metric terms | `crate::metrics::Terms` |
+//! | random words | `draws::Word`, by name |
 //!
 //! ## How to add
 //!
-//! - **A state variable**: a field of [`household::Household`] (the row is 64 bytes and
-//!   `lanes::rows` moves it into columns by its byte offsets: a new field means a larger
-//!   row and new offsets there), its column in `lanes::Columns` and `load_rows` /
-//!   `store_rows`, then the rule that uses it in both columns of the table above.
+//! - **A state variable**: a column of `households::Chunk` (with its place in
+//!   [`household::Household`], the one-household view, and in `Chunk::get` / `Chunk::set`),
+//!   then the rule that uses it, in its pass.
 //! - **A random draw**: a `draws::Word` on a free word, used by name.
 //! - **An intervention kind**: a `crate::interventions::Kind` variant with its key, module
 //!   bit ([`household::module`]) and what it confers (`crate::interventions::raise_levels`,
-//!   [`season::ProgrammeLevels`]), then its effect in `household::take_part`.
-//! - **A metric**: its name in `crate::metrics::NAMES` (the CSV column), its term in
-//!   `Accumulator::add` and in `Terms`, and its value in `Accumulator::finish`.
+//!   [`season::ProgrammeLevels`]), then its effect in the `take_part` pass.
+//! - **A metric**: its entry in `crate::metrics::METRICS` (the CSV column, unit and
+//!   meaning), its term in `Terms`, and its value in `Accumulator::finish`.
 //!
 //! Which instruction sets compute the season is the run's [`crate::cpu::Cpu`], never a
 //! concern of the economics here.
@@ -42,6 +40,7 @@ pub mod environment;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod household;
+pub mod households;
 pub(crate) mod lanes;
 pub mod population;
 pub mod season;

@@ -10,7 +10,9 @@ use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
 use crate::cpu::Cpu;
+use crate::model::draws::BATCH;
 use crate::model::household::{Household, flag};
+use crate::model::households::{Chunk, Households};
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
@@ -56,13 +58,7 @@ pub fn villages(params: &Params, run: RunKey) -> Villages {
 }
 
 /// Draw every household (`noise`: the scenario's tables, [`Noise::new`]) on `cpu`'s path.
-pub fn households(
-    params: &Params,
-    noise: &Noise,
-    run: RunKey,
-    villages: &Villages,
-    cpu: Cpu,
-) -> Vec<Household> {
+pub fn households(params: &Params, noise: &Noise, run: RunKey, villages: &Villages, cpu: Cpu) -> Households {
     let n = params.population.households;
     let env = crate::model::environment::SeasonEnv {
         el_nino: crate::model::environment::ElNino::None,
@@ -92,7 +88,17 @@ pub fn households(
         cattle_extra: Poisson::new(pop.cattle_head_per_owner - 1.0).ok(),
         land_mean_ha: (pop.land_mu + 0.5 * pop.land_sigma * pop.land_sigma).exp(),
     };
-    (0..n).into_par_iter().map(|id| household(id, &ctx, &laws)).collect()
+    // A chunk at a time, so that no second copy of the population is ever held.
+    let chunks = n.div_ceil(BATCH as u64);
+    let chunks: Vec<Chunk> = (0..chunks)
+        .into_par_iter()
+        .map(|k| {
+            let ids = k * BATCH as u64..((k + 1) * BATCH as u64).min(n);
+            let rows: Vec<Household> = ids.map(|id| household(id, &ctx, &laws)).collect();
+            Chunk::of(&rows)
+        })
+        .collect();
+    Households::from_chunks(chunks, n as usize)
 }
 
 /// The Poisson laws of household traits, built once per population; a degenerate one (mean
@@ -164,7 +170,7 @@ mod tests {
         let run = RunKey { seed: 11, replication: 0 };
         let villages = villages(&params, run);
         let hh = households(&params, &Noise::new(&params), run, &villages, Cpu::best());
-        (params, hh)
+        (params, hh.to_rows())
     }
 
     #[test]
@@ -205,10 +211,5 @@ mod tests {
             let (min, max) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
             assert!(*min >= 526 && *max <= 532, "{households}: {n} villages of {min} to {max} households");
         }
-    }
-
-    #[test]
-    fn a_household_row_fits_one_cache_line() {
-        assert!(std::mem::size_of::<Household>() <= 64);
     }
 }

@@ -9,6 +9,7 @@ use super::sums::{Dynamics, TrialSums, Work};
 use crate::engine::World;
 use crate::metrics::Lines;
 use crate::model::household::{Household, flag};
+use crate::model::households::Households;
 
 /// No season yet.
 const NEVER: u32 = u32::MAX;
@@ -101,7 +102,7 @@ impl Panel {
     /// Start following the households of `world` (both worlds are still the same at the
     /// start of the observed run, before the programme acts).
     pub(crate) fn new(world: &World, lines: Lines, paired: bool, seasons: u32) -> Self {
-        let rows = &world.households;
+        let rows = world.households.to_rows();
         let land = tercile_cuts(rows.iter().map(|h| f64::from(h.land_ha)).collect());
         let size = tercile_cuts(rows.iter().map(|h| f64::from(h.members)).collect());
         let readiness_of = |h: &Household| {
@@ -181,8 +182,9 @@ impl Panel {
             cf.flows.as_deref().expect("the counterfactual world is followed"),
         );
         let lines = self.lines;
-        for (i, f) in self.households.iter_mut().enumerate() {
-            let (hp, hc) = (&programme.households[i], &cf.households[i]);
+        let twins = programme.households.iter().zip(cf.households.iter());
+        for ((i, f), (hp, hc)) in self.households.iter_mut().enumerate().zip(twins) {
+            let (hp, hc) = (&hp, &hc);
             let mp = measure(hp, &pf[i], months, &lines);
             // Twins the programme has not touched are equal: measured once.
             let same = hp == hc && pf[i] == cff[i];
@@ -200,9 +202,9 @@ impl Panel {
         }
     }
 
-    fn observe_dynamics(&mut self, rows: &[Household], world: usize) {
+    fn observe_dynamics(&mut self, rows: &Households, world: usize) {
         let line = self.lines.poverty_idr;
-        for (f, h) in self.households.iter_mut().zip(rows) {
+        for (f, h) in self.households.iter_mut().zip(rows.iter()) {
             let poor = f64::from(h.consumption_pc_idr_month) < line;
             f.spells[world].season(poor, f64::from(h.members), &mut self.dynamics[world]);
         }
@@ -213,7 +215,7 @@ impl Panel {
     /// households).
     fn follow_participation(&mut self, season: u32, programme: &World) {
         for &id in &programme.entrants {
-            let (f, h) = (&mut self.households[id as usize], &programme.households[id as usize]);
+            let (f, h) = (&mut self.households[id as usize], programme.households.get(id as usize));
             let new = h.participated & !f.seen;
             if new == 0 {
                 continue;
@@ -270,7 +272,7 @@ impl Panel {
     /// Close the replication of the programme world `world`: chronic and transient poverty.
     pub(crate) fn finish(mut self, world: &World) -> TrialSums {
         let worlds = if self.paired { 2 } else { 1 };
-        for (f, h) in self.households.iter().zip(&world.households) {
+        for (f, h) in self.households.iter().zip(world.households.iter()) {
             for w in 0..worlds {
                 f.spells[w].finish(self.seasons, f64::from(h.members), &mut self.dynamics[w]);
             }

@@ -89,7 +89,7 @@ fn households_per_village_and_the_share_reached_do_not_depend_on_the_run_size() 
         let s = load("dw4fs", households, 4, replications);
         let world = World::new(&s, &Noise::new(&s.params), 0, livelihoods::cpu::Cpu::best());
         let mut counts = vec![0.0; world.villages.len()];
-        for h in &world.households {
+        for h in world.households.iter() {
             counts[usize::from(h.village)] += 1.0;
         }
         let (per_village, spread) = mean_sd(&counts);

@@ -1,6 +1,10 @@
-//! The season's passes over a batch's columns, in the order of [`household::step`]: each a
-//! loop over the lanes without branches, which the compiler turns into eight households per
-//! instruction where the batch path is compiled for AVX-512.
+//! The household season as passes over a chunk's columns, in the season's order: skills
+//! decay, taking part in modules, the hazard rates, the decisions, production and income,
+//! expected income, the herd, the budget ([`Lanes`]), consumption per person and the
+//! metric terms ([`Terms`]). Each pass is a loop over the lanes without branches (a branch
+//! of the rule is a select of the value it would have left), which the compiler turns into
+//! four or eight households per instruction on the AVX2 and AVX-512 paths. Every rule of
+//! the household season is written here once.
 
 use super::{Columns, bit};
 use crate::metrics::Lines;
@@ -9,82 +13,140 @@ use crate::metrics::Terms;
 #[cfg(doc)]
 use crate::model::budget::Lanes;
 use crate::model::draws::{BATCH, Batch, Word};
-#[cfg(doc)]
-use crate::model::household;
 use crate::model::household::{
-    Holdings, KG_PER_TONNE, expected_income, flag, input_cost_idr, practice_multiplier, price_factor,
+    Holdings, KG_PER_TONNE, expected_income, flag, input_cost_idr, module, practice_multiplier, price_factor,
     usual_profit_idr, usual_wages_idr,
 };
+use crate::model::households::Chunk;
 use crate::model::season::SeasonCtx;
 use crate::params::SeasonKind;
 use crate::rng::unit;
 
 impl Columns {
-    /// The passes, in the order of [`household::step`].
+    /// The passes of one season over the chunk `s`, in order.
     #[inline(always)]
-    pub(super) fn run(&mut self, draws: &Batch, ctx: &SeasonCtx, lines: Option<Lines>) {
+    pub(super) fn run(&mut self, s: &mut Chunk, draws: &Batch, ctx: &SeasonCtx, lines: Option<Lines>) {
         let wet = ctx.kind == SeasonKind::Wet;
-        self.rates(ctx);
+        self.decay(s, ctx);
+        self.take_part(s, ctx);
+        self.sample_demand(s, draws, ctx);
+        self.rates(s, ctx);
         let hazard = &ctx.noise.hazard;
         if wet {
             hazard.probability_all(ctx.cpu, &self.practice_rate, &mut self.practice_probability);
         }
         hazard.probability_all(ctx.cpu, &self.join_rate, &mut self.join_probability);
         hazard.probability_all(ctx.cpu, &self.exit_rate, &mut self.exit_probability);
-        self.decide(draws, ctx);
+        self.decide(s, draws, ctx);
         if wet {
-            self.farm(draws, ctx);
+            self.farm(s, draws, ctx);
         } else {
             self.net = [0.0; BATCH];
             self.harvest_kg = [0.0; BATCH];
         }
-        self.income(draws, ctx);
-        self.expect(ctx);
-        self.herd(draws, ctx);
-        self.settle(ctx);
-        self.finish(ctx);
-        self.count();
+        self.income(s, draws, ctx);
+        self.expect(s, ctx);
+        self.herd(s, draws, ctx);
+        self.settle(s, ctx);
+        self.finish(s, ctx);
+        self.count(s);
         if let Some(lines) = lines {
-            self.observe(lines);
+            self.observe(s, lines);
         }
     }
 
-    /// Skills decay; the hazard rates of adoption or dis-adoption, of joining the
-    /// cooperative and of closing an enterprise.
+    /// Skills decay by their retention per season.
     #[inline(always)]
-    fn rates(&mut self, ctx: &SeasonCtx) {
+    fn decay(&mut self, s: &mut Chunk, ctx: &SeasonCtx) {
+        let consts = ctx.consts;
+        for j in 0..BATCH {
+            s.farm_skill[j] *= consts.farm_skill_retention;
+            s.business_skill[j] *= consts.business_skill_retention;
+            s.finance_skill[j] *= consts.finance_skill_retention;
+        }
+    }
+
+    /// Taking part in this season's modules (the chunk's offers, which it clears): the
+    /// training raises skills to the season's levels ([`crate::model::season::ProgrammeLevels`]),
+    /// the cooperative module makes a member where the village has a cooperative, and an
+    /// entrepreneurship trainee whose draw calls for it starts seaweed farming (coastal,
+    /// not yet farming it) or else an enterprise, paying its start-up cost.
+    #[inline(always)]
+    fn take_part(&mut self, s: &mut Chunk, ctx: &SeasonCtx) {
+        let levels = &ctx.programme;
+        let p = ctx.params;
+        let start_capital = p.enterprise.start_capital_idr;
+        let start_probability = f64::from(levels.start_probability);
+        for j in 0..BATCH {
+            let offers = std::mem::take(&mut s.offers[j]);
+            let takes = |m: u8| offers & m != 0;
+            self.took_part[j] = offers != 0;
+            s.participated[j] |= offers;
+            let farm = s.farm_skill[j];
+            s.farm_skill[j] =
+                if takes(module::PRODUCTION) { farm.max(levels.production_skill) } else { farm };
+            let finance = s.finance_skill[j];
+            s.finance_skill[j] =
+                if takes(module::FINANCE) { finance.max(levels.finance_skill) } else { finance };
+            let business = s.business_skill[j];
+            let trained = takes(module::ENTREPRENEURSHIP);
+            s.business_skill[j] = if trained { business.max(levels.business_skill) } else { business };
+
+            let flags = s.flags[j];
+            let has = |f: u8| flags & u32::from(f) != 0;
+            let joins = takes(module::COOPERATIVE) & self.coop_exists[j];
+            let starts = trained
+                & (unit(self.decision[const { Word::TraineeStart.decision() }][j]) < start_probability);
+            let seaweed = starts & has(flag::COASTAL) & !has(flag::SEAWEED);
+            let enterprise = starts & !seaweed & !has(flag::ENTERPRISE);
+            self.start_cash[j] = if seaweed {
+                -p.seaweed.start_cost_idr
+            } else if enterprise {
+                -start_capital
+            } else {
+                0.0
+            };
+            let capital = s.capital_idr[j];
+            s.capital_idr[j] = if enterprise { start_capital as f32 } else { capital };
+            s.flags[j] = flags
+                | bit(joins, flag::COOP_MEMBER)
+                | bit(seaweed, flag::SEAWEED)
+                | bit(enterprise, flag::ENTERPRISE);
+        }
+    }
+
+    /// The hazard rates of adoption or dis-adoption, of joining the cooperative and of
+    /// closing an enterprise.
+    #[inline(always)]
+    fn rates(&mut self, s: &mut Chunk, ctx: &SeasonCtx) {
         let (consts, a) = (ctx.consts, &ctx.params.adoption);
         let (c, e) = (&ctx.params.cooperative, &ctx.params.enterprise);
         let improved_cost = ctx.params.farm.improved_input_cost_idr_per_ha;
         for j in 0..BATCH {
-            self.farm_skill[j] *= consts.farm_skill_retention;
-            self.business_skill[j] *= consts.business_skill_retention;
-            self.finance_skill[j] *= consts.finance_skill_retention;
-            let readiness = (self.village_readiness[j] + f64::from(self.readiness_offset[j])).clamp(0.0, 1.0);
+            let readiness = (self.village_readiness[j] + f64::from(s.readiness_offset[j])).clamp(0.0, 1.0);
             let adopt = readiness
                 * (a.innovation_per_year
                     + a.imitation_per_year * self.adopter_share[j]
-                    + a.trained_per_year * f64::from(self.farm_skill[j]));
+                    + a.trained_per_year * f64::from(s.farm_skill[j]));
             let mut drop = consts.supported_disadoption_per_year;
-            drop = if self.flags[j] & u32::from(flag::BAD_HARVEST) != 0 {
+            drop = if s.flags[j] & u32::from(flag::BAD_HARVEST) != 0 {
                 drop * a.bad_season_multiplier
             } else {
                 drop
             };
-            let illiquid = self.savings[j] < improved_cost * f64::from(self.land[j]);
+            let illiquid = s.savings_idr[j] < improved_cost * f64::from(s.land_ha[j]);
             drop = if illiquid { drop * a.illiquid_multiplier } else { drop };
-            let improved = self.flags[j] & u32::from(flag::IMPROVED) != 0;
+            let improved = s.flags[j] & u32::from(flag::IMPROVED) != 0;
             self.practice_rate[j] = if improved { drop } else { adopt };
             self.join_rate[j] = c.join_per_year * readiness * self.governance[j] * ctx.years;
-            self.exit_rate[j] = e.exit_per_year
-                * (1.0 - e.skill_exit_cut_share * f64::from(self.business_skill[j]))
-                * ctx.years;
+            self.exit_rate[j] =
+                e.exit_per_year * (1.0 - e.skill_exit_cut_share * f64::from(s.business_skill[j])) * ctx.years;
         }
     }
 
     /// Practice (wet season), cooperative membership, enterprise exit and start.
     #[inline(always)]
-    fn decide(&mut self, draws: &Batch, ctx: &SeasonCtx) {
+    fn decide(&mut self, s: &mut Chunk, draws: &Batch, ctx: &SeasonCtx) {
         let wet = ctx.kind == SeasonKind::Wet;
         let peer_skill = ctx.params.adoption.peer_skill_share as f32;
         let e = &ctx.params.enterprise;
@@ -92,7 +154,7 @@ impl Columns {
         let start_probability = ctx.consts.enterprise_start_probability;
         let start_capital = e.start_capital_idr;
         for j in 0..BATCH {
-            let flags = self.flags[j];
+            let flags = s.flags[j];
             let improved = flags & u32::from(flag::IMPROVED) != 0;
             let hit = unit(draws.words(Word::Adoption)[j]) < self.practice_probability[j];
             let adopted = wet & !improved & hit;
@@ -100,8 +162,8 @@ impl Columns {
             self.adopted[j] = adopted;
             self.disadopted[j] = disadopted;
             let improved = (improved | adopted) & !disadopted;
-            let skill = self.farm_skill[j];
-            self.farm_skill[j] = if adopted { skill.max(peer_skill) } else { skill };
+            let skill = s.farm_skill[j];
+            s.farm_skill[j] = if adopted { skill.max(peer_skill) } else { skill };
 
             let member_u = unit(draws.words(Word::Membership)[j]);
             let member = flags & u32::from(flag::COOP_MEMBER) != 0;
@@ -115,8 +177,8 @@ impl Columns {
                     < self.exit_probability[j]);
             let starts = !enterprise
                 & (unit(draws.words(Word::SpontaneousStart)[j]) < start_probability)
-                & (self.savings[j] >= start_capital);
-            let capital = self.capital[j];
+                & (s.savings_idr[j] >= start_capital);
+            let capital = s.capital_idr[j];
             let salvage = f64::from(capital) * e.salvage_share;
             let cash = if exits {
                 salvage
@@ -125,18 +187,18 @@ impl Columns {
             } else {
                 0.0
             };
-            self.capital[j] = if exits {
+            s.capital_idr[j] = if exits {
                 0.0
             } else if starts {
                 start_capital as f32
             } else {
                 capital
             };
-            self.cash_flow[j] = 0.0 + cash;
+            self.cash_flow[j] = self.start_cash[j] + cash;
             let enterprise = (enterprise & !exits) | starts;
 
             let cleared = flags & !u32::from(flag::IMPROVED | flag::COOP_MEMBER | flag::ENTERPRISE);
-            self.flags[j] = cleared
+            s.flags[j] = cleared
                 | bit(improved, flag::IMPROVED)
                 | bit(member, flag::COOP_MEMBER)
                 | bit(enterprise, flag::ENTERPRISE);
@@ -145,19 +207,19 @@ impl Columns {
 
     /// The maize harvest, its sale and input costs (wet season).
     #[inline(always)]
-    fn farm(&mut self, draws: &Batch, ctx: &SeasonCtx) {
+    fn farm(&mut self, s: &mut Chunk, draws: &Batch, ctx: &SeasonCtx) {
         let p = ctx.params;
         for j in 0..BATCH {
-            let flags = self.flags[j];
+            let flags = s.flags[j];
             let member = (flags & u32::from(flag::COOP_MEMBER) != 0) & self.coop_exists[j];
             let improved = flags & u32::from(flag::IMPROVED) != 0;
-            let land = f64::from(self.land[j]);
-            let multiplier = practice_multiplier(improved, self.farm_skill[j], ctx);
+            let land = f64::from(s.land_ha[j]);
+            let multiplier = practice_multiplier(improved, s.farm_skill[j], ctx);
             let expected_kg = land * p.farm.base_yield_t_ha * KG_PER_TONNE * multiplier;
             let harvest_kg = expected_kg * self.yield_multiplier[j] * draws.crop[j];
             self.harvest_kg[j] = harvest_kg;
             let bad = harvest_kg < p.farm.bad_harvest_share * expected_kg;
-            self.flags[j] = (flags & !u32::from(flag::BAD_HARVEST)) | bit(bad, flag::BAD_HARVEST);
+            s.flags[j] = (flags & !u32::from(flag::BAD_HARVEST)) | bit(bad, flag::BAD_HARVEST);
             let sale = harvest_kg * ctx.env.maize_price_idr_per_kg * price_factor(member, ctx);
             self.net[j] = 0.0 + sale - input_cost_idr(land, improved, member, ctx);
         }
@@ -166,13 +228,13 @@ impl Columns {
     /// Cattle offtake, seaweed (dry season), wages and enterprise profit; whether the
     /// household fell ill.
     #[inline(always)]
-    fn income(&mut self, draws: &Batch, ctx: &SeasonCtx) {
+    fn income(&mut self, s: &mut Chunk, draws: &Batch, ctx: &SeasonCtx) {
         let p = ctx.params;
         let dry = ctx.kind == SeasonKind::Dry;
         let seaweed_idr_season = p.seaweed.net_idr_per_month * ctx.months;
         for j in 0..BATCH {
-            let flags = self.flags[j];
-            let cattle_idr = f64::from(self.cattle[j]) * ctx.consts.offtake_idr_per_head_season;
+            let flags = s.flags[j];
+            let cattle_idr = f64::from(s.cattle_head[j]) * ctx.consts.offtake_idr_per_head_season;
             let mut net = self.net[j] + cattle_idr;
             let seaweed = dry & (flags & u32::from(flag::SEAWEED) != 0);
             let seaweed_idr = seaweed_idr_season * draws.crop[j];
@@ -180,9 +242,9 @@ impl Columns {
             let ill = unit(draws.words(Word::Illness)[j]) < ctx.consts.illness_probability;
             self.ill[j] = ill;
             let illness = if ill { p.finance.illness_days_share } else { 1.0 };
-            let wages_idr = usual_wages_idr(self.daily_wages[j], ctx) * draws.labour[j] * illness;
+            let wages_idr = usual_wages_idr(s.daily_wages_idr[j], ctx) * draws.labour[j] * illness;
             net += wages_idr;
-            let usual_profit = usual_profit_idr(self.capital[j], self.business_skill[j], ctx);
+            let usual_profit = usual_profit_idr(s.capital_idr[j], s.business_skill[j], ctx);
             let enterprise = flags & u32::from(flag::ENTERPRISE) != 0;
             let profit_idr = usual_profit * self.demand[j];
             net = if enterprise { net + profit_idr } else { net };
@@ -194,73 +256,81 @@ impl Columns {
         }
     }
 
-    /// Expected income, rupiah per month ([`household::expected_income`]).
+    /// Expected income, rupiah per month ([`expected_income`]).
     #[inline(always)]
-    fn expect(&mut self, ctx: &SeasonCtx) {
+    fn expect(&mut self, s: &mut Chunk, ctx: &SeasonCtx) {
         for j in 0..BATCH {
-            let flags = self.flags[j];
+            let flags = s.flags[j];
             let holdings = Holdings {
-                land_ha: self.land[j],
+                land_ha: s.land_ha[j],
                 improved: flags & u32::from(flag::IMPROVED) != 0,
-                farm_skill: self.farm_skill[j],
+                farm_skill: s.farm_skill[j],
                 member: (flags & u32::from(flag::COOP_MEMBER) != 0) & self.coop_exists[j],
-                cattle_head: self.cattle[j],
+                cattle_head: s.cattle_head[j],
                 seaweed: flags & u32::from(flag::SEAWEED) != 0,
                 enterprise: flags & u32::from(flag::ENTERPRISE) != 0,
-                capital_idr: self.capital[j],
-                business_skill: self.business_skill[j],
-                daily_wages_idr: self.daily_wages[j],
+                capital_idr: s.capital_idr[j],
+                business_skill: s.business_skill[j],
+                daily_wages_idr: s.daily_wages_idr[j],
             };
-            self.expected_income[j] = expected_income(&holdings, ctx) as f32;
+            s.expected_income_idr_month[j] = expected_income(&holdings, ctx) as f32;
         }
     }
 
     /// Cattle lost and calves kept.
     #[inline(always)]
-    fn herd(&mut self, draws: &Batch, ctx: &SeasonCtx) {
+    fn herd(&mut self, s: &mut Chunk, draws: &Batch, ctx: &SeasonCtx) {
         let max_head = ctx.params.livestock.max_head;
         for j in 0..BATCH {
             let lost = unit(draws.words(Word::CattleLoss)[j]) >= self.herd_survival[j];
-            let head = self.cattle[j] - u32::from(lost);
+            let head = s.cattle_head[j] - u32::from(lost);
             let calf = (unit(draws.words(Word::CalfKept)[j]) < self.herd_calf[j]) & (head < max_head);
-            self.cattle[j] = head + u32::from(calf);
+            s.cattle_head[j] = head + u32::from(calf);
         }
     }
 
     /// The budget ([`Lanes::settle`]).
     #[inline(always)]
-    fn settle(&mut self, ctx: &SeasonCtx) {
+    fn settle(&mut self, s: &mut Chunk, ctx: &SeasonCtx) {
         let b = &mut self.budget;
         for j in 0..BATCH {
-            b.savings[j] = self.savings[j];
-            b.debt[j] = self.debt[j];
+            b.savings[j] = s.savings_idr[j];
+            b.debt[j] = s.debt_idr[j];
             b.cash_flow[j] = self.cash_flow[j];
-            b.expected[j] = f64::from(self.expected_income[j]);
-            b.skill[j] = f64::from(self.finance_skill[j]);
-            b.cheap[j] = (self.flags[j] & u32::from(flag::COOP_MEMBER) != 0) & self.coop_exists[j];
+            b.expected[j] = f64::from(s.expected_income_idr_month[j]);
+            b.skill[j] = f64::from(s.finance_skill[j]);
+            b.cheap[j] = (s.flags[j] & u32::from(flag::COOP_MEMBER) != 0) & self.coop_exists[j];
             b.ill[j] = self.ill[j];
-            b.cattle[j] = self.cattle[j];
+            b.cattle[j] = s.cattle_head[j];
         }
         b.settle(ctx);
+        let season = ctx.season as u16;
+        for j in 0..BATCH {
+            s.savings_idr[j] = b.savings[j];
+            s.debt_idr[j] = b.debt[j];
+            s.cattle_head[j] = b.cattle[j];
+            let adopted_season = s.adopted_season[j];
+            s.adopted_season[j] = if self.adopted[j] { season } else { adopted_season };
+        }
     }
 
-    /// Consumption per person, as [`household::finish`].
+    /// Consumption per person.
     #[inline(always)]
-    fn finish(&mut self, ctx: &SeasonCtx) {
+    fn finish(&mut self, s: &mut Chunk, ctx: &SeasonCtx) {
         for j in 0..BATCH {
-            self.consumption_pc[j] =
-                (self.budget.consumption[j] / (ctx.months * f64::from(self.members[j]))) as f32;
+            s.consumption_pc_idr_month[j] =
+                (self.budget.consumption[j] / (ctx.months * f64::from(s.members[j]))) as f32;
         }
     }
 
     /// What each household adds to the metrics ([`Terms::observe`]).
     #[inline(always)]
-    fn observe(&mut self, lines: Lines) {
+    fn observe(&mut self, s: &mut Chunk, lines: Lines) {
         let b = &self.budget;
         for j in 0..BATCH {
             let counted = self.counted(j);
             let (members, consumption_pc, harvest_kg) =
-                (self.members[j], self.consumption_pc[j], self.harvest_kg[j]);
+                (s.members[j], s.consumption_pc_idr_month[j], self.harvest_kg[j]);
             self.terms.observe(
                 j,
                 counted,
@@ -276,18 +346,19 @@ impl Columns {
 
     /// What each household adds to the counts of every season ([`Terms::count`]).
     #[inline(always)]
-    fn count(&mut self) {
+    fn count(&mut self, s: &mut Chunk) {
         for j in 0..BATCH {
             let counted = self.counted(j);
-            let (flags, participated) = (self.flags[j] as u8, self.participated[j]);
-            self.terms.count(j, counted, flags, participated, self.adopted[j], self.disadopted[j]);
+            let (flags, participated) = (s.flags[j] as u8, s.participated[j]);
+            let took_part = self.took_part[j];
+            self.terms.count(j, counted, flags, participated, took_part, self.adopted[j], self.disadopted[j]);
         }
     }
 
-    /// Lane `j` holds a household of the batch whose season the lanes settled (it takes part
-    /// in no module): it is added to the sums in lanes.
+    /// Lane `j` holds a household of the chunk (the lanes past its households are computed
+    /// but never counted).
     #[inline(always)]
     fn counted(&self, j: usize) -> bool {
-        (j < self.len) & !self.one_by_one[j]
+        j < self.len
     }
 }
