@@ -107,12 +107,12 @@ pub(crate) fn best_cpu_only(run: &RunArgs) -> Option<Problem> {
 }
 
 /// `p` as an absolute path, for a recorded command that runs elsewhere.
-fn absolute(p: &Path) -> Result<String> {
+pub(crate) fn absolute(p: &Path) -> Result<String> {
     Ok(fs::canonicalize(p).with_context(|| format!("finding {}", p.display()))?.display().to_string())
 }
 
 /// The run's overrides as arguments, in a fixed order: what a recorded command repeats.
-fn override_arguments(run: &RunArgs) -> Vec<String> {
+pub(crate) fn override_arguments(run: &RunArgs) -> Vec<String> {
     let mut a = Vec::new();
     for (flag, value) in [
         ("--replications", run.replications.map(|v| v.to_string())),
@@ -294,7 +294,7 @@ fn finish(
 }
 
 /// The `arguments` a sweep's manifest records.
-fn recorded_arguments(manifest: &str) -> Result<Vec<String>> {
+pub(crate) fn recorded_arguments(manifest: &str) -> Result<Vec<String>> {
     let table: toml::Table = manifest.parse().context("reading the shards' sweep.toml")?;
     let arguments =
         table.get("arguments").and_then(|a| a.as_array()).context("sweep.toml records no arguments")?;
@@ -305,6 +305,9 @@ fn recorded_arguments(manifest: &str) -> Result<Vec<String>> {
 pub(crate) fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
     if dirs.iter().any(|d| d.join(COMPARE_SHARD).is_file()) {
         return merge_compare(dirs, out, quiet);
+    }
+    if dirs.iter().any(|d| super::calibrate::holds_logs(d)) {
+        return super::calibrate::merge(dirs, out, quiet);
     }
     let first = scaleout::sweep_folder(&dirs[0])
         .map_err(|m| Problems(vec![Problem::new(Origin::command_line(), "merge", m)]))?;
