@@ -164,6 +164,17 @@ enum Command {
         #[command(flatten)]
         slurm: scale::SlurmArgs,
     },
+    /// Write Slurm scripts that run a calibration's waves on a cluster: per wave an array job
+    /// of shards and a merge job, chained so that each starts when the one before succeeded;
+    /// print the sbatch commands, or submit them.
+    SlurmCalibrate {
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        calibrate: calibrate::CalibrateArgs,
+        #[command(flatten)]
+        slurm: scale::SlurmArgs,
+    },
     /// Calibrate a scenario's free parameters to observed targets by history matching in
     /// waves of model runs; writes the non-implausible sample, the fit of every target, what
     /// the targets constrain and a calibrated scenario into <out>/calibrations/<name>/.
@@ -219,6 +230,7 @@ pub fn run(args: Args) -> Result<()> {
         Command::Merge { dirs, out, quiet } => scale::merge(&dirs, &out, quiet),
         Command::Calibrate { run, calibrate } => calibrate::calibrate(&run, &calibrate),
         Command::Slurm { run, sweep, slurm } => scale::slurm(&run, &sweep, &slurm),
+        Command::SlurmCalibrate { run, calibrate, slurm } => calibrate::slurm(&run, &calibrate, &slurm),
         Command::Plot { dir } => {
             let written = livelihoods::report::redraw(&dir).map_err(|e| match input_problems(&e) {
                 Some(problems) => anyhow::Error::from(problems),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use super::{RunArgs, load, progress_bar, run_info, thread_pool};
 use livelihoods::calibration::waves::{self, Logs};
@@ -486,4 +486,131 @@ fn print_summary(
             c.prior.1
         );
     }
+}
+
+/// `slurm-calibrate`: the array and merge scripts of a calibration's waves, the shards of
+/// every wave sharing `<out>/slurm/calibrations/<name>/state/`; the sbatch commands that
+/// chain the waves not yet complete (an array job, then its merge job, then the next wave's
+/// array job, …, each after the one before succeeded) are printed, or submitted.
+pub(crate) fn slurm(run: &RunArgs, args: &CalibrateArgs, slurm: &super::scale::SlurmArgs) -> Result<()> {
+    let flag = |flag: &str, message: &str| {
+        anyhow::Error::from(Problems(vec![Problem::new(Origin::command_line(), flag, message)]))
+    };
+    if slurm.tasks == 0 {
+        return Err(flag("--tasks", "must be at least 1"));
+    }
+    if args.shard.is_some() {
+        return Err(flag("--shard", "is given to each task by the array script; leave it out"));
+    }
+    let setup = setup(run, args)?;
+    fs::create_dir_all(&run.out).with_context(|| format!("creating {}", run.out.display()))?;
+    let out = fs::canonicalize(&run.out)?;
+    let base = out.join("slurm").join("calibrations").join(&setup.scenario.name);
+    let (state, log_dir) = (base.join("state"), base.join("logs"));
+    fs::create_dir_all(&log_dir)?;
+    let name = waves::folder_name(&setup.scenario, &setup.free, &setup.targets, setup.settings);
+    let logs = Logs { dir: state.join(".resume").join(&name) };
+    let left = match waves::standing(&logs, &setup.free, &setup.targets, setup.settings)?.next {
+        Some((wave, _)) => setup.settings.waves - wave,
+        None => 0,
+    };
+    let program = std::env::current_exe().context("finding the livelihoods program")?;
+    let options = slurm.options();
+    let arguments = canonical_arguments(run, args)?;
+    let (array_path, merge_path) = (base.join("array.sbatch"), base.join("merge.sbatch"));
+    let text = scaleout::calibration_array_script(
+        &program,
+        &arguments,
+        &options,
+        &state,
+        &log_dir,
+        &setup.scenario.name,
+    );
+    output::write_file_atomically(&array_path, text.as_bytes())?;
+    let text =
+        scaleout::calibration_merge_script(&program, &options, &state, &log_dir, &out, &setup.scenario.name);
+    output::write_file_atomically(&merge_path, text.as_bytes())?;
+    // Per wave left an array job and its merge; with every wave evaluated, one merge writes.
+    let mut chain: Vec<&Path> = Vec::new();
+    for _ in 0..left {
+        chain.extend([array_path.as_path(), merge_path.as_path()]);
+    }
+    if chain.is_empty() {
+        chain.push(&merge_path);
+    }
+    if !slurm.submit {
+        let mut dependency = String::new();
+        for script in &chain {
+            println!(
+                "jid=$(sbatch --parsable{dependency} {})",
+                scaleout::quote(&script.display().to_string())
+            );
+            dependency = " --dependency=afterok:$jid".into();
+        }
+        return Ok(());
+    }
+    submit_chain(&chain, &array_path, slurm, &setup, &log_dir, run.quiet)
+}
+
+/// Submit `chain`, each job after the one before succeeded; with `--wait`, wait for each and
+/// report the shards of a failed array task (the jobs after it are cancelled).
+fn submit_chain(
+    chain: &[&Path],
+    array_path: &Path,
+    slurm: &super::scale::SlurmArgs,
+    setup: &Setup,
+    log_dir: &Path,
+    quiet: bool,
+) -> Result<()> {
+    use super::scale::{sbatch, wait_for};
+    let mut jobs: Vec<String> = Vec::new();
+    for script in chain {
+        let mut a = vec!["--parsable".to_string()];
+        if let Some(before) = jobs.last() {
+            a.push(format!("--dependency=afterok:{before}"));
+        }
+        a.push(script.display().to_string());
+        jobs.push(sbatch(&a.iter().map(String::as_str).collect::<Vec<_>>())?);
+    }
+    if !quiet {
+        println!("submitted: jobs {} (each after the one before succeeded)", jobs.join(", "));
+    }
+    if !slurm.wait {
+        return Ok(());
+    }
+    for (i, (job, script)) in jobs.iter().zip(chain).enumerate() {
+        let failed: Vec<(usize, String)> =
+            wait_for(job)?.into_iter().filter(|(_, state)| state != "COMPLETED").collect();
+        if failed.is_empty() {
+            continue;
+        }
+        for later in &jobs[i + 1..] {
+            let _ = std::process::Command::new("scancel").arg(later).status();
+        }
+        let what = if *script == array_path {
+            let tasks = scaleout::tasks(slurm.tasks, slurm.max_array);
+            let lines: Vec<String> = failed
+                .iter()
+                .map(|(task, state)| {
+                    let shards: Vec<String> = (task + 1..=slurm.tasks)
+                        .step_by(tasks)
+                        .map(|k| format!("{k}/{}", slurm.tasks))
+                        .collect();
+                    format!("  task {task} ({state}): shard {}", shards.join(", "))
+                })
+                .collect();
+            format!("tasks of array job {job} failed:\n{}", lines.join("\n"))
+        } else {
+            format!("merge job {job} ended {:?}", failed)
+        };
+        bail!(
+            "the calibration of {} stopped: {what}\nlogs in {}; the same command submits the waves left, each shard resuming",
+            setup.scenario.name,
+            log_dir.display()
+        );
+    }
+    if !quiet {
+        println!("every wave ran and the last merge job wrote the calibration");
+    }
+    Ok(())
 }

@@ -136,11 +136,12 @@ fn a_bad_targets_file_names_every_problem_with_its_key_and_line() {
 const TINY: [&str; 10] =
     ["--households", "1000", "--seasons", "6", "--replications", "2", "--points", "12", "--cutoff", "6"];
 
-/// `livelihoods calibrate kupang_baseline --targets kupang.toml <TINY> <FREE> --out <out> <extra>`.
-fn tiny(dir: &Path, out: &str, extra: &[&str]) -> Output {
+/// `livelihoods <command> kupang_baseline --targets kupang.toml <TINY> <FREE> --waves 2 --out
+/// <out> <extra>`.
+fn tiny_as(command: &str, dir: &Path, out: &str, extra: &[&str]) -> Output {
     let targets = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/targets/kupang.toml");
     Command::new(env!("CARGO_BIN_EXE_livelihoods"))
-        .args(["calibrate", shipped("kupang_baseline").to_str().unwrap(), "--targets"])
+        .args([command, shipped("kupang_baseline").to_str().unwrap(), "--targets"])
         .arg(targets)
         .args(TINY)
         .args(FREE)
@@ -149,6 +150,11 @@ fn tiny(dir: &Path, out: &str, extra: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .unwrap()
+}
+
+/// The tiny calibration.
+fn tiny(dir: &Path, out: &str, extra: &[&str]) -> Output {
+    tiny_as("calibrate", dir, out, extra)
 }
 
 fn merge(dir: &Path, folders: &[&str], out: &str) -> Output {
@@ -258,4 +264,46 @@ fn a_calibration_resumes_from_its_logs_with_the_same_waves() {
     });
     assert_eq!(resumed.unwrap(), whole);
     assert_eq!(runs.into_inner(), 7, "only the points the log lacks run again");
+}
+
+#[test]
+fn the_slurm_jobs_of_a_calibration_run_in_their_order_give_the_bytes_of_one_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&tiny(d, "one", &[]));
+    let slurm = tiny_as("slurm-calibrate", d, "cluster", &["--tasks", "3", "--max-array", "2"]);
+    ok(&slurm);
+    let printed = String::from_utf8_lossy(&slurm.stdout);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 4, "two waves, each an array and its merge:\n{printed}");
+    assert!(
+        lines[0].starts_with("jid=$(sbatch --parsable /") && lines[0].ends_with("array.sbatch)"),
+        "{printed}"
+    );
+    assert!(
+        lines[3].contains("--dependency=afterok:$jid ") && lines[3].ends_with("merge.sbatch)"),
+        "{printed}"
+    );
+    let base = d.join("cluster/slurm/calibrations/kupang_baseline");
+    let array = fs::read_to_string(base.join("array.sbatch")).unwrap();
+    assert!(array.contains("#SBATCH --array=0-1\n") && array.contains("--shard \"$k/3\""), "{array}");
+    // What Slurm does: each wave's tasks (two, running three shards), then its merge.
+    let job = |script: &str, task: &str| {
+        let o = Command::new("bash")
+            .arg(base.join(script))
+            .env("SLURM_ARRAY_TASK_ID", task)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        ok(&o);
+    };
+    for _ in 0..2 {
+        job("array.sbatch", "0");
+        job("array.sbatch", "1");
+        job("merge.sbatch", "");
+    }
+    for f in ["calibration.toml", "waves.csv", "non_implausible.parquet", "calibrated.toml", "report.html"] {
+        let read = |o: &str| fs::read(d.join(o).join("calibrations/kupang_baseline").join(f)).unwrap();
+        assert!(read("one") == read("cluster"), "{f} differs");
+    }
 }
