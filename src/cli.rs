@@ -142,9 +142,13 @@ enum Command {
         shard: Option<String>,
     },
     /// Combine the shard folders of a sweep (`sweep --shard k/n --out DIR`) into the folder a
-    /// one-machine run writes, <out>/sweeps/<name>/, with the same files.
+    /// one-machine run writes, <out>/sweeps/<name>/, with the same files; of a comparison's
+    /// draws likewise; of a calibration (`calibrate --shard k/n --out DIR`, every shard into
+    /// one DIR), join the shards of its first incomplete wave, and after the last wave write
+    /// <out>/calibrations/<name>/.
     Merge {
-        /// Shard folders (each a shard's --out, or its sweeps/<name>/ folder).
+        /// Shard folders (each a shard's --out, or its sweeps/<name>/ folder; a calibration's
+        /// one shared --out).
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
         /// Output directory of the merged sweep.
