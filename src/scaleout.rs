@@ -86,7 +86,7 @@ pub fn sweep_folder(dir: &Path) -> Result<PathBuf, String> {
     let found: Vec<PathBuf> = fs::read_dir(&sweeps)
         .map_err(|_| {
             format!(
-                "{}: holds no sweep (no sweep.toml, no sweeps/ folder): did this shard start?",
+                "{}: holds no shard (no sweep.toml or sweeps/ folder, no compare-shard.toml, no calibration logs in .resume/): did this shard start?",
                 dir.display()
             )
         })?

@@ -351,34 +351,38 @@ fn log_folders(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     Ok(found)
 }
 
-/// `merge DIR` of a calibration's shards: join the shards of the first incomplete wave; once
-/// every wave is joined, write the calibration into <out>/calibrations/<name>/ with the
-/// recorded command, the same files as a one-machine run.
-pub(crate) fn merge(dirs: &[std::path::PathBuf], out: &Path, quiet: bool) -> Result<()> {
-    let problem =
-        |m: String| anyhow::Error::from(Problems(vec![Problem::new(Origin::command_line(), "merge", m)]));
+/// A problem of a `merge` command.
+fn merge_problem(message: String) -> anyhow::Error {
+    Problems(vec![Problem::new(Origin::command_line(), "merge", message)]).into()
+}
+
+/// The one calibration log folder that `dirs` (one folder) is or holds.
+fn state_folder(dirs: &[std::path::PathBuf]) -> Result<std::path::PathBuf> {
     if dirs.len() != 1 {
-        return Err(problem(format!(
+        return Err(merge_problem(format!(
             "a calibration's shards share one folder (their --out); give only it, not {} folders",
             dirs.len()
         )));
     }
-    let folders = log_folders(&dirs[0]).unwrap_or_default();
-    let state = match folders.as_slice() {
-        [one] => one.clone(),
-        [] => return Err(problem(format!("{}: holds no calibration's logs", dirs[0].display()))),
+    let dir = &dirs[0];
+    match log_folders(dir).unwrap_or_default().as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(merge_problem(format!("{}: holds no calibration's logs", dir.display()))),
         many => {
             let names: Vec<String> = many.iter().map(|f| f.display().to_string()).collect();
-            return Err(problem(format!(
-                "{} holds the logs of more than one calibration: {}; name the one to merge",
-                dirs[0].display(),
+            Err(merge_problem(format!(
+                "{} holds the logs of more than one calibration: {}; merge one of these folders",
+                dir.display(),
                 names.join(", ")
-            )));
+            )))
         }
-    };
-    let manifest_path = state.join(MANIFEST);
-    let text =
-        fs::read_to_string(&manifest_path).with_context(|| format!("reading {}", manifest_path.display()))?;
+    }
+}
+
+/// The command recorded in the log folder `state`, to run into `out`.
+fn recorded_command(state: &Path, out: &Path, quiet: bool) -> Result<(RunArgs, CalibrateArgs)> {
+    let path = state.join(MANIFEST);
+    let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let mut argv = vec!["livelihoods".to_string()];
     argv.extend(super::scale::recorded_arguments(&text)?);
     argv.extend(["--out".to_string(), out.display().to_string()]);
@@ -387,56 +391,74 @@ pub(crate) fn merge(dirs: &[std::path::PathBuf], out: &Path, quiet: bool) -> Res
     }
     let args =
         <super::Args as clap::Parser>::try_parse_from(&argv).context("the shards' recorded command")?;
-    let super::Command::Calibrate { run, calibrate } = args.command else {
-        return Err(problem(format!("{}: records another command than calibrate", manifest_path.display())));
-    };
-    let setup = setup(&run, &calibrate)?;
+    match args.command {
+        super::Command::Calibrate { run, calibrate } => Ok((run, calibrate)),
+        _ => Err(merge_problem(format!("{}: records another command than calibrate", path.display()))),
+    }
+}
+
+/// Join the shards of the first incomplete wave in `logs`, if any; whether waves are left to
+/// run after it (said, unless `quiet`).
+fn join_wave(logs: &Logs, setup: &Setup, shared: &Path, quiet: bool) -> Result<bool> {
+    let (free, targets, settings) = (&setup.free, &setup.targets, setup.settings);
+    let Some((wave, units)) = waves::standing(logs, free, targets, settings)?.next else { return Ok(false) };
+    waves::join(logs, wave, &units, free, targets).map_err(|problems| {
+        Problems(problems.iter().map(|p| Problem::new(Origin::command_line(), "merge", p)).collect())
+    })?;
+    let after = waves::standing(logs, free, targets, settings)?;
+    if after.next.is_none() {
+        return Ok(false);
+    }
+    if !quiet {
+        let joined = &after.history.waves[wave];
+        let kept = joined.iter().filter(|e| e.largest() <= settings.cutoff).count();
+        println!(
+            "wave {} of {} joined: {kept} of {} points non-implausible; run the shards of wave {} (the same \
+             calibrate … --shard k/n --out {} commands), then merge again",
+            wave + 1,
+            settings.waves,
+            joined.len(),
+            wave + 2,
+            shared.display()
+        );
+    }
+    Ok(true)
+}
+
+/// The wave logs of `from` copied into `to` (unless they are one folder).
+fn copy_wave_logs(from: &Logs, to: &Logs, waves: usize) -> Result<()> {
+    if fs::canonicalize(&from.dir).ok() == fs::canonicalize(&to.dir).ok() {
+        return Ok(());
+    }
+    fs::create_dir_all(&to.dir).with_context(|| format!("creating {}", to.dir.display()))?;
+    for wave in (0..waves).filter(|w| from.wave(*w).is_file()) {
+        output::write_file_atomically(&to.wave(wave), &fs::read(from.wave(wave))?)?;
+    }
+    Ok(())
+}
+
+/// `merge DIR` of a calibration's shards: join the shards of the first incomplete wave; once
+/// every wave is joined, write the calibration into <out>/calibrations/<name>/ with the
+/// recorded command, the same files as a one-machine run.
+pub(crate) fn merge(dirs: &[std::path::PathBuf], out: &Path, quiet: bool) -> Result<()> {
+    let state = state_folder(dirs)?;
+    let (run, args) = recorded_command(&state, out, quiet)?;
+    let setup = setup(&run, &args)?;
     let name = waves::folder_name(&setup.scenario, &setup.free, &setup.targets, setup.settings);
     if state.file_name().is_none_or(|n| n.to_string_lossy() != name) {
-        return Err(problem(format!(
+        return Err(merge_problem(format!(
             "{}: its recorded command now gives another calibration (a scenario or targets file changed since its shards ran)",
             state.display()
         )));
     }
-    let logs = Logs { dir: state.clone() };
-    let (free, targets, settings) = (&setup.free, &setup.targets, setup.settings);
-    let standing = waves::standing(&logs, free, targets, settings)?;
-    if let Some((wave, units)) = standing.next {
-        waves::join(&logs, wave, &units, free, targets).map_err(|problems| {
-            Problems(problems.iter().map(|p| Problem::new(Origin::command_line(), "merge", p)).collect())
-        })?;
-        let after = waves::standing(&logs, free, targets, settings)?;
-        if after.next.is_some() {
-            if !quiet {
-                let joined = &after.history.waves[wave];
-                let kept = joined.iter().filter(|e| e.largest() <= settings.cutoff).count();
-                println!(
-                    "wave {} of {} joined: {kept} of {} points non-implausible; run the shards of wave {} (the same \
-                     calibrate … --shard k/n --out {} commands), then merge again",
-                    wave + 1,
-                    settings.waves,
-                    joined.len(),
-                    wave + 2,
-                    dirs[0].display()
-                );
-            }
-            return Ok(());
-        }
+    let logs = Logs { dir: state };
+    if join_wave(&logs, &setup, &dirs[0], quiet)? {
+        return Ok(());
     }
     // Every wave is joined: the recorded command, run into <out>, finds them in its logs.
-    let dest = run.out.join(".resume").join(&name);
-    let same = fs::canonicalize(&dest).ok() == fs::canonicalize(&state).ok();
-    if !same {
-        fs::create_dir_all(&dest).with_context(|| format!("creating {}", dest.display()))?;
-        for wave in 0..settings.waves {
-            let from = logs.wave(wave);
-            if from.is_file() {
-                let bytes = fs::read(&from)?;
-                output::write_file_atomically(&Logs { dir: dest.clone() }.wave(wave), &bytes)?;
-            }
-        }
-    }
-    self::calibrate(&run, &calibrate)
+    let dest = Logs { dir: run.out.join(".resume").join(&name) };
+    copy_wave_logs(&logs, &dest, setup.settings.waves)?;
+    calibrate(&run, &args)
 }
 
 fn write_sample_parquet(
