@@ -255,7 +255,9 @@ fn publish(
     let sample = history.non_implausible();
     let best = history.best().context("a calibration evaluates at least one point")?;
     let constraints = files::constraints(&sample, free);
+    // Absolute paths: the file is read from elsewhere, and a merge runs with absolute paths.
     let base = fs::canonicalize(&scenario.path).unwrap_or_else(|_| scenario.path.clone());
+    let targets_file = fs::canonicalize(&args.targets).unwrap_or_else(|_| args.targets.clone());
     let mut written = vec![
         (MANIFEST, manifest.to_string()),
         ("waves.csv", files::waves_csv(history, free, targets)),
@@ -267,7 +269,7 @@ fn publish(
         let toml = files::calibrated_toml(
             &scenario.name,
             &base,
-            &args.targets,
+            &targets_file,
             free,
             targets,
             history,
