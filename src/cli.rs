@@ -181,7 +181,9 @@ enum Command {
     },
     /// Calibrate a scenario's free parameters to observed targets by history matching in
     /// waves of model runs; writes the non-implausible sample, the fit of every target, what
-    /// the targets constrain and a calibrated scenario into <out>/calibrations/<name>/.
+    /// the targets constrain and a calibrated scenario into <out>/calibrations/<name>/. Every
+    /// evaluated point is logged as it finishes, so that the same command after an
+    /// interruption evaluates only the missing points.
     Calibrate {
         #[command(flatten)]
         run: RunArgs,
