@@ -142,9 +142,13 @@ enum Command {
         shard: Option<String>,
     },
     /// Combine the shard folders of a sweep (`sweep --shard k/n --out DIR`) into the folder a
-    /// one-machine run writes, <out>/sweeps/<name>/, with the same files.
+    /// one-machine run writes, <out>/sweeps/<name>/, with the same files; of a comparison's
+    /// draws likewise; of a calibration (`calibrate --shard k/n --out DIR`, every shard into
+    /// one DIR), join the shards of its first incomplete wave, and after the last wave write
+    /// <out>/calibrations/<name>/.
     Merge {
-        /// Shard folders (each a shard's --out, or its sweeps/<name>/ folder).
+        /// Shard folders (each a shard's --out, or its sweeps/<name>/ folder; a calibration's
+        /// one shared --out).
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
         /// Output directory of the merged sweep.
@@ -164,9 +168,22 @@ enum Command {
         #[command(flatten)]
         slurm: scale::SlurmArgs,
     },
+    /// Write Slurm scripts that run a calibration's waves on a cluster: per wave an array job
+    /// of shards and a merge job, chained so that each starts when the one before succeeded;
+    /// print the sbatch commands, or submit them.
+    SlurmCalibrate {
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        calibrate: calibrate::CalibrateArgs,
+        #[command(flatten)]
+        slurm: scale::SlurmArgs,
+    },
     /// Calibrate a scenario's free parameters to observed targets by history matching in
     /// waves of model runs; writes the non-implausible sample, the fit of every target, what
-    /// the targets constrain and a calibrated scenario into <out>/calibrations/<name>/.
+    /// the targets constrain and a calibrated scenario into <out>/calibrations/<name>/. Every
+    /// evaluated point is logged as it finishes, so that the same command after an
+    /// interruption evaluates only the missing points.
     Calibrate {
         #[command(flatten)]
         run: RunArgs,
@@ -220,6 +237,7 @@ pub fn run(args: Args) -> Result<()> {
         Command::Merge { dirs, out, quiet } => scale::merge(&dirs, &out, quiet),
         Command::Calibrate { run, calibrate } => calibrate::calibrate(&run, &calibrate),
         Command::Slurm { run, sweep, slurm } => scale::slurm(&run, &sweep, &slurm),
+        Command::SlurmCalibrate { run, calibrate, slurm } => calibrate::slurm(&run, &calibrate, &slurm),
         Command::Plot { dir } => {
             let written = livelihoods::report::redraw(&dir).map_err(|e| match input_problems(&e) {
                 Some(problems) => anyhow::Error::from(problems),

@@ -86,7 +86,7 @@ pub fn sweep_folder(dir: &Path) -> Result<PathBuf, String> {
     let found: Vec<PathBuf> = fs::read_dir(&sweeps)
         .map_err(|_| {
             format!(
-                "{}: holds no sweep (no sweep.toml, no sweeps/ folder): did this shard start?",
+                "{}: holds no shard (no sweep.toml or sweeps/ folder, no compare-shard.toml, no calibration logs in .resume/): did this shard start?",
                 dir.display()
             )
         })?
@@ -293,7 +293,8 @@ pub fn array_script(
     s
 }
 
-/// The merge script, run after every task succeeded (`--dependency=afterok`).
+/// The merge script, run after every task succeeded (`--dependency=afterok`): `merge` of
+/// the shards' folders (`<shards>/*`) into `out`.
 pub fn merge_script(
     program: &Path,
     options: &SlurmOptions,
@@ -302,19 +303,72 @@ pub fn merge_script(
     out: &Path,
     name: &str,
 ) -> String {
-    let mut s = directives(
-        &format!("{name}-merge"),
-        &SlurmOptions { cpus: options.cpus, ..options.clone() },
-        log_dir,
-    );
+    let folders = format!("{}/*", quote(&shards_dir.display().to_string()));
+    merge_job(program, options, &folders, log_dir, out, &format!("{name}-merge"))
+}
+
+/// A job that runs `merge <folders> --out <out>` (`folders` as shell words).
+fn merge_job(
+    program: &Path,
+    options: &SlurmOptions,
+    folders: &str,
+    log_dir: &Path,
+    out: &Path,
+    job: &str,
+) -> String {
+    let mut s = directives(job, options, log_dir);
     s.push_str("set -euo pipefail\n");
     s.push_str(&format!(
-        "{} merge {}/* --out {} --quiet\n",
+        "{} merge {folders} --out {} --quiet\n",
         quote(&program.display().to_string()),
-        quote(&shards_dir.display().to_string()),
         quote(&out.display().to_string())
     ));
     s
+}
+
+/// The array script of one wave of a calibration: task `$SLURM_ARRAY_TASK_ID` runs each of
+/// its shards with `calibrate` (`program` and `arguments`, then `--shard k/n --out
+/// <state>`), which evaluates the shard's points of the first wave not yet complete in the
+/// shared `state` folder (a shard already done returns at once). The same script serves
+/// every wave.
+pub fn calibration_array_script(
+    program: &Path,
+    arguments: &[String],
+    options: &SlurmOptions,
+    state: &Path,
+    log_dir: &Path,
+    name: &str,
+) -> String {
+    let n = options.shards;
+    let tasks = tasks(n, options.max_array);
+    let mut s = directives(&format!("{name}-calibrate"), options, log_dir);
+    let throttle = options.throttle.map_or(String::new(), |k| format!("%{k}"));
+    s.push_str(&format!("#SBATCH --array=0-{}{throttle}\n", tasks - 1));
+    s.push_str("set -euo pipefail\n");
+    let command: Vec<String> = std::iter::once(program.display().to_string())
+        .chain(arguments.iter().cloned())
+        .map(|a| quote(&a))
+        .collect();
+    s.push_str(&format!(
+        "for ((k = SLURM_ARRAY_TASK_ID + 1; k <= {n}; k += {tasks})); do\n  {} --shard \"$k/{n}\" --out {} --threads \"${{SLURM_CPUS_PER_TASK:-1}}\" --quiet\ndone\n",
+        command.join(" "),
+        quote(&state.display().to_string())
+    ));
+    s
+}
+
+/// The merge script of a calibration's wave: `merge <state> --out <out>` joins the wave's
+/// shards, and after the last wave writes the calibration into `out`.
+pub fn calibration_merge_script(
+    program: &Path,
+    options: &SlurmOptions,
+    state: &Path,
+    log_dir: &Path,
+    out: &Path,
+    name: &str,
+) -> String {
+    let folder = quote(&state.display().to_string());
+    merge_job(program, options, &folder, log_dir, out, &format!("{name}-merge"))
 }
 
 /// The `--array` list of the tasks that still have an unfinished shard, compressed into

@@ -20,10 +20,13 @@
 //!   largest implausibility.
 //!
 //! Every draw comes from the seed's own streams (purpose `Design`), so a calibration gives
-//! the same points and results at any thread count.
+//! the same points and results at any thread count, and wave w's points are a function of
+//! the seed and waves 1 … w − 1 alone: [`waves`] logs every evaluation, so that a
+//! calibration resumes, and splits a wave over machines in shards.
 
 pub mod files;
 pub mod targets;
+pub mod waves;
 
 use rayon::prelude::*;
 
@@ -102,13 +105,18 @@ impl History {
 /// # Panics
 /// When a prior's quantile lies outside the parameter's range (checked at load).
 pub fn evaluate(scenario: &Scenario, free: &[Uncertain], unit: &[f64], targets: &[Target]) -> Evaluation {
-    let values = values(free, unit);
+    judge(free, unit, outputs(scenario, free, unit, targets), targets)
+}
+
+/// Per target, the mean over the replications of `scenario` with `free` at `unit` and the
+/// standard deviation of that mean.
+fn outputs(scenario: &Scenario, free: &[Uncertain], unit: &[f64], targets: &[Target]) -> Vec<(f64, f64)> {
     let mut s = scenario.clone();
-    for (u, &v) in free.iter().zip(&values) {
+    for (u, v) in free.iter().zip(values(free, unit)) {
         s.params = set(&s.params, &u.key, v).expect("a prior lies in the parameter's range");
     }
     let result = runner::run_all(std::slice::from_ref(&s), runner::Options::threads(1), &|| {}).remove(0);
-    let outputs: Vec<(f64, f64)> = targets
+    targets
         .iter()
         .map(|t| {
             let per: Vec<f64> = result.runs.iter().map(|r| t.statistic.of(r)).collect();
@@ -118,7 +126,11 @@ pub fn evaluate(scenario: &Scenario, free: &[Uncertain], unit: &[f64], targets: 
                 if n > 1.0 { per.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
             (mean, (var / n).sqrt())
         })
-        .collect();
+        .collect()
+}
+
+/// The evaluation at `unit` whose model `outputs` are given: its values and implausibilities.
+fn judge(free: &[Uncertain], unit: &[f64], outputs: Vec<(f64, f64)>, targets: &[Target]) -> Evaluation {
     let implausibility = targets
         .iter()
         .zip(&outputs)
@@ -126,7 +138,19 @@ pub fn evaluate(scenario: &Scenario, free: &[Uncertain], unit: &[f64], targets: 
             (t.value - m).abs() / (t.sd.powi(2) + t.discrepancy_sd.powi(2) + se.powi(2)).sqrt()
         })
         .collect();
-    Evaluation { unit: unit.to_vec(), values, outputs, implausibility }
+    Evaluation { unit: unit.to_vec(), values: values(free, unit), outputs, implausibility }
+}
+
+/// The points of wave `wave` (0-based) after the waves of `history`: a Latin hypercube for
+/// the first, else proposals around the last wave's non-implausible points; none when it
+/// has none (the calibration ends).
+fn wave_design(history: &History, k: usize, wave: usize) -> Option<Vec<Vec<f64>>> {
+    let settings = history.settings;
+    if wave == 0 {
+        return Some(design::latin_hypercube(settings.points, k, settings.seed));
+    }
+    let seeds = history.non_implausible();
+    (!seeds.is_empty()).then(|| propose(&seeds, settings.points, settings.seed, wave))
 }
 
 /// The points of wave `wave` (0-based) around the non-implausible points `seeds`.
@@ -176,15 +200,7 @@ pub fn calibrate(
 ) -> History {
     let mut history = History { settings, waves: Vec::new() };
     for wave in 0..settings.waves {
-        let units = if wave == 0 {
-            design::latin_hypercube(settings.points, free.len(), settings.seed)
-        } else {
-            let seeds = history.non_implausible();
-            if seeds.is_empty() {
-                break;
-            }
-            propose(&seeds, settings.points, settings.seed, wave)
-        };
+        let Some(units) = wave_design(&history, free.len(), wave) else { break };
         let evaluated: Vec<Evaluation> = units
             .par_iter()
             .map(|u| {

@@ -51,33 +51,49 @@ impl SweepArgs {
 /// Where and how a Slurm job runs.
 #[derive(clap::Args, Debug, Clone)]
 pub(crate) struct SlurmArgs {
-    /// Shards of the sweep (array tasks, batched under --max-array).
+    /// Shards of the sweep, or of each wave of a calibration (array tasks, batched under
+    /// --max-array).
     #[arg(long)]
-    tasks: usize,
+    pub(crate) tasks: usize,
     /// The site's largest array (MaxArraySize − 1); more shards run several per task.
     #[arg(long, default_value_t = 1000)]
-    max_array: usize,
+    pub(crate) max_array: usize,
     /// At most this many tasks at once (`--array=…%K`).
     #[arg(long)]
-    throttle: Option<usize>,
+    pub(crate) throttle: Option<usize>,
     /// Slurm partition.
     #[arg(long)]
-    partition: Option<String>,
+    pub(crate) partition: Option<String>,
     /// Time limit of a task (Slurm's format, such as 2:00:00).
     #[arg(long)]
-    time: Option<String>,
+    pub(crate) time: Option<String>,
     /// Memory of a task (such as 4G).
     #[arg(long)]
-    mem: Option<String>,
+    pub(crate) mem: Option<String>,
     /// CPUs of a task (its threads).
     #[arg(long, default_value_t = 1)]
-    cpus: usize,
-    /// Submit the two jobs with sbatch instead of printing the commands.
+    pub(crate) cpus: usize,
+    /// Submit the jobs with sbatch instead of printing the commands.
     #[arg(long)]
-    submit: bool,
+    pub(crate) submit: bool,
     /// With --submit: wait for the jobs and report which shards failed.
     #[arg(long)]
-    wait: bool,
+    pub(crate) wait: bool,
+}
+
+impl SlurmArgs {
+    /// The options the scripts are written with.
+    pub(crate) fn options(&self) -> SlurmOptions {
+        SlurmOptions {
+            shards: self.tasks,
+            max_array: self.max_array,
+            throttle: self.throttle,
+            partition: self.partition.clone(),
+            time: self.time.clone(),
+            mem: self.mem.clone(),
+            cpus: self.cpus.max(1),
+        }
+    }
 }
 
 /// The scenario of a sweep command, loaded and checked.
@@ -107,12 +123,12 @@ pub(crate) fn best_cpu_only(run: &RunArgs) -> Option<Problem> {
 }
 
 /// `p` as an absolute path, for a recorded command that runs elsewhere.
-fn absolute(p: &Path) -> Result<String> {
+pub(crate) fn absolute(p: &Path) -> Result<String> {
     Ok(fs::canonicalize(p).with_context(|| format!("finding {}", p.display()))?.display().to_string())
 }
 
 /// The run's overrides as arguments, in a fixed order: what a recorded command repeats.
-fn override_arguments(run: &RunArgs) -> Vec<String> {
+pub(crate) fn override_arguments(run: &RunArgs) -> Vec<String> {
     let mut a = Vec::new();
     for (flag, value) in [
         ("--replications", run.replications.map(|v| v.to_string())),
@@ -294,7 +310,7 @@ fn finish(
 }
 
 /// The `arguments` a sweep's manifest records.
-fn recorded_arguments(manifest: &str) -> Result<Vec<String>> {
+pub(crate) fn recorded_arguments(manifest: &str) -> Result<Vec<String>> {
     let table: toml::Table = manifest.parse().context("reading the shards' sweep.toml")?;
     let arguments =
         table.get("arguments").and_then(|a| a.as_array()).context("sweep.toml records no arguments")?;
@@ -305,6 +321,9 @@ fn recorded_arguments(manifest: &str) -> Result<Vec<String>> {
 pub(crate) fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
     if dirs.iter().any(|d| d.join(COMPARE_SHARD).is_file()) {
         return merge_compare(dirs, out, quiet);
+    }
+    if dirs.iter().any(|d| super::calibrate::holds_logs(d)) {
+        return super::calibrate::merge(dirs, out, quiet);
     }
     let first = scaleout::sweep_folder(&dirs[0])
         .map_err(|m| Problems(vec![Problem::new(Origin::command_line(), "merge", m)]))?;
@@ -344,15 +363,7 @@ pub(crate) fn slurm(run: &RunArgs, args: &SweepArgs, slurm: &SlurmArgs) -> Resul
     fs::create_dir_all(&log_dir)?;
     fs::create_dir_all(&shards_dir)?;
     let program = std::env::current_exe().context("finding the livelihoods program")?;
-    let options = SlurmOptions {
-        shards: slurm.tasks,
-        max_array: slurm.max_array,
-        throttle: slurm.throttle,
-        partition: slurm.partition.clone(),
-        time: slurm.time.clone(),
-        mem: slurm.mem.clone(),
-        cpus: slurm.cpus.max(1),
-    };
+    let options = slurm.options();
     let array = scaleout::unfinished_tasks(&shards_dir, slurm.tasks, slurm.max_array);
     let arguments = canonical_arguments(run, args)?;
     let (array_path, merge_path) = (base.join("array.sbatch"), base.join("merge.sbatch"));
@@ -395,16 +406,6 @@ fn submit(
     shards_dir: &Path,
     quiet: bool,
 ) -> Result<()> {
-    let sbatch = |args: &[&str]| -> Result<String> {
-        let out = std::process::Command::new("sbatch")
-            .args(args)
-            .output()
-            .context("running sbatch (is Slurm installed?)")?;
-        if !out.status.success() {
-            bail!("sbatch {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).trim().split(';').next().unwrap_or_default().to_string())
-    };
     let array_job = if array.is_empty() {
         None
     } else {
@@ -456,9 +457,21 @@ fn submit(
     Ok(())
 }
 
+/// `sbatch --parsable <args>`: the job's id.
+pub(crate) fn sbatch(args: &[&str]) -> Result<String> {
+    let out = std::process::Command::new("sbatch")
+        .args(args)
+        .output()
+        .context("running sbatch (is Slurm installed?)")?;
+    if !out.status.success() {
+        bail!("sbatch {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().split(';').next().unwrap_or_default().to_string())
+}
+
 /// Wait until job `id` (an array or one job) has no task pending or running; each task's
 /// final state (array index, or 0).
-fn wait_for(id: &str) -> Result<Vec<(usize, String)>> {
+pub(crate) fn wait_for(id: &str) -> Result<Vec<(usize, String)>> {
     let clock = Instant::now();
     loop {
         let out = std::process::Command::new("squeue")

@@ -131,3 +131,180 @@ fn a_bad_targets_file_names_every_problem_with_its_key_and_line() {
     assert!(String::from_utf8_lossy(&free.stderr).contains("--free: labour.access_sigma=0.9:0.1"));
     assert!(!dir.path().join("b").exists(), "nothing written");
 }
+
+/// A tiny calibration: few households and points, a loose cutoff so that waves go on.
+const TINY: [&str; 10] =
+    ["--households", "1000", "--seasons", "6", "--replications", "2", "--points", "12", "--cutoff", "6"];
+
+/// `livelihoods <command> kupang_baseline --targets kupang.toml <TINY> <FREE> --waves 2 --out
+/// <out> <extra>` in `dir`.
+fn tiny_as(command: &str, dir: &Path, out: &str, extra: &[&str]) -> Output {
+    // A relative path, as an analyst types it; a merge runs the command with absolute paths.
+    let targets = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/targets/kupang.toml");
+    fs::copy(targets, dir.join("kupang.toml")).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .args([command, shipped("kupang_baseline").to_str().unwrap(), "--targets", "kupang.toml"])
+        .args(TINY)
+        .args(FREE)
+        .args(["--waves", "2", "--quiet", "--out", out])
+        .args(extra)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// The tiny calibration.
+fn tiny(dir: &Path, out: &str, extra: &[&str]) -> Output {
+    tiny_as("calibrate", dir, out, extra)
+}
+
+fn merge(dir: &Path, folders: &[&str], out: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .arg("merge")
+        .args(folders)
+        .args(["--out", out, "--quiet"])
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) {
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Exit 1 with every `want` in the message.
+fn refused(out: &Output, want: &[&str]) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for w in want {
+        assert!(stderr.contains(w), "missing {w:?} in:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_calibration_in_shards_wave_by_wave_merges_to_the_bytes_of_one_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&tiny(d, "one", &[]));
+    // Wave 1 in three shards, one thread each; the merge names the shard that is missing.
+    for k in ["1/3", "2/3"] {
+        ok(&tiny(d, "s", &["--shard", k, "--threads", "1"]));
+    }
+    refused(&merge(d, &["s"], "m"), &["wave 1: shards missing: 3/3"]);
+    ok(&tiny(d, "s", &["--shard", "3/3", "--threads", "1"]));
+    // A shard that did not finish (killed before its last point) is named, and resumes.
+    let logs = fs::read_dir(d.join("s/.resume")).unwrap().next().unwrap().unwrap().path();
+    fs::remove_file(logs.join("wave-1.shard-2-of-3.toml")).unwrap();
+    let log = logs.join("wave-1.shard-2-of-3.log");
+    let text = fs::read_to_string(&log).unwrap();
+    let kept: Vec<&str> = text.lines().take(2).collect();
+    fs::write(&log, format!("{}\n{}", kept.join("\n"), &text.lines().nth(2).unwrap()[..9])).unwrap();
+    refused(&merge(d, &["s"], "m"), &["wave 1: shard 2/3 did not finish"]);
+    ok(&tiny(d, "s", &["--shard", "2/3"]));
+    ok(&merge(d, &["s"], "m"));
+    assert!(!d.join("m/calibrations").exists(), "one wave of two: nothing published yet");
+    // Wave 2 in two shards (another split than wave 1's): the last merge publishes.
+    for k in ["1/2", "2/2"] {
+        ok(&tiny(d, "s", &["--shard", k]));
+    }
+    ok(&merge(d, &["s"], "m"));
+    let folder = |o: &str| d.join(o).join("calibrations/kupang_baseline");
+    let names = |o: &str| {
+        let mut n: Vec<String> =
+            fs::read_dir(folder(o)).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names("one"), names("m"));
+    for f in [
+        "calibration.toml",
+        "waves.csv",
+        "fit.csv",
+        "parameters.csv",
+        "non_implausible.csv",
+        "non_implausible.parquet",
+        "calibrated.toml",
+        "report.html",
+    ] {
+        assert!(
+            fs::read(folder("one").join(f)).unwrap() == fs::read(folder("m").join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    let waves = fs::read_to_string(folder("m").join("waves.csv")).unwrap();
+    assert_eq!(waves.lines().filter(|l| l.starts_with("2,")).count(), 12, "wave 2 evaluated");
+    // Shards of another calibration in the same folder: the merge says which.
+    ok(&tiny(d, "s", &["--shard", "1/2", "--seed", "5"]));
+    refused(&merge(d, &["s"], "m2"), &["holds the logs of more than one calibration"]);
+    refused(&merge(d, &["s", "one"], "m2"), &["a calibration's shards share one folder"]);
+}
+
+#[test]
+fn a_calibration_resumes_from_its_logs_with_the_same_waves() {
+    use livelihoods::calibration::{Settings, calibrate, targets, waves};
+    let scenario = load("kupang_baseline", 1000, 6, 2);
+    let free: Vec<_> = scenario.uncertain.iter().take(2).cloned().collect();
+    let targets =
+        targets::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/targets/kupang.toml")).unwrap();
+    let settings = Settings { waves: 2, points: 10, cutoff: 8.0, seed: scenario.seed };
+    let whole = calibrate(&scenario, &free, &targets, settings, &|| {});
+    assert_eq!(whole.waves.len(), 2, "the test needs a second wave");
+    let dir = tempfile::tempdir().unwrap();
+    let logs = waves::Logs { dir: dir.path().to_path_buf() };
+    assert_eq!(waves::run(&scenario, &free, &targets, settings, &logs, &|| {}).unwrap(), whole);
+    // Killed in wave 2: three points logged, the fourth torn.
+    let text = fs::read_to_string(logs.wave(1)).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    fs::write(logs.wave(1), format!("{}\n{}", lines[..3].join("\n"), &lines[3][..lines[3].len() - 2]))
+        .unwrap();
+    let standing = waves::standing(&logs, &free, &targets, settings).unwrap();
+    assert_eq!((standing.history.waves.len(), standing.next.as_ref().map(|n| n.0)), (1, Some(1)));
+    let runs = std::sync::atomic::AtomicUsize::new(0);
+    let resumed = waves::run(&scenario, &free, &targets, settings, &logs, &|| {
+        runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert_eq!(resumed.unwrap(), whole);
+    assert_eq!(runs.into_inner(), 7, "only the points the log lacks run again");
+}
+
+#[test]
+fn the_slurm_jobs_of_a_calibration_run_in_their_order_give_the_bytes_of_one_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&tiny(d, "one", &[]));
+    let slurm = tiny_as("slurm-calibrate", d, "cluster", &["--tasks", "3", "--max-array", "2"]);
+    ok(&slurm);
+    let printed = String::from_utf8_lossy(&slurm.stdout);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 4, "two waves, each an array and its merge:\n{printed}");
+    assert!(
+        lines[0].starts_with("jid=$(sbatch --parsable /") && lines[0].ends_with("array.sbatch)"),
+        "{printed}"
+    );
+    assert!(
+        lines[3].contains("--dependency=afterok:$jid ") && lines[3].ends_with("merge.sbatch)"),
+        "{printed}"
+    );
+    let base = d.join("cluster/slurm/calibrations/kupang_baseline");
+    let array = fs::read_to_string(base.join("array.sbatch")).unwrap();
+    assert!(array.contains("#SBATCH --array=0-1\n") && array.contains("--shard \"$k/3\""), "{array}");
+    // What Slurm does: each wave's tasks (two, running three shards), then its merge.
+    let job = |script: &str, task: &str| {
+        let o = Command::new("bash")
+            .arg(base.join(script))
+            .env("SLURM_ARRAY_TASK_ID", task)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        ok(&o);
+    };
+    for _ in 0..2 {
+        job("array.sbatch", "0");
+        job("array.sbatch", "1");
+        job("merge.sbatch", "");
+    }
+    for f in ["calibration.toml", "waves.csv", "non_implausible.parquet", "calibrated.toml", "report.html"] {
+        let read = |o: &str| fs::read(d.join(o).join("calibrations/kupang_baseline").join(f)).unwrap();
+        assert!(read("one") == read("cluster"), "{f} differs");
+    }
+}

@@ -123,3 +123,49 @@ fn merge_names_the_missing_and_unfinished_shards_and_writes_nothing() {
     assert_eq!(livelihoods(dir.path(), "sweep", "one", &["--quiet"]).status.code(), Some(0));
     assert_same(dir.path(), "one", "m");
 }
+
+/// `livelihoods <command> kupang_baseline` with a tiny calibration's options.
+fn calibration(dir: &Path, command: &str, out: &str, extra: &[&str]) -> Output {
+    let targets = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/targets/kupang.toml");
+    Command::new(env!("CARGO_BIN_EXE_livelihoods"))
+        .args([command, shipped("kupang_baseline").to_str().unwrap(), "--targets"])
+        .arg(targets)
+        .args(["--households", "1000", "--seasons", "6", "--replications", "2", "--points", "12"])
+        .args(["--cutoff", "6", "--waves", "2", "--free", "labour.access_sigma=0.2:0.8"])
+        .args(["--free", "farm.base_yield_t_ha=1.5:3.0", "--quiet", "--out", out])
+        .args(extra)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_calibration_on_slurm_runs_its_waves_as_chained_jobs_and_merges_to_the_bytes_of_one_machine() {
+    if !slurm_is_up() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let one = calibration(d, "calibrate", "one", &[]);
+    assert_eq!(one.status.code(), Some(0), "{}", String::from_utf8_lossy(&one.stderr));
+    // Shard 2 of 3 cannot write its log of wave 1: its task fails and the chain stops.
+    let state = d.join("fail/slurm/calibrations/kupang_baseline/state");
+    let first = calibration(d, "calibrate", state.to_str().unwrap(), &["--shard", "1/3"]);
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    let logs = fs::read_dir(state.join(".resume")).unwrap().next().unwrap().unwrap().path();
+    let blocked = logs.join("wave-1.shard-2-of-3.log");
+    fs::create_dir(&blocked).unwrap();
+    let failed = calibration(d, "slurm-calibrate", "fail", &["--tasks", "3", "--submit", "--wait"]);
+    assert_eq!(failed.status.code(), Some(2), "a failed job, not bad input");
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("task 1 (FAILED): shard 2/3"), "{stderr}");
+    assert!(!d.join("fail/calibrations").exists(), "no calibration after a failed task");
+    // The same command again submits the waves left; the finished shards return at once.
+    fs::remove_dir(&blocked).unwrap();
+    let again = calibration(d, "slurm-calibrate", "fail", &["--tasks", "3", "--submit", "--wait"]);
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+    for f in ["calibration.toml", "waves.csv", "non_implausible.parquet", "calibrated.toml", "report.html"] {
+        let read = |o: &str| fs::read(d.join(o).join("calibrations/kupang_baseline").join(f)).unwrap();
+        assert!(read("one") == read("fail"), "{f} differs");
+    }
+}
