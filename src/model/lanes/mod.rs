@@ -132,7 +132,9 @@ impl Columns {
         self.village = one_village.then_some(first_village);
         let consts = ctx.consts;
         for j in 0..BATCH {
-            let head = s.cattle_head[j] as usize;
+            // Head counts are below 256 (the tables' length): the mask only tells the
+            // compiler so.
+            let head = (s.cattle_head[j] & 0xFF) as usize;
             self.herd_survival[j] = consts.herd_survival[head];
             self.herd_calf[j] = consts.herd_calf[head];
         }

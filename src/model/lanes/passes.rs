@@ -73,6 +73,12 @@ impl Columns {
     /// not yet farming it) or else an enterprise, paying its start-up cost.
     #[inline(always)]
     fn take_part(&mut self, s: &mut Chunk, ctx: &SeasonCtx) {
+        // Most chunks hold no trainee in a season: the pass would leave every lane as it is.
+        if s.offers.iter().all(|&o| o == 0) {
+            self.took_part = [false; BATCH];
+            self.start_cash = [0.0; BATCH];
+            return;
+        }
         let levels = &ctx.programme;
         let p = ctx.params;
         let start_capital = p.enterprise.start_capital_idr;
