@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::params::{FieldDoc, Params};
 
 /// Keys of an `[[intervention]]` table: key, type, default, valid values, meaning.
-pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 14] = [
+pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 15] = [
     (
         "id",
         "string",
@@ -34,8 +34,8 @@ pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 14] = [
         "targeting",
         "string",
         "poorest_first",
-        "all, poorest_first, random, villages",
-        "Whom to invite: everyone; lowest expected income per person first; a random sample; a random sample of the listed villages.",
+        "all, poorest_first, random, villages, groups",
+        "Whom to invite: everyone; lowest expected income per person first; a random sample; a random sample of the listed villages; groups of group_size households in villages drawn at random (as a programme that organises producer groups recruits).",
     ),
     (
         "villages",
@@ -57,6 +57,13 @@ pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 14] = [
         "—",
         "0 – 1",
         "Invitations per season as a share of all households.",
+    ),
+    (
+        "group_size",
+        "integer",
+        "25",
+        "1 ..",
+        "Households invited per group when targeting = \"groups\": round(capacity / group_size) groups a season (DW4FS seaweed group \"Dari Dulu\": 23 members, ILO 2015).",
     ),
     (
         "cost_idr_per_participant",

@@ -134,25 +134,43 @@ fn deliver_to(
         let readiness = f64::from(readiness[usize::from(h.village)] + h.readiness_offset).clamp(0.0, 1.0);
         unit(block[1]) < iv.takeup_min_share + (iv.takeup_max_share - iv.takeup_min_share) * readiness
     });
-    let mut supported = vec![false; villages.len()];
-    for &id in &enrolled {
-        supported[usize::from(ctx.households.village(id as usize))] = true;
-    }
     let participants = enrolled.len() as u64;
     if participants > 0 {
         raise_levels(iv, levels);
     }
     if iv.kind == Kind::Cooperative {
-        let boost = iv.governance_boost() * ctx.params.government.readiness;
-        for v in (0..villages.len()).filter(|&v| supported[v]) {
-            villages.support_cooperative(v, ctx.params.cooperative.initial_governance, boost);
-        }
+        organise_cooperatives(iv, ctx, &enrolled, villages);
     }
     Delivered { cost_idr: participants as f64 * iv.cost_idr_per_participant(), enrolled, lottery }
 }
 
+/// The cooperative module's support of the villages of its `enrolled` households: where a
+/// cooperative works, its governance gains the intervention's boost × government
+/// readiness; where none works, the programme organises one only from a group, when at
+/// least `cooperative.min_group_households` of the village take part this season.
+fn organise_cooperatives(iv: &Intervention, ctx: &DeliveryCtx, enrolled: &[u32], villages: &mut Villages) {
+    let mut taking_part = vec![0u64; villages.len()];
+    for &id in enrolled {
+        taking_part[usize::from(ctx.households.village(id as usize))] += 1;
+    }
+    let c = &ctx.params.cooperative;
+    let boost = iv.governance_boost() * ctx.params.government.readiness;
+    for (v, &n) in taking_part.iter().enumerate() {
+        let group = n >= u64::from(c.min_group_households);
+        if n > 0 && (villages.coop_exists[v] || group) {
+            villages.support_cooperative(v, c.initial_governance, boost);
+        }
+    }
+}
+
 /// Entity of the lottery stream of an intervention (not a household id: ids are below it).
 const LOTTERY: u32 = u32::MAX;
+
+/// Entity of the household lottery of village `v` in a group draw (below [`LOTTERY`], above
+/// every household id: a run holds at most 4 × 10^9 households).
+fn group_lottery(v: u16) -> u32 {
+    LOTTERY - 1 - u32::from(v)
+}
 
 /// Households invited this season among the `eligible` ones, in ascending id order.
 fn invite(iv: &Intervention, ctx: &DeliveryCtx, hash: u64, ids: Vec<u32>) -> Vec<u32> {
@@ -164,7 +182,8 @@ fn invite(iv: &Intervention, ctx: &DeliveryCtx, hash: u64, ids: Vec<u32>) -> Vec
     let slots = (capacity * g).round() as usize;
     let mut invited = match iv.targeting {
         Targeting::PoorestFirst => poorest(ids.into_iter(), slots, ctx.households),
-        _ => lottery(ids, slots, ctx, hash),
+        Targeting::Groups => groups(ids, slots, iv.group_size(), ctx, hash),
+        _ => lottery(ids, slots, ctx, hash, LOTTERY),
     };
     invited.sort_unstable();
     invited
@@ -240,14 +259,39 @@ fn poorest(ids: impl Iterator<Item = u32>, slots: usize, households: &Households
     scored.into_iter().map(|(_, id)| id).collect()
 }
 
+/// Groups of `size` among the eligible households `ids` (ascending), `slots` invitations in
+/// all: round(slots / size) groups (at least one when there are slots), each in a village
+/// drawn by lottery among the villages with eligible households, its members drawn by a
+/// lottery of the village's own.
+fn groups(ids: Vec<u32>, slots: usize, size: u64, ctx: &DeliveryCtx, hash: u64) -> Vec<u32> {
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    let count = if slots == 0 { 0 } else { ((slots as f64 / size as f64).round() as usize).max(1) };
+    // Villages are contiguous ranges of ids: the eligible households of each, in order.
+    let mut by_village: Vec<(u16, Vec<u32>)> = Vec::new();
+    for id in ids {
+        let v = ctx.households.village(id as usize);
+        match by_village.last_mut() {
+            Some((last, members)) if *last == v => members.push(id),
+            _ => by_village.push((v, vec![id])),
+        }
+    }
+    let places: Vec<u32> = (0..by_village.len() as u32).collect();
+    let mut invited = Vec::new();
+    for place in lottery(places, count, ctx, hash, LOTTERY) {
+        let (v, members) = std::mem::take(&mut by_village[place as usize]);
+        invited.extend(lottery(members, size, ctx, hash, group_lottery(v)));
+    }
+    invited
+}
+
 /// A lottery: `slots` of the eligible households drawn without replacement (a partial
-/// Fisher–Yates shuffle driven by the intervention's own stream for the season), so its cost
-/// grows with the places, not with the population.
-fn lottery(mut ids: Vec<u32>, slots: usize, ctx: &DeliveryCtx, hash: u64) -> Vec<u32> {
+/// Fisher–Yates shuffle driven by the intervention's own stream for the season, entity
+/// `entity`), so its cost grows with the places, not with the population.
+fn lottery(mut ids: Vec<u32>, slots: usize, ctx: &DeliveryCtx, hash: u64, entity: u32) -> Vec<u32> {
     if ids.len() <= slots {
         return ids;
     }
-    let mut stream = ctx.run.stream(ctx.season, Purpose::Intervention(hash), LOTTERY);
+    let mut stream = ctx.run.stream(ctx.season, Purpose::Intervention(hash), entity);
     for i in 0..slots {
         let remaining = (ids.len() - i) as u64;
         // Multiply-shift maps a 32-bit word onto 0..remaining (bias below remaining / 2^32).
@@ -313,6 +357,7 @@ mod tests {
             villages: if targeting == Targeting::Villages { vec![2, 3] } else { vec![] },
             capacity_per_season: (targeting != Targeting::All).then_some(capacity),
             coverage_share_per_season: None,
+            group_size: None,
             cost_idr_per_participant: Some(1_000.0),
             takeup_min_share: 0.3,
             takeup_max_share: 0.9,

@@ -603,6 +603,7 @@ fn describe(iv: &Intervention) -> String {
         Targeting::All => "everyone invited".to_string(),
         Targeting::PoorestFirst => "poorest first".to_string(),
         Targeting::Random => "random households".to_string(),
+        Targeting::Groups => format!("groups of {} in random villages", iv.group_size()),
         Targeting::Villages => {
             let list: Vec<String> = iv.villages.iter().map(u32::to_string).collect();
             format!("households of villages {}", list.join(", "))

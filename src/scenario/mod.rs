@@ -677,7 +677,7 @@ fn intervention_keys(kind: Option<Kind>) -> BTreeMap<String, Expected> {
         let t = match key {
             "id" | "kind" | "targeting" => Expected::Text,
             "start_season" | "end_season" => Expected::Count(0, i64::from(u32::MAX)),
-            "capacity_per_season" => ANY_COUNT,
+            "capacity_per_season" | "group_size" => ANY_COUNT,
             "villages" => Expected::Counts(i64::from(u32::MAX)),
             _ => Expected::Number,
         };

@@ -85,9 +85,13 @@ pub const MODULES: [(&str, u8); 4] = [
     ("financial_management", module::FINANCE),
 ];
 
+/// Index of entrepreneurship in [`MODULES`] (and of its participants in [`GROUPS`]).
+pub(crate) const ENTREPRENEURSHIP: usize = 2;
+
 /// The groups of the virtual trial: participants of each module, of any module,
-/// non-participants in villages with participants (spillover), and everyone else.
-pub const GROUPS: [(&str, &str); 7] = [
+/// non-participants in villages with participants (spillover), everyone else, and the
+/// entrepreneurship participants who ran an enterprise when the observed run began.
+pub const GROUPS: [(&str, &str); 8] = [
     ("production_training", "participants"),
     ("cooperative", "participants"),
     ("entrepreneurship", "participants"),
@@ -95,6 +99,7 @@ pub const GROUPS: [(&str, &str); 7] = [
     ("any", "participants"),
     ("any", "spillover"),
     ("any", "elsewhere"),
+    ("entrepreneurship", "participants_with_enterprise"),
 ];
 
 /// Index of the "any module" participants in [`GROUPS`].
@@ -103,6 +108,9 @@ pub(crate) const ANY: usize = 4;
 pub(crate) const SPILLOVER: usize = 5;
 /// Index of the households elsewhere.
 pub(crate) const ELSEWHERE: usize = 6;
+/// Index of the entrepreneurship participants who ran an enterprise at the start of the
+/// observed run (the firms business training is usually measured on).
+pub(crate) const OWNERS: usize = 7;
 
 /// Horizons: years 1, 2 and 5 since the start, and the whole run from the start.
 pub const HORIZONS: [&str; 4] = ["1", "2", "5", "run"];

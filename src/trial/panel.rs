@@ -3,7 +3,8 @@
 //! numbers, no programme), season by season.
 
 use super::outcomes::{
-    ANY, ELSEWHERE, MODULES, N_OUTCOMES, NEAR_POOR_MULTIPLE, SPILLOVER, cell, measure, tercile, tercile_cuts,
+    ANY, ELSEWHERE, ENTREPRENEURSHIP, MODULES, N_OUTCOMES, NEAR_POOR_MULTIPLE, OWNERS, SPILLOVER, cell,
+    measure, tercile, tercile_cuts,
 };
 use super::sums::{Dynamics, TrialSums, Work};
 use crate::engine::World;
@@ -77,6 +78,9 @@ struct Followed {
     first: [u32; 5],
     /// Arm of the randomised trial: 0 outside it, 1 invited, 2 eligible but not invited.
     arm: u8,
+    /// Ran an enterprise when it first took part in entrepreneurship training (its twin
+    /// without the programme runs one at the end of that season).
+    owner: bool,
     spells: [Spell; 2],
 }
 
@@ -142,6 +146,7 @@ impl Panel {
                     seen: 0,
                     first: [NEVER; 5],
                     arm: 0,
+                    owner: false,
                     spells: [Spell::start(poor); 2],
                 }
             })
@@ -175,7 +180,7 @@ impl Panel {
             return;
         }
         let cf = counterfactual.expect("a paired panel observes two worlds");
-        self.follow_participation(season, programme);
+        self.follow_participation(season, programme, cf);
         self.follow_lotteries(season, programme);
         let (pf, cff) = (
             programme.flows.as_deref().expect("the programme world is followed"),
@@ -213,7 +218,7 @@ impl Panel {
     /// First participation of this season's entrants, their villages and the programme
     /// (before the sums, so that a village's first participant counts for all its
     /// households).
-    fn follow_participation(&mut self, season: u32, programme: &World) {
+    fn follow_participation(&mut self, season: u32, programme: &World, counterfactual: &World) {
         for &id in &programme.entrants {
             let (f, h) = (&mut self.households[id as usize], programme.households.get(id as usize));
             let new = h.participated & !f.seen;
@@ -224,6 +229,9 @@ impl Panel {
                 if new & bit != 0 {
                     f.first[m] = season;
                 }
+            }
+            if new & MODULES[ENTREPRENEURSHIP].1 != 0 {
+                f.owner = counterfactual.households.get(id as usize).has(flag::ENTERPRISE);
             }
             if f.seen == 0 {
                 f.first[ANY] = season;
@@ -314,6 +322,10 @@ fn add_exact(
             }
         }
         work.exact[ANY][(season - f.first[ANY]) as usize].add(wet, same, programme, counterfactual);
+        if f.owner && f.seen & MODULES[ENTREPRENEURSHIP].1 != 0 {
+            let first = f.first[ENTREPRENEURSHIP];
+            work.exact[OWNERS][(season - first) as usize].add(wet, same, programme, counterfactual);
+        }
         return;
     }
     let (group, start) =

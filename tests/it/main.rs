@@ -13,6 +13,8 @@ mod cli;
 mod compare;
 /// Identical bytes at every thread count and on both parallel strategies; common random numbers.
 mod determinism;
+/// Every module alone as a virtual trial against the literature range of its effect.
+mod evidence;
 /// A small world against stored results, to catch any unintended change of values.
 mod golden;
 /// The comparison's charts and report: redrawn from files, rendered in a real browser.
