@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::params::{FieldDoc, Params};
 
 /// Keys of an `[[intervention]]` table: key, type, default, valid values, meaning.
-pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 15] = [
+pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 16] = [
     (
         "id",
         "string",
@@ -45,6 +45,13 @@ pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 15] = [
         "Villages served when targeting = \"villages\": indices of the run's villages, whose number is population.villages scaled to the run's households (a listed village the run does not have is an input error).",
     ),
     (
+        "follows",
+        "string",
+        "—",
+        "an earlier intervention's id",
+        "Invite only households that took part in that intervention in an earlier season: a package given to the same households in sequence (DW4FS gave its groups production, organisation, entrepreneurship and finance).",
+    ),
+    (
         "capacity_per_season",
         "integer",
         "—",
@@ -63,7 +70,7 @@ pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 15] = [
         "integer",
         "25",
         "1 ..",
-        "Households invited per group when targeting = \"groups\": round(capacity / group_size) groups a season (DW4FS seaweed group \"Dari Dulu\": 23 members, ILO 2015).",
+        "Households invited per group when targeting = \"groups\": capacity / group_size groups a season, the fraction rounded up with that probability (DW4FS seaweed group \"Dari Dulu\": 23 members, ILO 2015).",
     ),
     (
         "cost_idr_per_participant",

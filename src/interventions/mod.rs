@@ -166,6 +166,10 @@ fn organise_cooperatives(iv: &Intervention, ctx: &DeliveryCtx, enrolled: &[u32],
 /// Entity of the lottery stream of an intervention (not a household id: ids are below it).
 const LOTTERY: u32 = u32::MAX;
 
+/// Entity of the draw that rounds a season's number of groups (below every
+/// [`group_lottery`] entity).
+const GROUP_COUNT: u32 = LOTTERY - 1 - 65_536;
+
 /// Entity of the household lottery of village `v` in a group draw (below [`LOTTERY`], above
 /// every household id: a run holds at most 4 × 10^9 households).
 fn group_lottery(v: u16) -> u32 {
@@ -190,8 +194,9 @@ fn invite(iv: &Intervention, ctx: &DeliveryCtx, hash: u64, ids: Vec<u32>) -> Vec
 }
 
 /// For each `(index, intervention)` of `interventions`, the ids of the households that may
-/// be invited to it, ascending: not yet enrolled in it and, for `targeting = "villages"`,
-/// living in a listed village. One pass over the rows for all of them: at province scale
+/// be invited to it, ascending: not yet enrolled in it, enrolled in the intervention it
+/// `follows` (in an earlier season: enrolments are recorded after delivery) and, for
+/// `targeting = "villages"`, living in a listed village. One pass over the rows for all of them: at province scale
 /// the scan is bound by reading the rows from memory.
 fn eligible(interventions: &[(usize, &Intervention)], households: &Households) -> Vec<Vec<u32>> {
     let tests: Vec<Eligibility> =
@@ -217,6 +222,9 @@ fn eligible(interventions: &[(usize, &Intervention)], households: &Households) -
 /// `targeting = "villages"`, the villages listed.
 struct Eligibility {
     bit: u32,
+    /// The enrolment bit of the intervention whose participants alone may be invited (0:
+    /// everyone may).
+    follows: u32,
     /// By village index: listed (all true without a village list).
     listed: Vec<bool>,
 }
@@ -232,12 +240,14 @@ impl Eligibility {
                 }
             }
         }
-        Self { bit: 1 << index, listed }
+        let follows = iv.follows_index.map_or(0, |i| 1 << i);
+        Self { bit: 1 << index, follows, listed }
     }
 
     #[inline]
     fn admits(&self, enrolled: u32, village: u16) -> bool {
-        (enrolled & self.bit == 0) & self.listed[usize::from(village)]
+        let followed = (self.follows == 0) | (enrolled & self.follows != 0);
+        (enrolled & self.bit == 0) & followed & self.listed[usize::from(village)]
     }
 }
 
@@ -259,13 +269,18 @@ fn poorest(ids: impl Iterator<Item = u32>, slots: usize, households: &Households
     scored.into_iter().map(|(_, id)| id).collect()
 }
 
-/// Groups of `size` among the eligible households `ids` (ascending), `slots` invitations in
-/// all: round(slots / size) groups (at least one when there are slots), each in a village
+/// Groups of `size` among the eligible households `ids` (ascending), about `slots`
+/// invitations in all: slots / size groups, the fraction rounded up with that probability,
+/// each in a village
 /// drawn by lottery among the villages with eligible households, its members drawn by a
 /// lottery of the village's own.
 fn groups(ids: Vec<u32>, slots: usize, size: u64, ctx: &DeliveryCtx, hash: u64) -> Vec<u32> {
     let size = usize::try_from(size).unwrap_or(usize::MAX);
-    let count = if slots == 0 { 0 } else { ((slots as f64 / size as f64).round() as usize).max(1) };
+    // slots / size groups, the fraction rounded up with that probability: the expected
+    // invitations are the slots at every run size.
+    let groups = slots as f64 / size as f64;
+    let mut stream = ctx.run.stream(ctx.season, Purpose::Intervention(hash), GROUP_COUNT);
+    let count = groups.floor() as usize + usize::from(unit(stream.next_u32()) < groups.fract());
     // Villages are contiguous ranges of ids: the eligible households of each, in order.
     let mut by_village: Vec<(u16, Vec<u32>)> = Vec::new();
     for id in ids {
@@ -358,6 +373,8 @@ mod tests {
             capacity_per_season: (targeting != Targeting::All).then_some(capacity),
             coverage_share_per_season: None,
             group_size: None,
+            follows: None,
+            follows_index: None,
             cost_idr_per_participant: Some(1_000.0),
             takeup_min_share: 0.3,
             takeup_max_share: 0.9,

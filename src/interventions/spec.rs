@@ -120,6 +120,13 @@ pub struct Intervention {
     /// Invitations per season as a share of all households (alternative to the above).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage_share_per_season: Option<f64>,
+    /// Invite only households that took part in the intervention with this id, an earlier
+    /// one of the scenario, in an earlier season (a package given in sequence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<String>,
+    /// The index of the intervention `follows` names, set when the scenario is loaded.
+    #[serde(skip)]
+    pub follows_index: Option<usize>,
     /// Households invited per group when `targeting = "groups"` (default 25: the DW4FS
     /// seaweed group "Dari Dulu" had 23 members, ILO 2015).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,13 +164,14 @@ fn default_takeup_max() -> f64 {
 }
 
 /// Keys every kind accepts.
-pub const COMMON_KEYS: [&str; 12] = [
+pub const COMMON_KEYS: [&str; 13] = [
     "id",
     "kind",
     "start_season",
     "end_season",
     "targeting",
     "villages",
+    "follows",
     "capacity_per_season",
     "coverage_share_per_season",
     "group_size",

@@ -599,8 +599,11 @@ fn differences(base: &Scenario, s: &Scenario) -> Vec<Difference> {
 /// An intervention in a few words: kind, seasons, whom it invites and how many, cost.
 fn describe(iv: &Intervention) -> String {
     let mut parts = vec![iv.kind.name().replace('_', " "), format::seasons(iv.start_season, iv.end_season)];
+    if let Some(followed) = &iv.follows {
+        parts.push(format!("for the participants of {followed}"));
+    }
     parts.push(match iv.targeting {
-        Targeting::All => "everyone invited".to_string(),
+        Targeting::All => "everyone eligible invited".to_string(),
         Targeting::PoorestFirst => "poorest first".to_string(),
         Targeting::Random => "random households".to_string(),
         Targeting::Groups => format!("groups of {} in random villages", iv.group_size()),

@@ -567,8 +567,23 @@ impl Validator<'_> {
                 Some(Node::Scalar(toml::Value::String(id))) => format!("intervention[{id}]"),
                 _ => format!("intervention[#{}]", i + 1),
             };
-            if let Some(iv) = self.intervention(&label, item, table, villages) {
+            if let Some(mut iv) = self.intervention(&label, item, table, villages) {
                 let at_id = table.get("id").map_or(&item.origin, |e| &e.origin);
+                if let Some(followed) = iv.follows.clone() {
+                    iv.follows_index = out.iter().position(|earlier| earlier.id == followed);
+                    if iv.follows_index.is_none() {
+                        let earlier: Vec<&str> = out.iter().map(|e| e.id.as_str()).collect();
+                        let listed = if earlier.is_empty() {
+                            "none comes before it".to_string()
+                        } else {
+                            format!("the earlier ones are {}", earlier.join(", "))
+                        };
+                        let origin = table.get("follows").map_or(item.origin.clone(), |e| e.origin.clone());
+                        let message =
+                            format!("is \"{followed}\", which is no earlier intervention's id ({listed})");
+                        self.problems.push(Problem::new(origin, &format!("{label}.follows"), message));
+                    }
+                }
                 if let Some(first) = first_of.get(&iv.id) {
                     let at = first.position.map_or(String::new(), |(l, _)| format!(" (first at line {l})"));
                     let message =
@@ -675,7 +690,7 @@ fn intervention_keys(kind: Option<Kind>) -> BTreeMap<String, Expected> {
     let mut keys = BTreeMap::new();
     for key in crate::interventions::COMMON_KEYS {
         let t = match key {
-            "id" | "kind" | "targeting" => Expected::Text,
+            "id" | "kind" | "targeting" | "follows" => Expected::Text,
             "start_season" | "end_season" => Expected::Count(0, i64::from(u32::MAX)),
             "capacity_per_season" | "group_size" => ANY_COUNT,
             "villages" => Expected::Counts(i64::from(u32::MAX)),

@@ -167,7 +167,8 @@ fn the_report_renders_in_a_real_browser_with_every_chart_and_the_headline_table(
     // Scenarios that differ only in targeting and capacity do not read the same.
     let scenarios = table("scenarios");
     let (dw4fs, longer) = (row(scenarios, "dw4fs"), row(scenarios, "dw4fs_poorest_longer"));
-    assert!(dw4fs.contains("random households, 700 invitations a season"), "{dw4fs}");
+    assert!(dw4fs.contains("groups of 25 in random villages, 925 invitations a season"), "{dw4fs}");
+    assert!(dw4fs.contains("for the participants of dw4fs_cooperative"), "{dw4fs}");
     assert!(longer.contains("poorest first, 1,400 invitations a season"), "{longer}");
     // Numbers for people: thousands separators, percentages, percentage points, no "-0".
     let dom = dom.replace("&nbsp;", "\u{a0}");

@@ -90,7 +90,7 @@ fn a_world_without_a_programme_has_its_whole_difference_in_the_world_effect() {
 #[test]
 fn readiness_raises_the_programme_effect_in_its_own_world() {
     let names = ["kupang_baseline", "dw4fs_low_readiness", "dw4fs", "dw4fs_high_readiness"];
-    let scenarios: Vec<_> = names.iter().map(|n| load(n, 20_000, 20, 6)).collect();
+    let scenarios: Vec<_> = names.iter().map(|n| load(n, 20_000, 20, 10)).collect();
     let outcome = compare_on(2, scenarios, 0);
     // Low and high readiness get worlds of their own; dw4fs's world is the baseline.
     assert_eq!(outcome.plan.worlds.len(), 6);
@@ -106,7 +106,13 @@ fn readiness_raises_the_programme_effect_in_its_own_world() {
 
 #[test]
 fn participants_gain_and_the_trial_tables_are_the_same_at_any_thread_count() {
-    let scenarios = || vec![load("kupang_baseline", 6_000, 12, 4), load("dw4fs", 6_000, 12, 4)];
+    let scenarios = || {
+        vec![
+            load("kupang_baseline", 6_000, 12, 4),
+            load("dw4fs", 6_000, 12, 4),
+            load("production_training_only", 6_000, 12, 4),
+        ]
+    };
     let one = compare_on(1, scenarios(), 0);
     let two = compare_on(2, scenarios(), 0);
     let csv = |o: &trial::Outcome| {
@@ -130,6 +136,8 @@ fn participants_gain_and_the_trial_tables_are_the_same_at_any_thread_count() {
         })
         .expect("participants' consumption over the run");
     assert!(consumption.lower > Some(0.0), "{consumption:?}");
-    // The randomised trial exists (lottery targeting) and its arms are about equal in size.
-    assert!(all.iter().any(|r| r.estimator == "itt" && r.outcome == "consumption_pc"));
+    // The randomised trial exists where invitations are drawn by lottery.
+    assert!(all.iter().any(|r| {
+        r.scenario == "production_training_only" && r.estimator == "itt" && r.outcome == "consumption_pc"
+    }));
 }
