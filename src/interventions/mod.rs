@@ -516,4 +516,30 @@ mod tests {
         assert!(seen.iter().all(|&n| n <= 1));
         assert!(seen.iter().filter(|&&n| n == 1).count() > 1_000);
     }
+
+    #[test]
+    fn a_follower_invites_only_earlier_participants_and_groups_fill_few_villages() {
+        let groups =
+            Intervention { group_size: Some(25), ..intervention(Kind::Cooperative, Targeting::Groups, 400) };
+        let (params, mut hh, mut villages) = world(10_000);
+        let ctx = context(&params, &hh, 0);
+        let d = deliver(&groups, 0, &ctx, &mut villages, &mut ProgrammeLevels::default());
+        let mut per_village = vec![0; villages.len()];
+        for &id in &d.enrolled {
+            per_village[usize::from(hh.village(id as usize))] += 1;
+            hh.enrol(id as usize, 0, groups.kind.module_bit());
+        }
+        let reached = per_village.iter().filter(|&&n| n > 0).count();
+        assert!(reached >= 1 && reached <= 12, "{reached} villages for {} participants", d.enrolled.len());
+        let follower = Intervention {
+            id: "training".into(),
+            follows: Some("test".into()),
+            follows_index: Some(0),
+            ..intervention(Kind::ProductionTraining, Targeting::All, 0)
+        };
+        let ctx = context(&params, &hh, 1);
+        let e = deliver(&follower, 1, &ctx, &mut villages, &mut ProgrammeLevels::default());
+        assert!(!e.enrolled.is_empty());
+        assert!(e.enrolled.iter().all(|id| d.enrolled.contains(id)), "only the groups' members");
+    }
 }

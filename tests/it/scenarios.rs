@@ -118,3 +118,40 @@ fn the_analysts_reference_lists_every_key() {
         "MODEL.md's appendix is out of date: paste `livelihoods schema` into it"
     );
 }
+
+/// `follows` must name an earlier intervention; `group_size` belongs to groups.
+#[test]
+fn a_package_names_earlier_interventions_and_groups_their_size() {
+    let text = r#"
+name = "package"
+[[intervention]]
+id = "training"
+kind = "production_training"
+start_season = 1
+end_season = 2
+targeting = "all"
+follows = "groups"
+[[intervention]]
+id = "groups"
+kind = "cooperative"
+start_season = 0
+end_season = 1
+targeting = "random"
+capacity_per_season = 100
+group_size = 20
+"#;
+    let err = livelihoods::scenario::Scenario::from_toml_str(text).unwrap_err().to_string();
+    assert!(
+        err.contains("intervention[training].follows: is \"groups\", which is no earlier intervention's id (none comes before it)"),
+        "{err}"
+    );
+    assert!(err.contains("scenario.toml:9:"), "{err}");
+    assert!(
+        err.contains("intervention[groups].group_size: is only used with targeting = \"groups\""),
+        "{err}"
+    );
+    let fixed =
+        text.replace("follows = \"groups\"", "").replace("targeting = \"random\"", "targeting = \"groups\"");
+    let s = livelihoods::scenario::Scenario::from_toml_str(&fixed).expect("valid without follows");
+    assert_eq!(s.interventions[1].group_size, Some(20));
+}
