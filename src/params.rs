@@ -233,9 +233,9 @@ section! {
         improved_yield_uplift_share: f64 = 0.4, 0.0, 5.0;
         /// Share of the improved-practice yield gain realised with no trained skill (seed and spacing stay when the knowledge fades; modelling choice).
         untrained_uplift_share: f64 = 0.2, 0.0, 1.0;
-        /// Input cost with traditional practice, rupiah per ha per season (modelling choice).
+        /// Input cost with traditional practice, rupiah per ha per maize (wet) season (modelling choice).
         input_cost_idr_per_ha: f64 = 600_000.0, 0.0, 1e9;
-        /// Extra input cost of improved practice, rupiah per ha per season (modelling choice; FFS raise income more than yield, +20 % vs +13 %).
+        /// Extra input cost of improved practice, rupiah per ha per maize (wet) season (modelling choice; FFS raise income more than yield, +20 % vs +13 %).
         improved_input_cost_idr_per_ha: f64 = 300_000.0, 0.0, 1e9;
         /// Half-life of trained farm skill, months (a quarter left 3 years after training: no positive outcome more than 2–3 years after, Waddington et al. 2014).
         skill_half_life_months: f64 = 18.0, 0.1, 1200.0;

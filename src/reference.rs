@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::params::{FieldDoc, Params};
 
 /// Keys of an `[[intervention]]` table: key, type, default, valid values, meaning.
-pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 16] = [
+pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 17] = [
     (
         "id",
         "string",
@@ -43,6 +43,13 @@ pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 16] = [
         "[]",
         "0 .. villages simulated − 1",
         "Villages served when targeting = \"villages\": indices of the run's villages, whose number is population.villages scaled to the run's households (a listed village the run does not have is an input error).",
+    ),
+    (
+        "location",
+        "string",
+        "—",
+        "coastal, inland",
+        "Invite only households of this location (any when absent): targeting by place, with any targeting rule.",
     ),
     (
         "follows",

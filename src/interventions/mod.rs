@@ -19,7 +19,7 @@
 mod draws;
 mod spec;
 
-pub use spec::{COMMON_KEYS, Intervention, Kind, Targeting};
+pub use spec::{COMMON_KEYS, Intervention, Kind, Location, Targeting};
 
 use crate::cpu::Cpu;
 use crate::model::households::Households;
@@ -205,11 +205,12 @@ fn eligible(interventions: &[(usize, &Intervention)], households: &Households) -
     let mut lens = vec![0; tests.len()];
     for id in 0..households.len() {
         let (enrolled, village) = (households.enrolled(id), households.village(id));
+        let coastal = households.coastal(id);
         for ((test, ids), len) in tests.iter().zip(&mut lists).zip(&mut lens) {
             // Written without a branch: whether a household may take part varies from one
             // to the next.
             ids[*len] = id as u32;
-            *len += usize::from(test.admits(enrolled, village));
+            *len += usize::from(test.admits(enrolled, village, coastal));
         }
     }
     for (ids, len) in lists.iter_mut().zip(lens) {
@@ -225,6 +226,8 @@ struct Eligibility {
     /// The enrolment bit of the intervention whose participants alone may be invited (0:
     /// everyone may).
     follows: u32,
+    /// The households' coastal flag must equal this (`None`: any location).
+    coastal: Option<bool>,
     /// By village index: listed (all true without a village list).
     listed: Vec<bool>,
 }
@@ -241,13 +244,15 @@ impl Eligibility {
             }
         }
         let follows = iv.follows_index.map_or(0, |i| 1 << i);
-        Self { bit: 1 << index, follows, listed }
+        let coastal = iv.location.map(|l| l == Location::Coastal);
+        Self { bit: 1 << index, follows, coastal, listed }
     }
 
     #[inline]
-    fn admits(&self, enrolled: u32, village: u16) -> bool {
+    fn admits(&self, enrolled: u32, village: u16, coastal: bool) -> bool {
         let followed = (self.follows == 0) | (enrolled & self.follows != 0);
-        (enrolled & self.bit == 0) & followed & self.listed[usize::from(village)]
+        let placed = self.coastal.is_none_or(|c| c == coastal);
+        (enrolled & self.bit == 0) & followed & placed & self.listed[usize::from(village)]
     }
 }
 
@@ -373,6 +378,7 @@ mod tests {
             capacity_per_season: (targeting != Targeting::All).then_some(capacity),
             coverage_share_per_season: None,
             group_size: None,
+            location: None,
             follows: None,
             follows_index: None,
             cost_idr_per_participant: Some(1_000.0),
@@ -541,5 +547,20 @@ mod tests {
         let e = deliver(&follower, 1, &ctx, &mut villages, &mut ProgrammeLevels::default());
         assert!(!e.enrolled.is_empty());
         assert!(e.enrolled.iter().all(|id| d.enrolled.contains(id)), "only the groups' members");
+    }
+
+    #[test]
+    fn an_intervention_by_place_invites_only_households_of_that_place() {
+        let (params, hh, mut villages) = world(5_000);
+        for (location, coastal) in [(Location::Coastal, true), (Location::Inland, false)] {
+            let iv = Intervention {
+                location: Some(location),
+                ..intervention(Kind::FinancialManagement, Targeting::Random, 600)
+            };
+            let ctx = context(&params, &hh, 0);
+            let d = deliver(&iv, 0, &ctx, &mut villages, &mut ProgrammeLevels::default());
+            assert!(d.enrolled.len() > 100, "{location:?}: {}", d.enrolled.len());
+            assert!(d.enrolled.iter().all(|&id| hh.coastal(id as usize) == coastal), "{location:?}");
+        }
     }
 }

@@ -94,6 +94,21 @@ impl Targeting {
     pub const NAMES: [&'static str; 5] = ["all", "poorest_first", "random", "villages", "groups"];
 }
 
+/// Where the households an intervention may invite live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    /// On the coast (the seaweed and fishing villages of Kupang's 485 km of coastline).
+    Coastal,
+    /// Inland.
+    Inland,
+}
+
+impl Location {
+    /// Every location's name.
+    pub const NAMES: [&'static str; 2] = ["coastal", "inland"];
+}
+
 /// One intervention, validated and with every default filled in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -120,6 +135,9 @@ pub struct Intervention {
     /// Invitations per season as a share of all households (alternative to the above).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage_share_per_season: Option<f64>,
+    /// Invite only households of this location: `coastal` or `inland` (any when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
     /// Invite only households that took part in the intervention with this id, an earlier
     /// one of the scenario, in an earlier season (a package given in sequence).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,13 +182,14 @@ fn default_takeup_max() -> f64 {
 }
 
 /// Keys every kind accepts.
-pub const COMMON_KEYS: [&str; 13] = [
+pub const COMMON_KEYS: [&str; 14] = [
     "id",
     "kind",
     "start_season",
     "end_season",
     "targeting",
     "villages",
+    "location",
     "follows",
     "capacity_per_season",
     "coverage_share_per_season",

@@ -229,6 +229,11 @@ impl Households {
         self.chunks[i / BATCH].enrolled[i % BATCH]
     }
 
+    /// True if household `i` lives on the coast.
+    pub(crate) fn coastal(&self, i: usize) -> bool {
+        self.chunks[i / BATCH].flags[i % BATCH] & u32::from(crate::model::household::flag::COASTAL) != 0
+    }
+
     /// The expected income (rupiah per month) and members of household `i`.
     pub(crate) fn expected_income_and_members(&self, i: usize) -> (f32, u8) {
         let chunk = &self.chunks[i / BATCH];

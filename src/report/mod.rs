@@ -599,6 +599,12 @@ fn differences(base: &Scenario, s: &Scenario) -> Vec<Difference> {
 /// An intervention in a few words: kind, seasons, whom it invites and how many, cost.
 fn describe(iv: &Intervention) -> String {
     let mut parts = vec![iv.kind.name().replace('_', " "), format::seasons(iv.start_season, iv.end_season)];
+    if let Some(location) = iv.location {
+        parts.push(
+            if location == crate::interventions::Location::Coastal { "coastal" } else { "inland" }
+                .to_string(),
+        );
+    }
     if let Some(followed) = &iv.follows {
         parts.push(format!("for the participants of {followed}"));
     }

@@ -651,6 +651,15 @@ impl Validator<'_> {
                 ));
             }
         }
+        if let Some(toml::Value::String(l)) = clean.get("location")
+            && !crate::interventions::Location::NAMES.contains(&l.as_str())
+        {
+            let origin = table["location"].origin.clone();
+            let names = crate::interventions::Location::NAMES.join(", ");
+            let message = format!("unknown location \"{l}\"; expected one of {names}");
+            self.problems.push(Problem::new(origin, &format!("{label}.location"), message));
+            blocking = true;
+        }
         if let Some(toml::Value::String(t)) = clean.get("targeting")
             && !Targeting::NAMES.contains(&t.as_str())
         {
@@ -690,7 +699,7 @@ fn intervention_keys(kind: Option<Kind>) -> BTreeMap<String, Expected> {
     let mut keys = BTreeMap::new();
     for key in crate::interventions::COMMON_KEYS {
         let t = match key {
-            "id" | "kind" | "targeting" | "follows" => Expected::Text,
+            "id" | "kind" | "targeting" | "follows" | "location" => Expected::Text,
             "start_season" | "end_season" => Expected::Count(0, i64::from(u32::MAX)),
             "capacity_per_season" | "group_size" => ANY_COUNT,
             "villages" => Expected::Counts(i64::from(u32::MAX)),
