@@ -536,7 +536,7 @@ mod tests {
             hh.enrol(id as usize, 0, groups.kind.module_bit());
         }
         let reached = per_village.iter().filter(|&&n| n > 0).count();
-        assert!(reached >= 1 && reached <= 12, "{reached} villages for {} participants", d.enrolled.len());
+        assert!((1..=12).contains(&reached), "{reached} villages for {} participants", d.enrolled.len());
         let follower = Intervention {
             id: "training".into(),
             follows: Some("test".into()),
