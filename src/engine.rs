@@ -28,7 +28,7 @@ use crate::model::lanes::{Columns, season_chunk};
 use crate::model::population;
 use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
 use crate::model::village::Villages;
-use crate::params::SeasonKind;
+use crate::params::{Params, SeasonKind};
 use crate::rng::RunKey;
 use crate::scenario::Scenario;
 
@@ -121,12 +121,14 @@ pub fn step_season(
     options: StepOptions,
 ) -> Option<SeasonMetrics> {
     let Execution { cpu, parallel } = options.execution;
-    let params = &scenario.params;
-    let observed = step.checked_sub(params.calendar.spin_up_seasons);
+    let observed = step.checked_sub(scenario.params.calendar.spin_up_seasons);
+    // Government readiness may follow a schedule: the season's own parameters.
+    let season_params = scenario.params.in_season(observed);
+    let params = &*season_params;
     let kind = SeasonKind::of(step);
     let env = environment::draw(params, run, step);
     let levels = match observed {
-        Some(s) => deliver_programme(world, scenario, run, cpu, s),
+        Some(s) => deliver_programme(world, scenario, params, run, cpu, s),
         None => ProgrammeLevels::default(),
     };
 
@@ -272,19 +274,14 @@ pub fn households_only(scenario: &Scenario, cpu: Cpu) -> u64 {
 fn deliver_programme(
     world: &mut World,
     scenario: &Scenario,
+    params: &Params,
     run: RunKey,
     cpu: Cpu,
     season: u32,
 ) -> ProgrammeLevels {
     let mut levels = ProgrammeLevels::default();
-    let ctx = DeliveryCtx {
-        params: &scenario.params,
-        run,
-        cpu,
-        season,
-        households: &world.households,
-        follow: world.keep_lotteries,
-    };
+    let ctx =
+        DeliveryCtx { params, run, cpu, season, households: &world.households, follow: world.keep_lotteries };
     let delivered = deliver_all(&scenario.interventions, &ctx, &mut world.villages, &mut levels);
     world.lotteries.clear();
     world.entrants.clear();

@@ -421,9 +421,67 @@ section! {
 
 section! {
     /// Government readiness: delivery of planned training and extension support.
-    Government "government" {
+    GovernmentLevel "government" {
         /// Readiness in [0, 1]: share of planned capacity delivered, and strength of extension support (modelling choice).
         readiness: f64 = 0.6, 0.0, 1.0;
+    }
+}
+
+/// The `[government]` section: readiness, constant or following a schedule by year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Government {
+    /// Readiness in [0, 1] in every season the schedule does not cover.
+    pub readiness: f64,
+    /// Readiness by observed year (year 1 = seasons 0 and 1, …): element k holds in the
+    /// seasons of year k + 1, the last one in every later year, the first one in the
+    /// spin-up; empty: `readiness` throughout.
+    pub readiness_by_year: Vec<f64>,
+}
+
+impl Default for Government {
+    fn default() -> Self {
+        Self { readiness: GovernmentLevel::default().readiness, readiness_by_year: Vec::new() }
+    }
+}
+
+impl Government {
+    /// The TOML table this section is read from.
+    pub const KEY: &'static str = GovernmentLevel::KEY;
+
+    /// What this section is for.
+    pub const ABOUT: &'static str = GovernmentLevel::ABOUT;
+
+    /// Reference documentation of its numeric keys (the schedule is documented with them,
+    /// [`Government::SCHEDULE_DOC`]).
+    pub const DOCS: &'static [FieldDoc] = GovernmentLevel::DOCS;
+
+    /// Reference documentation of `readiness_by_year`.
+    pub const SCHEDULE_DOC: &'static str = "Readiness by observed year, a list of values in [0, 1]: the first \
+        holds in year 1 (seasons 0–1) and in the spin-up, the last in every year after the list; empty: \
+        `readiness` throughout (the design brief's schedule: delivery and continuity may change over the \
+        years; modelling choice).";
+
+    /// Readiness in the observed season `observed` (`None`: a spin-up season).
+    pub fn readiness_in(&self, observed: Option<u32>) -> f64 {
+        let year = observed.map_or(0, |s| (s / 2) as usize);
+        match self.readiness_by_year.as_slice() {
+            [] => self.readiness,
+            schedule => schedule[year.min(schedule.len() - 1)],
+        }
+    }
+
+    /// Append every out-of-range value to `out`.
+    pub fn check(&self, out: &mut Vec<RangeProblem>) {
+        GovernmentLevel { readiness: self.readiness }.check(out);
+        for (k, &r) in self.readiness_by_year.iter().enumerate() {
+            let mut element = Vec::new();
+            check_range("government.readiness_by_year", r, 0.0, 1.0, &mut element);
+            out.extend(element.into_iter().map(|p| RangeProblem {
+                message: format!("element {} (year {}) {}", k + 1, k + 1, p.message),
+                ..p
+            }));
+        }
     }
 }
 
@@ -488,6 +546,17 @@ impl Params {
             (Readiness::KEY, Readiness::ABOUT, Readiness::DOCS),
             (Government::KEY, Government::ABOUT, Government::DOCS),
         ]
+    }
+
+    /// These parameters in the observed season `observed` (`None`: a spin-up season): the
+    /// same, but for government readiness where it follows a schedule.
+    pub fn in_season(&self, observed: Option<u32>) -> std::borrow::Cow<'_, Params> {
+        if self.government.readiness_by_year.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut p = self.clone();
+        p.government.readiness = self.government.readiness_in(observed);
+        std::borrow::Cow::Owned(p)
     }
 
     /// Every out-of-range value and every violated cross-field rule.

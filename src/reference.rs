@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::params::{FieldDoc, Params};
+use crate::params::{FieldDoc, Government, Params};
 
 /// Keys of an `[[intervention]]` table: key, type, default, valid values, meaning.
 pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 17] = [
@@ -170,6 +170,9 @@ pub fn markdown() -> String {
         for d in docs {
             let _ = writeln!(s, "| `{}` | {} | {} | {} |", d.key, value(d), range(d), d.doc.trim());
         }
+        if section == Government::KEY {
+            let _ = writeln!(s, "| `readiness_by_year` | [] | each 0 – 1 | {} |", Government::SCHEDULE_DOC);
+        }
     }
     s.push_str(
         "\n### [[intervention]]\n\n| key | type | default | valid | meaning |\n|---|---|---|---|---|\n",
@@ -188,6 +191,9 @@ pub fn toml_template() -> String {
         let _ = write!(s, "\n# {}\n[{section}]\n", about.trim());
         for d in docs {
             let _ = writeln!(s, "{} = {}  # {}", d.key, value(d), d.doc.trim());
+        }
+        if section == Government::KEY {
+            let _ = writeln!(s, "readiness_by_year = []  # {}", Government::SCHEDULE_DOC);
         }
     }
     s

@@ -370,6 +370,8 @@ enum Expected {
     Number,
     Text,
     Counts(i64),
+    /// A list of numbers (a parameter's schedule).
+    Numbers,
 }
 
 /// Any non-negative whole number that fits.
@@ -384,7 +386,7 @@ impl Expected {
                 range.map_or(ANY_COUNT, |(min, max)| Self::Count(min.max(0.0) as i64, max as i64))
             }
             toml::Value::String(_) => Self::Text,
-            toml::Value::Array(_) => Self::Counts(i64::MAX),
+            toml::Value::Array(_) => Self::Numbers,
             _ => Self::Number,
         }
     }
@@ -426,6 +428,13 @@ impl Expected {
                 .map(toml::Value::Array)
                 .map_err(|e| format!("must be a list of whole numbers: an element {e}")),
             (Self::Counts(_), _) => Err(format!("must be a list of whole numbers, got a {got}")),
+            (Self::Numbers, Node::Array(items)) => items
+                .iter()
+                .map(|e| Self::Number.accept(&e.node))
+                .collect::<Result<Vec<_>, _>>()
+                .map(toml::Value::Array)
+                .map_err(|e| format!("must be a list of numbers: an element {e}")),
+            (Self::Numbers, _) => Err(format!("must be a list of numbers, got a {got}")),
         }
     }
 }

@@ -59,3 +59,35 @@ fn readiness_scales_the_programme_effect() {
     assert!(low < 0.0 && default < 0.0 && high < 0.0, "{effects:?}");
     assert!(low > default && default > high, "reductions must grow with readiness: {effects:?}");
 }
+
+/// Government readiness by year: a schedule that stops delivery after the first year
+/// delivers in seasons 0 and 1 only; an element out of [0, 1] is an input error naming
+/// the key, its line and the element.
+#[test]
+fn government_readiness_can_follow_a_schedule_by_year() {
+    let mut stopped = load("cooperative_only", 10_000, 4, 2);
+    stopped.params.government.readiness_by_year = vec![0.8, 0.0];
+    let constant = load("cooperative_only", 10_000, 4, 2);
+    let results = run_on(2, &[stopped, constant]);
+    let participants = |r: &livelihoods::runner::ScenarioResult, season: usize| {
+        let k = livelihoods::metrics::index("participants").unwrap();
+        r.runs.iter().map(|run| run[season].values[k]).sum::<f64>()
+    };
+    for season in 0..2 {
+        assert!(participants(&results[0], season) > participants(&results[1], season), "season {season}");
+    }
+    for season in 2..4 {
+        assert_eq!(participants(&results[0], season), 0.0, "season {season}: readiness 0 delivers nothing");
+        assert!(participants(&results[1], season) > 0.0);
+    }
+    let text = "name = \"s\"\n[government]\nreadiness_by_year = [0.5,\n  1.5]\n";
+    let err = livelihoods::scenario::Scenario::from_toml_str(text).unwrap_err().to_string();
+    assert!(err.contains("scenario.toml:3:"), "{err}");
+    assert!(
+        err.contains("government.readiness_by_year: element 2 (year 2) must be in 0..=1, got 1.5"),
+        "{err}"
+    );
+    let text = "name = \"s\"\n[government]\nreadiness_by_year = 0.5\n";
+    let err = livelihoods::scenario::Scenario::from_toml_str(text).unwrap_err().to_string();
+    assert!(err.contains("must be a list of numbers"), "{err}");
+}
