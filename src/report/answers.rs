@@ -9,6 +9,7 @@ use super::html::{Cell, Line, TableView};
 use super::{ComparisonInfo, Table};
 use crate::plot::{Axis, Forest};
 use crate::trial::DIMENSIONS;
+use crate::trial::evidence::{CLAIMS, Measure, Measured, holds};
 
 /// The data files the answers are read from.
 pub(crate) struct Files<'a> {
@@ -171,6 +172,81 @@ pub(crate) fn answer(f: &Files) -> io::Result<TableView> {
             .into(),
     );
     Ok(t)
+}
+
+/// The scenarios of the comparison that give one module alone (their `trial.csv` rows name
+/// that module and no other), with the module.
+fn single_module_scenarios(f: &Files) -> io::Result<Vec<(String, String)>> {
+    let t = f.trial;
+    let (scenario, module) = (t.column("scenario")?, t.column("module")?);
+    let mut modules: Vec<(String, Vec<String>)> = Vec::new();
+    for r in t.rows() {
+        let (s, m) = (&r[scenario], &r[module]);
+        if m == "any" {
+            continue;
+        }
+        match modules.iter_mut().find(|(name, _)| name == s) {
+            Some((_, ms)) if !ms.contains(m) => ms.push(m.clone()),
+            Some(_) => {}
+            None => modules.push((s.clone(), vec![m.clone()])),
+        }
+    }
+    Ok(modules.into_iter().filter(|(_, ms)| ms.len() == 1).map(|(s, mut ms)| (s, ms.remove(0))).collect())
+}
+
+/// Each module alone as a virtual trial against the range the evidence gives its effect
+/// ([`CLAIMS`]), where the comparison holds a scenario of that module alone.
+pub(crate) fn evidence(f: &Files) -> io::Result<Option<TableView>> {
+    let singles = single_module_scenarios(f)?;
+    let mut t = TableView::new(
+        "evidence",
+        &[
+            ("module (scenario)", false),
+            ("participants' outcome", false),
+            ("model, by years since they took part", true),
+            ("evidence", false),
+            ("source", false),
+            ("verdict", false),
+        ],
+    );
+    for claim in &CLAIMS {
+        for (scenario, _) in singles.iter().filter(|(_, m)| m == claim.module) {
+            let effect = |h: &str| -> Option<(f64, f64)> {
+                let (absolute, relative) =
+                    f.trial([scenario, claim.module, claim.group, "exact", claim.outcome, h]).ok()?;
+                absolute.mean.is_finite().then_some((relative.mean, absolute.mean))
+            };
+            let measured = Measured::of(claim, effect);
+            let shown: Vec<String> = claim
+                .horizons
+                .iter()
+                .zip(&measured.at)
+                .map(|(h, &(relative, absolute))| match claim.measure {
+                    Measure::Absolute { .. } => format!("year {h}: {}", format::signed(absolute, 3)),
+                    _ => format!("year {h}: {}", format::signed_percent(relative, 1)),
+                })
+                .collect();
+            let group = claim.group.replace('_', " ");
+            t.rows.push(vec![
+                Cell::header(&format!("{} ({scenario})", claim.module.replace('_', " "))),
+                Cell::text(&format!("{} ({group})", claim.outcome.replace('_', " "))),
+                Cell::text(&shown.join("; ")),
+                Cell::text(claim.evidence),
+                Cell::text(claim.source),
+                Cell::text(if holds(claim, &measured) { "inside" } else { "outside" }),
+            ]);
+        }
+    }
+    if t.rows.is_empty() {
+        return Ok(None);
+    }
+    t.notes.push(
+        "Each module alone, its participants against their twins in the world without the programme (effects as a \
+         share of the twins' level, or in the outcome's unit for counts and shares). A verdict is \"inside\" when \
+         the mean effect lies in the range the evidence gives at every year shown."
+            .into(),
+    );
+    Ok(Some(t))
 }
 
 /// Effects on participants, spillover and the randomised trial's estimates, per programme.

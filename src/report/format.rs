@@ -102,6 +102,11 @@ pub(crate) fn percent(share: f64, digits: usize) -> String {
     if share.is_finite() { format!("{}{NBSP}%", decimal(share * 100.0, digits)) } else { DASH.into() }
 }
 
+/// A relative change as a signed percentage with `digits` decimals: `0.156` → `+15.6 %`.
+pub(crate) fn signed_percent(share: f64, digits: usize) -> String {
+    if share.is_finite() { format!("{}{NBSP}%", signed(share * 100.0, digits)) } else { DASH.into() }
+}
+
 /// A difference of two shares in percentage points, signed, with `digits` decimals:
 /// `−0.0014` → `−0.14 pp`.
 pub(crate) fn points(difference: f64, digits: usize) -> String {

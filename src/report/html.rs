@@ -249,6 +249,11 @@ fn page(data: &Data, figures: &[Figure], dir: &Path) -> io::Result<Page> {
     if let Some(f) = figure("fig-participants")? {
         participants = participants.figure(f);
     }
+    if let Some(evidence) = super::answers::evidence(&answers)? {
+        participants = participants
+            .paragraph("The modules as trials: each module alone against what the evidence gives its effect.")
+            .table(evidence);
+    }
     let mut for_whom =
         SectionView::new("section-for-whom", "For whom").table(super::answers::for_whom(&answers)?);
     if let Some(f) = figure("fig-groups")? {

@@ -22,6 +22,7 @@
 //! district figures are not computed twice. Scenarios without interventions are followed
 //! for their poverty dynamics only.
 
+pub mod evidence;
 mod outcomes;
 mod panel;
 mod sums;
