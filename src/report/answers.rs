@@ -228,9 +228,9 @@ pub(crate) fn evidence(f: &Files) -> io::Result<Option<TableView>> {
                 .collect();
             let group = claim.group.replace('_', " ");
             t.rows.push(vec![
-                Cell::header(&format!("{} ({scenario})", claim.module.replace('_', " "))),
-                Cell::text(&format!("{} ({group})", claim.outcome.replace('_', " "))),
-                Cell::text(&shown.join("; ")),
+                Cell::header(format!("{} ({scenario})", claim.module.replace('_', " "))),
+                Cell::text(format!("{} ({group})", claim.outcome.replace('_', " "))),
+                Cell::text(shown.join("; ")),
                 Cell::text(claim.evidence),
                 Cell::text(claim.source),
                 Cell::text(if holds(claim, &measured) { "inside" } else { "outside" }),
