@@ -1,19 +1,24 @@
 //! Household-seasons per second for the DW4FS scenario (all four modules active) and for the
-//! minimal kernel (`livelihoods::kernel`) at 10^4, 10^5 and 10^6 households, on 1 and 2
+//! households-only ceiling (`livelihoods::engine::households_only`) at 10^4, 10^5 and 10^6 households, on 1 and 2
 //! threads.
 //!
 //! Each iteration runs whole replications of the scenario as shipped (20 observed seasons
 //! after 6 spin-up seasons), set-up included; throughput counts every simulated
 //! household-season (spin-up seasons too). Small populations run more replications so that
-//! every iteration does the same work (`livelihoods::bench::sized`, 26 million
+//! every iteration does the same work (`bench::sized`, 26 million
 //! household-seasons). Run with `cargo bench --bench throughput`.
 
 use std::path::Path;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use livelihoods::runner;
 use livelihoods::scenario::{self, Scenario};
-use livelihoods::{bench, runner};
+
+/// The throughput measurements of `livelihoods bench`, shared with the program.
+#[allow(dead_code)]
+#[path = "../src/cli/bench.rs"]
+mod bench;
 
 /// Household-seasons per iteration at every size.
 const WORK: u64 = 26_000_000;

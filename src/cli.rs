@@ -1,5 +1,6 @@
 //! Command-line interface: `run`, `compare`, `plot`, `bench`, `validate` and `schema`.
 
+mod bench;
 mod calibrate;
 mod scale;
 
@@ -322,7 +323,6 @@ struct BenchOptions {
 }
 
 fn bench(options: &BenchOptions) -> Result<()> {
-    use livelihoods::bench;
     let base = scenario::load(&options.scenario)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut threads = options.threads.clone();

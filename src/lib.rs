@@ -48,8 +48,6 @@
 //! given ([`cpu::Cpu`]: AVX-512, AVX2, portable) computes the same numbers, so results do
 //! not depend on it either.
 
-#[doc(hidden)]
-pub mod bench;
 pub mod calibration;
 pub mod columnar;
 pub mod compare;

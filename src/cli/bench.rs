@@ -1,20 +1,20 @@
 //! Throughput measurements: household-seasons per second of the full model (set-up
 //! included) against its ceiling, the model's own household passes with nothing around
-//! them ([`crate::engine::households_only`]), with the state each household costs. `livelihoods bench` prints the table; `benches/` uses the same functions.
+//! them ([`livelihoods::engine::households_only`]), with the state each household costs. `livelihoods bench` prints the table; `benches/` uses the same functions.
 //!
 //! Every measurement does about the same work: small populations run more replications,
 //! so that figures at different sizes are comparable. The best of `repeats` timings is
 //! kept, the usual guard against a busy machine.
 //!
-//! Not part of the library's API (hidden from its documentation): it serves `livelihoods
-//! bench` and `benches/`.
+//! Part of the program, not of the library: it serves `livelihoods bench`, and `benches/`
+//! include this file.
 
 use std::time::Instant;
 
-use crate::cpu::Cpu;
-use crate::engine;
-use crate::runner;
-use crate::scenario::{Overrides, Problems, Scenario};
+use livelihoods::cpu::Cpu;
+use livelihoods::engine;
+use livelihoods::runner;
+use livelihoods::scenario::{Overrides, Problems, Scenario};
 
 /// One row of the throughput table.
 #[derive(Clone, Debug, PartialEq)]
@@ -184,6 +184,8 @@ fn describe_cpu(cpuinfo: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    // Unused where `benches/` include this file: they build without a test harness.
+    #[allow(unused_imports)]
     use super::*;
 
     #[test]
