@@ -6,123 +6,6 @@ use std::fmt::Write as _;
 
 use crate::params::{FieldDoc, Government, Params};
 
-/// Keys of an `[[intervention]]` table: key, type, default, valid values, meaning.
-pub const INTERVENTION_KEYS: [(&str, &str, &str, &str, &str); 17] = [
-    (
-        "id",
-        "string",
-        "required",
-        "unique in the scenario",
-        "Stable name; keys the intervention's random draws and its rows in results.",
-    ),
-    (
-        "kind",
-        "string",
-        "required",
-        "production_training, cooperative, entrepreneurship, financial_management",
-        "The module.",
-    ),
-    (
-        "start_season",
-        "integer",
-        "required",
-        "0 ..",
-        "First season of delivery (0 = wet season of the base year).",
-    ),
-    ("end_season", "integer", "required", "start_season ..", "Last season of delivery, inclusive."),
-    (
-        "targeting",
-        "string",
-        "poorest_first",
-        "all, poorest_first, random, villages, groups",
-        "Whom to invite: everyone; lowest expected income per person first; a random sample; a random sample of the listed villages; groups of group_size households in villages drawn at random (as a programme that organises producer groups recruits).",
-    ),
-    (
-        "villages",
-        "list of integers",
-        "[]",
-        "0 .. villages simulated − 1",
-        "Villages served when targeting = \"villages\": indices of the run's villages, whose number is population.villages scaled to the run's households (a listed village the run does not have is an input error).",
-    ),
-    (
-        "location",
-        "string",
-        "—",
-        "coastal, inland",
-        "Invite only households of this location (any when absent): targeting by place, with any targeting rule.",
-    ),
-    (
-        "follows",
-        "string",
-        "—",
-        "an earlier intervention's id",
-        "Invite only households that took part in that intervention in an earlier season: a package given to the same households in sequence (DW4FS gave its groups production, organisation, entrepreneurship and finance).",
-    ),
-    (
-        "capacity_per_season",
-        "integer",
-        "—",
-        "0 ..",
-        "Invitations per season at government readiness 1, households, stated for population.reference_households; a run of another size scales it by households / reference_households. Give this or the next key (not with targeting = \"all\").",
-    ),
-    (
-        "coverage_share_per_season",
-        "number",
-        "—",
-        "0 – 1",
-        "Invitations per season as a share of all households.",
-    ),
-    (
-        "group_size",
-        "integer",
-        "25",
-        "1 ..",
-        "Households invited per group when targeting = \"groups\": capacity / group_size groups a season, the fraction rounded up with that probability (DW4FS seaweed group \"Dari Dulu\": 23 members, ILO 2015).",
-    ),
-    (
-        "cost_idr_per_participant",
-        "number",
-        "per kind: 1,000,000 / 570,000 / 860,000 / 430,000",
-        "≥ 0",
-        "Rupiah per participant: USD 2.0 M for 10,000 farmers (ILO) = USD 200 × Rp 14,308 ≈ Rp 2.86 M, split across modules (split: modelling choice).",
-    ),
-    (
-        "takeup_min_share",
-        "number",
-        "0.3",
-        "0 – 1",
-        "Take-up of an invited household at readiness 0 (modelling choice).",
-    ),
-    (
-        "takeup_max_share",
-        "number",
-        "0.9",
-        "takeup_min_share – 1",
-        "Take-up at readiness 1; take-up rises linearly in between (modelling choice).",
-    ),
-    (
-        "skill_share",
-        "number",
-        "1.0",
-        "0 – 1",
-        "production_training, entrepreneurship, financial_management: skill conferred (decays with the half-life of its section).",
-    ),
-    (
-        "start_probability",
-        "number",
-        "0.18",
-        "0 – 1",
-        "entrepreneurship: probability a trainee starts a venture (SIYB: ≥ 2.65 M businesses from 15 M trainees).",
-    ),
-    (
-        "governance_boost",
-        "number",
-        "0.3",
-        "0 – 1",
-        "cooperative: governance added to the village cooperative, × government readiness (modelling choice).",
-    ),
-];
-
 fn value(doc: &FieldDoc) -> String {
     if doc.ty == "f64" { format!("{:?}", doc.default) } else { format!("{}", doc.default as u64) }
 }
@@ -177,8 +60,14 @@ pub fn markdown() -> String {
     s.push_str(
         "\n### [[intervention]]\n\n| key | type | default | valid | meaning |\n|---|---|---|---|---|\n",
     );
-    for (k, t, d, v, m) in INTERVENTION_KEYS {
-        let _ = writeln!(s, "| `{k}` | {t} | {d} | {v} | {m} |");
+    for k in &crate::interventions::KEYS {
+        let kinds: Vec<&str> = k.kinds.iter().map(|kind| kind.name()).collect();
+        let meaning = if kinds.is_empty() {
+            k.meaning.to_string()
+        } else {
+            format!("{}: {}", kinds.join(", "), k.meaning)
+        };
+        let _ = writeln!(s, "| `{}` | {} | {} | {} | {meaning} |", k.key, k.ty.name(), k.default, k.valid);
     }
     s
 }
@@ -212,6 +101,43 @@ mod tests {
                 assert!(md.contains(&format!("`{key}`")), "{section}.{key} is missing from the reference");
             }
         }
+    }
+
+    #[test]
+    fn every_intervention_field_is_a_declared_key_and_every_key_a_field() {
+        use crate::interventions::{Intervention, KEYS, Kind, Location, Targeting};
+        let iv = Intervention {
+            id: "x".into(),
+            kind: Kind::Cooperative,
+            start_season: 0,
+            end_season: 1,
+            targeting: Targeting::Groups,
+            villages: vec![1],
+            location: Some(Location::Coastal),
+            follows: Some("y".into()),
+            follows_index: None,
+            group_size: Some(3),
+            capacity_per_season: Some(1),
+            coverage_share_per_season: Some(0.1),
+            cost_idr_per_participant: Some(1.0),
+            takeup_min_share: 0.1,
+            takeup_max_share: 0.2,
+            skill_share: Some(0.5),
+            start_probability: Some(0.5),
+            governance_boost: Some(0.5),
+        };
+        let table = toml::Value::try_from(&iv).unwrap();
+        let mut fields: Vec<&str> = table.as_table().unwrap().keys().map(String::as_str).collect();
+        let mut keys: Vec<&str> = KEYS.iter().map(|k| k.key).collect();
+        fields.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(fields, keys);
+        let names = |n: &[&str]| n.join(", ");
+        let valid = |key: &str| KEYS.iter().find(|k| k.key == key).unwrap().valid;
+        let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(valid("kind"), names(&kinds));
+        assert_eq!(valid("targeting"), names(&Targeting::NAMES));
+        assert_eq!(valid("location"), names(&Location::NAMES));
     }
 
     #[test]

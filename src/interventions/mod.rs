@@ -19,7 +19,7 @@
 mod draws;
 mod spec;
 
-pub use spec::{COMMON_KEYS, Intervention, Kind, Location, Targeting};
+pub use spec::{Intervention, KEYS, KeyDoc, KeyType, Kind, Location, Targeting};
 
 use crate::cpu::Cpu;
 use crate::model::households::Households;

@@ -49,13 +49,9 @@ impl Kind {
         }
     }
 
-    /// Effect keys that only this kind accepts.
-    pub fn effect_keys(self) -> &'static [&'static str] {
-        match self {
-            Self::ProductionTraining | Self::FinancialManagement => &["skill_share"],
-            Self::Cooperative => &["governance_boost"],
-            Self::Entrepreneurship => &["skill_share", "start_probability"],
-        }
+    /// The keys an intervention of this kind accepts ([`KEYS`]).
+    pub fn keys(self) -> impl Iterator<Item = &'static KeyDoc> {
+        KEYS.iter().filter(move |k| k.accepted_by(self))
     }
 
     /// Default cost per participant, rupiah: USD 2.0 M for 10,000 farmers = USD 200 per
@@ -181,22 +177,196 @@ fn default_takeup_max() -> f64 {
     0.9
 }
 
-/// Keys every kind accepts.
-pub const COMMON_KEYS: [&str; 14] = [
-    "id",
-    "kind",
-    "start_season",
-    "end_season",
-    "targeting",
-    "villages",
-    "location",
-    "follows",
-    "capacity_per_season",
-    "coverage_share_per_season",
-    "group_size",
-    "cost_idr_per_participant",
-    "takeup_min_share",
-    "takeup_max_share",
+/// The type of an intervention key's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyType {
+    /// A string.
+    Text,
+    /// A whole number ≥ 0.
+    Integer,
+    /// A list of whole numbers ≥ 0.
+    Integers,
+    /// A number.
+    Number,
+}
+
+impl KeyType {
+    /// The type's name in the reference.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Text => "string",
+            Self::Integer => "integer",
+            Self::Integers => "list of integers",
+            Self::Number => "number",
+        }
+    }
+}
+
+/// One intervention key: its type, default, valid values, meaning, and the kinds that
+/// accept it (every kind when empty).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KeyDoc {
+    /// The key.
+    pub key: &'static str,
+    /// The type of its value.
+    pub ty: KeyType,
+    /// Its default, as the reference states it.
+    pub default: &'static str,
+    /// Its valid values.
+    pub valid: &'static str,
+    /// What it means, with its unit and source.
+    pub meaning: &'static str,
+    /// The kinds that accept it; empty: every kind.
+    pub kinds: &'static [Kind],
+}
+
+impl KeyDoc {
+    /// True if an intervention of `kind` accepts this key.
+    pub fn accepted_by(&self, kind: Kind) -> bool {
+        self.kinds.is_empty() || self.kinds.contains(&kind)
+    }
+}
+
+/// Every key of an `[[intervention]]` table, declared once: what reads them
+/// (`crate::scenario`), what checks them ([`Intervention::check`]) and the reference
+/// (`crate::reference`) all come from here.
+pub const KEYS: [KeyDoc; 17] = [
+    KeyDoc {
+        key: "id",
+        ty: KeyType::Text,
+        default: "required",
+        valid: "unique in the scenario",
+        meaning: "Stable name; keys the intervention's random draws and its rows in results.",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "kind",
+        ty: KeyType::Text,
+        default: "required",
+        valid: "production_training, cooperative, entrepreneurship, financial_management",
+        meaning: "The module.",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "start_season",
+        ty: KeyType::Integer,
+        default: "required",
+        valid: "0 ..",
+        meaning: "First season of delivery (0 = wet season of the base year).",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "end_season",
+        ty: KeyType::Integer,
+        default: "required",
+        valid: "start_season ..",
+        meaning: "Last season of delivery, inclusive.",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "targeting",
+        ty: KeyType::Text,
+        default: "poorest_first",
+        valid: "all, poorest_first, random, villages, groups",
+        meaning: "Whom to invite: everyone; lowest expected income per person first; a random sample; a random sample of the listed villages; groups of group_size households in villages drawn at random (as a programme that organises producer groups recruits).",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "villages",
+        ty: KeyType::Integers,
+        default: "[]",
+        valid: "0 .. villages simulated − 1",
+        meaning: "Villages served when targeting = \"villages\": indices of the run's villages, whose number is population.villages scaled to the run's households (a listed village the run does not have is an input error).",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "location",
+        ty: KeyType::Text,
+        default: "—",
+        valid: "coastal, inland",
+        meaning: "Invite only households of this location (any when absent): targeting by place, with any targeting rule.",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "follows",
+        ty: KeyType::Text,
+        default: "—",
+        valid: "an earlier intervention's id",
+        meaning: "Invite only households that took part in that intervention in an earlier season: a package given to the same households in sequence (DW4FS gave its groups production, organisation, entrepreneurship and finance).",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "capacity_per_season",
+        ty: KeyType::Integer,
+        default: "—",
+        valid: "0 ..",
+        meaning: "Invitations per season at government readiness 1, households, stated for population.reference_households; a run of another size scales it by households / reference_households. Give this or the next key (not with targeting = \"all\").",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "coverage_share_per_season",
+        ty: KeyType::Number,
+        default: "—",
+        valid: "0 – 1",
+        meaning: "Invitations per season as a share of all households.",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "group_size",
+        ty: KeyType::Integer,
+        default: "25",
+        valid: "1 ..",
+        meaning: "Households invited per group when targeting = \"groups\": capacity / group_size groups a season, the fraction rounded up with that probability (DW4FS seaweed group \"Dari Dulu\": 23 members, ILO 2015).",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "cost_idr_per_participant",
+        ty: KeyType::Number,
+        default: "per kind: 1,000,000 / 570,000 / 860,000 / 430,000",
+        valid: "≥ 0",
+        meaning: "Rupiah per participant: USD 2.0 M for 10,000 farmers (ILO) = USD 200 × Rp 14,308 ≈ Rp 2.86 M, split across modules (split: modelling choice).",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "takeup_min_share",
+        ty: KeyType::Number,
+        default: "0.3",
+        valid: "0 – 1",
+        meaning: "Take-up of an invited household at readiness 0 (modelling choice).",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "takeup_max_share",
+        ty: KeyType::Number,
+        default: "0.9",
+        valid: "takeup_min_share – 1",
+        meaning: "Take-up at readiness 1; take-up rises linearly in between (modelling choice).",
+        kinds: &[],
+    },
+    KeyDoc {
+        key: "skill_share",
+        ty: KeyType::Number,
+        default: "1.0",
+        valid: "0 – 1",
+        meaning: "skill conferred (decays with the half-life of its section).",
+        kinds: &[Kind::ProductionTraining, Kind::Entrepreneurship, Kind::FinancialManagement],
+    },
+    KeyDoc {
+        key: "start_probability",
+        ty: KeyType::Number,
+        default: "0.18",
+        valid: "0 – 1",
+        meaning: "probability a trainee starts a venture (SIYB: ≥ 2.65 M businesses from 15 M trainees).",
+        kinds: &[Kind::Entrepreneurship],
+    },
+    KeyDoc {
+        key: "governance_boost",
+        ty: KeyType::Number,
+        default: "0.3",
+        valid: "0 – 1",
+        meaning: "governance added to the village cooperative, × government readiness (modelling choice).",
+        kinds: &[Kind::Cooperative],
+    },
 ];
 
 impl Intervention {

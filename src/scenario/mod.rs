@@ -702,27 +702,24 @@ impl Validator<'_> {
     }
 }
 
-/// Keys an intervention of `kind` accepts, with their types (all effect keys when the kind
-/// is unknown, so that only genuinely unknown keys are reported).
+/// Keys an intervention of `kind` accepts, with their types (every key when the kind is
+/// unknown, so that only genuinely unknown keys are reported).
 fn intervention_keys(kind: Option<Kind>) -> BTreeMap<String, Expected> {
-    let mut keys = BTreeMap::new();
-    for key in crate::interventions::COMMON_KEYS {
-        let t = match key {
-            "id" | "kind" | "targeting" | "follows" | "location" => Expected::Text,
-            "start_season" | "end_season" => Expected::Count(0, i64::from(u32::MAX)),
-            "capacity_per_season" | "group_size" => ANY_COUNT,
-            "villages" => Expected::Counts(i64::from(u32::MAX)),
-            _ => Expected::Number,
-        };
-        keys.insert(key.to_string(), t);
-    }
-    let kinds: Vec<Kind> = kind.map_or(Kind::ALL.to_vec(), |k| vec![k]);
-    for k in kinds {
-        for key in k.effect_keys() {
-            keys.insert(key.to_string(), Expected::Number);
-        }
-    }
-    keys
+    use crate::interventions::{KEYS, KeyType};
+    let seasons = ["start_season", "end_season"];
+    KEYS.iter()
+        .filter(|k| kind.is_none_or(|kind| k.accepted_by(kind)))
+        .map(|k| {
+            let t = match k.ty {
+                KeyType::Text => Expected::Text,
+                KeyType::Integer if seasons.contains(&k.key) => Expected::Count(0, i64::from(u32::MAX)),
+                KeyType::Integer => ANY_COUNT,
+                KeyType::Integers => Expected::Counts(i64::from(u32::MAX)),
+                KeyType::Number => Expected::Number,
+            };
+            (k.key.to_string(), t)
+        })
+        .collect()
 }
 
 /// The origin of the value at dotted `path` (sections only).
