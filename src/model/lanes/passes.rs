@@ -79,7 +79,8 @@ impl Columns {
     #[inline(always)]
     fn take_part(&mut self, s: &mut Chunk, ctx: &SeasonCtx) {
         // Most chunks hold no trainee in a season: the pass would leave every lane as it is.
-        if s.offers.iter().all(|&o| o == 0) {
+        // (An OR over the lanes, without the short circuit of `all`: one vector reduction.)
+        if s.offers.iter().fold(0, |any, &o| any | o) == 0 {
             self.took_part = [false; BATCH];
             self.start_cash = [0.0; BATCH];
             return;
@@ -246,6 +247,8 @@ impl Columns {
         let dry = ctx.kind == SeasonKind::Dry;
         let seaweed_idr_season = p.seaweed.net_idr_per_month * ctx.months;
         let illness_days_share = p.finance.illness_days_share;
+        // The profit is computed only in an enterprise's lanes: its parameters as values.
+        let e = p.enterprise.clone();
         for j in 0..BATCH {
             let flags = s.flags[j];
             let cattle_idr = f64::from(s.cattle_head[j]) * ctx.consts.offtake_idr_per_head_season;
@@ -258,7 +261,7 @@ impl Columns {
             let illness = if ill { illness_days_share } else { 1.0 };
             let wages_idr = usual_wages_idr(s.daily_wages_idr[j], ctx) * draws.labour[j] * illness;
             net += wages_idr;
-            let usual_profit = usual_profit_idr(s.capital_idr[j], s.business_skill[j], ctx);
+            let usual_profit = usual_profit_idr(s.capital_idr[j], s.business_skill[j], &e, ctx.months);
             let enterprise = flags & u32::from(flag::ENTERPRISE) != 0;
             let profit_idr = usual_profit * self.demand[j];
             net = if enterprise { net + profit_idr } else { net };
