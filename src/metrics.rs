@@ -49,11 +49,35 @@ pub struct Accumulator {
 }
 
 /// A non-negative amount rounded to the nearest whole unit (halves up); negative or NaN
-/// amounts count as zero. (Through `i64`: one instruction on every x86-64, where a direct
-/// `f64 as u64` is a branchy sequence; amounts stay far below 2^63.)
-#[inline]
+/// amounts count as zero.
+#[inline(always)]
 fn nearest(x: f64) -> u64 {
-    (x + 0.5).max(0.0) as i64 as u64
+    truncate((x + 0.5).max(0.0))
+}
+
+/// `x as i64 as u64` for `x` ≥ 0 or NaN: the integer part, from 2^63 on (+∞ too)
+/// `i64::MAX`, NaN 0. With only the operations every path has in vector registers (f64
+/// arithmetic and compares, 64-bit integer adds and shifts): AVX2 and SSE2 have no vector
+/// conversion from `f64` to a 64-bit integer, and one `as i64` kept a whole loop scalar.
+#[inline(always)]
+fn truncate(x: f64) -> u64 {
+    const TWO_32: f64 = 4_294_967_296.0;
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    // The integer part of 0 ≤ v < 2^52, as an f64: adding 2^52 rounds v to the nearest
+    // integer (exactly), the select undoes a rounding up.
+    let floor = |v: f64| {
+        let r = (v + TWO_52) - TWO_52;
+        if r > v { r - 1.0 } else { r }
+    };
+    // An integer t in [0, 2^52) as a u64: the low bits of t + 2^52.
+    let bits = |t: f64| (t + TWO_52).to_bits() - TWO_52.to_bits();
+    let v = if x < TWO_63 { x } else { 0.0 };
+    // v = high · 2^32 + low, both below 2^32 (the scaling and the difference are exact).
+    let high = floor(v * (1.0 / TWO_32));
+    let low = floor(v - high * TWO_32);
+    let integer = (bits(high) << 32) + bits(low);
+    if x >= TWO_63 { i64::MAX as u64 } else { integer }
 }
 
 /// The lines that classify a household.
@@ -211,9 +235,9 @@ impl Term {
             persons,
             poor_persons: persons * u64::from(poor),
             food_poor_persons: persons * u64::from(y < lines.food_idr),
-            // The gap is in [0, 1], so the fixed-point values fit an i64 (one instruction).
-            gap_fixed: persons * (gap * FIXED_ONE) as i64 as u64,
-            gap_sq_fixed: persons * (gap * gap * FIXED_ONE) as i64 as u64,
+            // The gap is in [0, 1] (or NaN, as 0), so the fixed-point values fit.
+            gap_fixed: persons * truncate(gap * FIXED_ONE),
+            gap_sq_fixed: persons * truncate(gap * gap * FIXED_ONE),
             rupiah_persons: rupiah * persons,
             bin: ((y as f32).to_bits() >> BIN_SHIFT).clamp(BIN_FIRST, BIN_LAST) - BIN_FIRST,
             savings_idr: nearest(savings_idr),
@@ -604,6 +628,48 @@ pub fn index(name: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The vector-friendly conversion is `as i64 as u64` wherever it applies.
+    #[test]
+    fn truncation_is_the_cast() {
+        let edges = [
+            0.0,
+            -0.0,
+            1e-320,
+            0.25,
+            0.5,
+            0.499_999_999_999_999_94,
+            1.0 - f64::EPSILON / 2.0,
+            1.0,
+            1.5,
+            2.5,
+            4_294_967_295.5,
+            4_294_967_296.0,
+            4_294_967_296.5,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            4_503_599_627_370_497.0,
+            9_007_199_254_740_994.0,
+            9_223_372_036_854_774_784.0,
+            9_223_372_036_854_775_808.0,
+            1e300,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        let check = |x: f64| assert_eq!(truncate(x), x as i64 as u64, "{x:e}");
+        edges.iter().copied().for_each(check);
+        let mut bits: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            // Every non-negative f64 bit pattern is reachable: a 63-bit xorshift word.
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            let x = f64::from_bits(bits >> 1);
+            check(x);
+            check(x.fract() + (bits >> 12) as f64);
+        }
+    }
 
     #[test]
     fn a_column_of_large_amounts_sums_exactly() {

@@ -97,17 +97,16 @@ impl Lanes {
         let f = &ctx.params.finance;
         let months = ctx.months;
         let payoff = ctx.consts.debt_payoff_share_per_month;
+        // Read before the loop: a parameter read in one arm of a select keeps the AVX2
+        // path scalar (see `model::lanes::passes`).
+        let (illness_cost_months, coop_rate, lender_rate) =
+            (f.illness_cost_months, f.coop_interest_per_month, f.lender_interest_per_month);
         for j in 0..BATCH {
             let expected = self.expected[j];
-            let illness_cost = if self.ill[j] { f.illness_cost_months * expected } else { 0.0 };
+            let illness_cost = if self.ill[j] { illness_cost_months * expected } else { 0.0 };
             let cheap = self.cheap[j];
             let skill = self.skill[j];
-            let rate = if cheap {
-                f.coop_interest_per_month
-            } else {
-                f.lender_interest_per_month
-                    - skill * (f.lender_interest_per_month - f.coop_interest_per_month)
-            };
+            let rate = if cheap { coop_rate } else { lender_rate - skill * (lender_rate - coop_rate) };
             let interest = self.debt[j] * rate * months;
             let mut cash = self.savings[j] + self.cash_flow[j] - illness_cost;
             let mut debt = self.debt[j] + interest;
@@ -163,25 +162,29 @@ impl Lanes {
     fn close(&mut self, ctx: &SeasonCtx) {
         let l = &ctx.params.livestock;
         let spend = ctx.consts.spend_excess_share;
+        let (max_head, head_value, restock_heads) =
+            (l.max_head, l.value_idr_per_head, l.restock_savings_heads);
         for j in 0..BATCH {
             let (enough, target, need) = (self.enough[j], self.target[j], self.need[j]);
-            let lender = if need > 0.0 { need.min(self.room[j]) } else { 0.0 };
+            // Every lane's columns are read before the selects: a read in one arm of a
+            // select keeps the loop scalar without masked loads (see `model::lanes::passes`).
+            let (room, buffer, open_debt) = (self.room[j], self.buffer[j], self.debt[j]);
+            let lender = need.min(room);
+            let lender = if need > 0.0 { lender } else { 0.0 };
             let (short_debt, short_cash) = (self.short_debt[j] + lender, self.short_cash[j] + lender);
             let mut cash = self.savings[j];
             let consumption = if enough {
-                target + spend * (cash - target - self.buffer[j]).max(0.0)
+                target + spend * (cash - target - buffer).max(0.0)
             } else {
                 target.min(short_cash).max(0.0)
             };
-            let mut debt = if enough { self.debt[j] } else { short_debt };
+            let mut debt = if enough { open_debt } else { short_debt };
             cash = if enough { cash } else { short_cash };
             cash -= consumption;
-            let buys = (self.cattle[j] < l.max_head)
-                & (l.value_idr_per_head > 0.0)
-                & (cash > l.restock_savings_heads * l.value_idr_per_head);
-            let paid = if buys { l.value_idr_per_head } else { 0.0 };
+            let buys = (self.cattle[j] < max_head) & (head_value > 0.0) & (cash > restock_heads * head_value);
+            let paid = if buys { head_value } else { 0.0 };
             cash -= paid;
-            self.income[j] += if buys { -l.value_idr_per_head } else { 0.0 };
+            self.income[j] += if buys { -head_value } else { 0.0 };
             self.cattle[j] += u32::from(buys);
             let arrears = cash < 0.0;
             debt = if arrears { debt - cash } else { debt };

@@ -8,6 +8,7 @@
 //! flows that are recomputed each season are `f32`.
 
 use crate::model::season::{SeasonCtx, VillageView};
+use crate::params::Enterprise;
 
 /// Bit flags of [`Household::flags`].
 pub mod flag {
@@ -192,13 +193,15 @@ pub(crate) fn usual_wages_idr(daily_wages_idr: f32, ctx: &SeasonCtx) -> f64 {
     f64::from(daily_wages_idr) * ctx.consts.days_per_adult_month * ctx.months
 }
 
-/// An enterprise's profit this season at usual demand.
+/// An enterprise's profit this season of `months` at usual demand, with the enterprise
+/// parameters `e` (a copy the pass makes before its loop: read in one lane's branch,
+/// parameters behind the season's references would keep the loop scalar; see
+/// `lanes::passes`).
 #[inline(always)]
-pub(crate) fn usual_profit_idr(capital_idr: f32, business_skill: f32, ctx: &SeasonCtx) -> f64 {
-    let e = &ctx.params.enterprise;
+pub(crate) fn usual_profit_idr(capital_idr: f32, business_skill: f32, e: &Enterprise, months: f64) -> f64 {
     f64::from(capital_idr)
         * e.return_share_per_month
-        * ctx.months
+        * months
         * (1.0 + e.skill_profit_uplift_share * f64::from(business_skill))
 }
 

@@ -5,6 +5,11 @@
 //! of the rule is a select of the value it would have left), which the compiler turns into
 //! four or eight households per instruction on the AVX2 and AVX-512 paths. Every rule of
 //! the household season is written here once.
+//!
+//! A pass reads the parameters it needs into locals before its loop. A parameter read in
+//! only one arm of a select is a load behind a reference the compiler cannot prove it may
+//! read in every lane: with AVX-512 it becomes a masked load, but without one the AVX2 and
+//! portable paths keep the loop scalar.
 
 use super::{Columns, bit};
 use crate::metrics::Lines;
@@ -74,7 +79,8 @@ impl Columns {
     #[inline(always)]
     fn take_part(&mut self, s: &mut Chunk, ctx: &SeasonCtx) {
         // Most chunks hold no trainee in a season: the pass would leave every lane as it is.
-        if s.offers.iter().all(|&o| o == 0) {
+        // (An OR over the lanes, without the short circuit of `all`: one vector reduction.)
+        if s.offers.iter().fold(0, |any, &o| any | o) == 0 {
             self.took_part = [false; BATCH];
             self.start_cash = [0.0; BATCH];
             return;
@@ -83,6 +89,7 @@ impl Columns {
         let p = ctx.params;
         let start_capital = p.enterprise.start_capital_idr;
         let start_probability = f64::from(levels.start_probability);
+        let seaweed_cost = p.seaweed.start_cost_idr;
         for j in 0..BATCH {
             let offers = std::mem::take(&mut s.offers[j]);
             let takes = |m: u8| offers & m != 0;
@@ -106,7 +113,7 @@ impl Columns {
             let seaweed = starts & has(flag::COASTAL) & !has(flag::SEAWEED);
             let enterprise = starts & !seaweed & !has(flag::ENTERPRISE);
             self.start_cash[j] = if seaweed {
-                -p.seaweed.start_cost_idr
+                -seaweed_cost
             } else if enterprise {
                 -start_capital
             } else {
@@ -128,6 +135,7 @@ impl Columns {
         let (consts, a) = (ctx.consts, &ctx.params.adoption);
         let (c, e) = (&ctx.params.cooperative, &ctx.params.enterprise);
         let improved_cost = ctx.params.farm.improved_input_cost_idr_per_ha;
+        let (bad_season_multiplier, illiquid_multiplier) = (a.bad_season_multiplier, a.illiquid_multiplier);
         for j in 0..BATCH {
             let readiness = (self.village_readiness[j] + f64::from(s.readiness_offset[j])).clamp(0.0, 1.0);
             let adopt = readiness
@@ -136,12 +144,12 @@ impl Columns {
                     + a.trained_per_year * f64::from(s.farm_skill[j]));
             let mut drop = consts.supported_disadoption_per_year;
             drop = if s.flags[j] & u32::from(flag::BAD_HARVEST) != 0 {
-                drop * a.bad_season_multiplier
+                drop * bad_season_multiplier
             } else {
                 drop
             };
             let illiquid = s.savings_idr[j] < improved_cost * f64::from(s.land_ha[j]);
-            drop = if illiquid { drop * a.illiquid_multiplier } else { drop };
+            drop = if illiquid { drop * illiquid_multiplier } else { drop };
             let improved = s.flags[j] & u32::from(flag::IMPROVED) != 0;
             self.practice_rate[j] = if improved { drop } else { adopt };
             self.join_rate[j] = c.join_per_year * readiness * self.governance[j] * ctx.years;
@@ -158,7 +166,7 @@ impl Columns {
         let e = &ctx.params.enterprise;
         let exit_probability = ctx.consts.coop_exit_probability;
         let start_probability = ctx.consts.enterprise_start_probability;
-        let start_capital = e.start_capital_idr;
+        let (start_capital, salvage_share) = (e.start_capital_idr, e.salvage_share);
         for j in 0..BATCH {
             let flags = s.flags[j];
             let improved = flags & u32::from(flag::IMPROVED) != 0;
@@ -185,7 +193,7 @@ impl Columns {
                 & (unit(draws.words(Word::SpontaneousStart)[j]) < start_probability)
                 & (s.savings_idr[j] >= start_capital);
             let capital = s.capital_idr[j];
-            let salvage = f64::from(capital) * e.salvage_share;
+            let salvage = f64::from(capital) * salvage_share;
             let cash = if exits {
                 salvage
             } else if starts {
@@ -238,6 +246,9 @@ impl Columns {
         let p = ctx.params;
         let dry = ctx.kind == SeasonKind::Dry;
         let seaweed_idr_season = p.seaweed.net_idr_per_month * ctx.months;
+        let illness_days_share = p.finance.illness_days_share;
+        // The profit is computed only in an enterprise's lanes: its parameters as values.
+        let e = p.enterprise.clone();
         for j in 0..BATCH {
             let flags = s.flags[j];
             let cattle_idr = f64::from(s.cattle_head[j]) * ctx.consts.offtake_idr_per_head_season;
@@ -247,10 +258,10 @@ impl Columns {
             net = if seaweed { net + seaweed_idr } else { net };
             let ill = unit(draws.words(Word::Illness)[j]) < ctx.consts.illness_probability;
             self.ill[j] = ill;
-            let illness = if ill { p.finance.illness_days_share } else { 1.0 };
+            let illness = if ill { illness_days_share } else { 1.0 };
             let wages_idr = usual_wages_idr(s.daily_wages_idr[j], ctx) * draws.labour[j] * illness;
             net += wages_idr;
-            let usual_profit = usual_profit_idr(s.capital_idr[j], s.business_skill[j], ctx);
+            let usual_profit = usual_profit_idr(s.capital_idr[j], s.business_skill[j], &e, ctx.months);
             let enterprise = flags & u32::from(flag::ENTERPRISE) != 0;
             let profit_idr = usual_profit * self.demand[j];
             net = if enterprise { net + profit_idr } else { net };
