@@ -19,32 +19,7 @@ fn range(doc: &FieldDoc) -> String {
 pub fn markdown() -> String {
     let mut s = String::new();
     s.push_str("### Top level\n\n| key | type | default | valid | meaning |\n|---|---|---|---|---|\n");
-    for (k, t, d, v, m) in [
-        (
-            "name",
-            "string",
-            "file name",
-            "letters, digits, _ - .",
-            "Scenario name; results go to <out>/<name>/.",
-        ),
-        ("description", "string", "\"\"", "", "What the scenario represents."),
-        (
-            "base",
-            "string",
-            "—",
-            "a file path",
-            "File this one builds on, relative to this file; only differences need stating.",
-        ),
-        (
-            "seed",
-            "integer",
-            "20240301",
-            "≥ 0",
-            "Seed of every random draw; same seed = same weather, prices and shocks.",
-        ),
-        ("replications", "integer", "20", "≥ 1", "Independent replications."),
-        ("seasons", "integer", "20", "≥ 1", "Observed seasons, two per year (wet, dry)."),
-    ] {
+    for (k, t, d, v, m) in crate::scenario::TOP_LEVEL {
         let _ = writeln!(s, "| `{k}` | {t} | {d} | {v} | {m} |");
     }
     for (section, about, docs) in Params::reference() {

@@ -25,9 +25,41 @@ use crate::interventions::{Intervention, Kind, Targeting};
 use crate::model::household::MAX_INTERVENTIONS;
 use crate::params::Params;
 
-/// Top-level keys that are not parameter sections.
-const TOP_KEYS: [&str; 8] =
-    ["name", "description", "seed", "replications", "seasons", "base", "intervention", uncertain::KEY];
+/// The default seed.
+const DEFAULT_SEED: i64 = 20_240_301;
+/// The default number of replications.
+const DEFAULT_REPLICATIONS: i64 = 20;
+/// The default number of observed seasons.
+const DEFAULT_SEASONS: i64 = 20;
+
+/// The top-level keys that hold a value, declared once: key, type, default, valid values,
+/// meaning (the loader reads them by these names; the reference prints this table).
+pub const TOP_LEVEL: [(&str, &str, &str, &str, &str); 6] = [
+    ("name", "string", "file name", "letters, digits, _ - .", "Scenario name; results go to <out>/<name>/."),
+    ("description", "string", "\"\"", "", "What the scenario represents."),
+    (
+        "base",
+        "string",
+        "—",
+        "a file path",
+        "File this one builds on, relative to this file; only differences need stating.",
+    ),
+    (
+        "seed",
+        "integer",
+        "20240301",
+        "≥ 0",
+        "Seed of every random draw; same seed = same weather, prices and shocks.",
+    ),
+    ("replications", "integer", "20", "≥ 1", "Independent replications."),
+    ("seasons", "integer", "20", "≥ 1", "Observed seasons, two per year (wet, dry)."),
+];
+
+/// True if `key` is a top-level key that is not a parameter section: a value of
+/// [`TOP_LEVEL`], the interventions or the uncertainty table.
+fn is_top_key(key: &str) -> bool {
+    TOP_LEVEL.iter().any(|k| k.0 == key) || key == "intervention" || key == uncertain::KEY
+}
 
 /// A validated scenario, ready to run.
 #[derive(Clone, Debug, PartialEq)]
@@ -290,8 +322,9 @@ impl Scenario {
 fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
     let mut v = Validator { path, problems: Vec::new() };
     for (key, entry) in &doc.root {
-        if !TOP_KEYS.contains(&key.as_str()) && !Params::SECTIONS.contains(&key.as_str()) {
-            let known = TOP_KEYS.iter().chain(Params::SECTIONS.iter()).copied();
+        if !is_top_key(key) && !Params::SECTIONS.contains(&key.as_str()) {
+            let tables = ["intervention", uncertain::KEY];
+            let known = TOP_LEVEL.iter().map(|k| k.0).chain(tables).chain(Params::SECTIONS.iter().copied());
             v.unknown(entry, key, suggest(key, known));
         }
     }
@@ -306,9 +339,10 @@ fn validate(path: &Path, doc: &Document) -> Result<Scenario, Problems> {
         v.problems.push(Problem::new(origin, "name", message));
     }
     let description = v.string(doc, "description").unwrap_or_default();
-    let seed = v.integer(doc, "seed", 0, i64::MAX).unwrap_or(20_240_301) as u64;
-    let replications = v.integer(doc, "replications", 1, i64::from(u32::MAX)).unwrap_or(20) as u32;
-    let seasons = v.integer(doc, "seasons", 1, (1 << 20) - 1).unwrap_or(20) as u32;
+    let seed = v.integer(doc, "seed", 0, i64::MAX).unwrap_or(DEFAULT_SEED) as u64;
+    let replications =
+        v.integer(doc, "replications", 1, i64::from(u32::MAX)).unwrap_or(DEFAULT_REPLICATIONS) as u32;
+    let seasons = v.integer(doc, "seasons", 1, (1 << 20) - 1).unwrap_or(DEFAULT_SEASONS) as u32;
     let params = v.params(doc);
     let interventions = v.interventions(doc, params.population.simulated_villages());
     let (uncertain, problems) = uncertain::parse(doc);
@@ -745,5 +779,16 @@ mod tests {
         assert_eq!(shared_stream(["a", "a", "bb"].into_iter(), by_length), None);
         let ids: Vec<String> = (1..=24).map(|i| format!("p{i}")).collect();
         assert_eq!(shared_stream(ids.iter().map(String::as_str), crate::rng::id_hash), None);
+    }
+
+    #[test]
+    fn the_top_level_table_states_the_loaders_defaults() {
+        let stated = |key: &str| TOP_LEVEL.iter().find(|k| k.0 == key).unwrap().2.to_string();
+        assert_eq!(stated("seed"), DEFAULT_SEED.to_string());
+        assert_eq!(stated("replications"), DEFAULT_REPLICATIONS.to_string());
+        assert_eq!(stated("seasons"), DEFAULT_SEASONS.to_string());
+        let s = from_str("x.toml", "name = \"x\"\n").unwrap();
+        assert_eq!((s.seed, s.replications, s.seasons), (20_240_301, 20, 20));
+        assert!(is_top_key("intervention") && is_top_key("uncertainty") && !is_top_key("farm"));
     }
 }
