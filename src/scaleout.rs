@@ -275,9 +275,28 @@ pub fn array_script(
     array: &str,
     name: &str,
 ) -> String {
-    let n = options.shards;
-    let tasks = tasks(n, options.max_array);
-    let mut s = directives(&format!("{name}-sweep"), options, log_dir);
+    let (n, tasks) = (options.shards, tasks(options.shards, options.max_array));
+    let (mut s, command) =
+        array_header(&format!("{name}-sweep"), program, arguments, options, log_dir, array);
+    s.push_str(&format!(
+        "for ((k = SLURM_ARRAY_TASK_ID + 1; k <= {n}; k += {tasks})); do\n  out={}/$k\n  if [ -f \"$out\"/sweeps/*/{SHARD_DONE} ]; then continue; fi\n  {} --shard \"$k/{n}\" --out \"$out\" --threads \"${{SLURM_CPUS_PER_TASK:-1}}\" --quiet\ndone\n",
+        quote(&shards_dir.display().to_string()),
+        command
+    ));
+    s
+}
+
+/// The directives and the `--array` line of an array script named `name`, and the quoted
+/// command each task runs (`program` with `arguments`).
+fn array_header(
+    name: &str,
+    program: &Path,
+    arguments: &[String],
+    options: &SlurmOptions,
+    log_dir: &Path,
+    array: &str,
+) -> (String, String) {
+    let mut s = directives(name, options, log_dir);
     let throttle = options.throttle.map_or(String::new(), |k| format!("%{k}"));
     s.push_str(&format!("#SBATCH --array={array}{throttle}\n"));
     s.push_str("set -euo pipefail\n");
@@ -285,12 +304,7 @@ pub fn array_script(
         .chain(arguments.iter().cloned())
         .map(|a| quote(&a))
         .collect();
-    s.push_str(&format!(
-        "for ((k = SLURM_ARRAY_TASK_ID + 1; k <= {n}; k += {tasks})); do\n  out={}/$k\n  if [ -f \"$out\"/sweeps/*/{SHARD_DONE} ]; then continue; fi\n  {} --shard \"$k/{n}\" --out \"$out\" --threads \"${{SLURM_CPUS_PER_TASK:-1}}\" --quiet\ndone\n",
-        quote(&shards_dir.display().to_string()),
-        command.join(" ")
-    ));
-    s
+    (s, command.join(" "))
 }
 
 /// The merge script, run after every task succeeded (`--dependency=afterok`): `merge` of
@@ -339,19 +353,13 @@ pub fn calibration_array_script(
     log_dir: &Path,
     name: &str,
 ) -> String {
-    let n = options.shards;
-    let tasks = tasks(n, options.max_array);
-    let mut s = directives(&format!("{name}-calibrate"), options, log_dir);
-    let throttle = options.throttle.map_or(String::new(), |k| format!("%{k}"));
-    s.push_str(&format!("#SBATCH --array=0-{}{throttle}\n", tasks - 1));
-    s.push_str("set -euo pipefail\n");
-    let command: Vec<String> = std::iter::once(program.display().to_string())
-        .chain(arguments.iter().cloned())
-        .map(|a| quote(&a))
-        .collect();
+    let (n, tasks) = (options.shards, tasks(options.shards, options.max_array));
+    let array = format!("0-{}", tasks - 1);
+    let (mut s, command) =
+        array_header(&format!("{name}-calibrate"), program, arguments, options, log_dir, &array);
     s.push_str(&format!(
         "for ((k = SLURM_ARRAY_TASK_ID + 1; k <= {n}; k += {tasks})); do\n  {} --shard \"$k/{n}\" --out {} --threads \"${{SLURM_CPUS_PER_TASK:-1}}\" --quiet\ndone\n",
-        command.join(" "),
+        command,
         quote(&state.display().to_string())
     ));
     s

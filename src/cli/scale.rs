@@ -335,8 +335,13 @@ pub(crate) fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
     let manifest = scaleout::merge(dirs, &dest).map_err(|problems| {
         Problems(problems.iter().map(|p| Problem::new(Origin::command_line(), "merge", p)).collect())
     })?;
+    rerun(recorded_arguments(&manifest)?, out, quiet)
+}
+
+/// Run the shards' recorded command (`arguments`, without the program) into `out`.
+fn rerun(arguments: Vec<String>, out: &Path, quiet: bool) -> Result<()> {
     let mut argv = vec!["livelihoods".to_string()];
-    argv.extend(recorded_arguments(&manifest)?);
+    argv.extend(arguments);
     argv.extend(["--out".to_string(), out.display().to_string()]);
     if quiet {
         argv.push("--quiet".into());
@@ -646,13 +651,5 @@ fn merge_compare(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<()> {
         }
     }
     output::write_file_atomically(&resume.join(&log), joined.as_bytes())?;
-    let mut argv = vec!["livelihoods".to_string()];
-    argv.extend(arguments);
-    argv.extend(["--out".to_string(), out.display().to_string()]);
-    if quiet {
-        argv.push("--quiet".into());
-    }
-    let args =
-        <super::Args as clap::Parser>::try_parse_from(&argv).context("the shards' recorded command")?;
-    super::run(args)
+    rerun(arguments, out, quiet)
 }
