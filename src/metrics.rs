@@ -177,6 +177,29 @@ impl Accumulator {
         0.0
     }
 
+    /// Share of all consumption held by the poorest `share` of persons, from the bins
+    /// (persons of the bin that crosses the cut at that bin's mean).
+    fn bottom_share(&self, share: f64) -> f64 {
+        let total = self.consumption_idr_persons as f64;
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let mut left = share * self.persons as f64;
+        let mut held = 0.0;
+        for &[persons, sum] in &self.bins {
+            if persons == 0 {
+                continue;
+            }
+            let take = left.min(persons as f64);
+            held += sum as f64 * take / persons as f64;
+            left -= take;
+            if left <= 0.0 {
+                break;
+            }
+        }
+        held / total
+    }
+
     /// Person-weighted Gini of consumption per person (Lorenz curve over bins).
     fn gini(&self) -> f64 {
         let total_persons = self.persons as f64;
@@ -432,7 +455,7 @@ pub struct Metric {
 }
 
 /// Every metric, in output order (after `season,year,season_kind`).
-pub const METRICS: [Metric; 21] = [
+pub const METRICS: [Metric; 22] = [
     Metric {
         name: "p0",
         unit: "share of persons",
@@ -451,6 +474,11 @@ pub const METRICS: [Metric; 21] = [
         doc: "median consumption per person, person-weighted",
     },
     Metric { name: "gini", unit: "0 to 1", doc: "Gini of consumption per person, person-weighted" },
+    Metric {
+        name: "bottom40_share",
+        unit: "share of consumption",
+        doc: "share of all consumption held by the poorest 40 % of persons (the World Bank's bottom 40)",
+    },
     Metric {
         name: "food_poor_share",
         unit: "share of persons",
@@ -594,6 +622,7 @@ impl Accumulator {
             self.consumption_idr_persons as f64 / persons,
             self.median(),
             self.gini(),
+            self.bottom_share(0.4),
             self.food_poor_persons as f64 / persons,
             self.adopters as f64 / households,
             self.members as f64 / households,
@@ -736,6 +765,26 @@ mod tests {
         let exact = 2.0 * weighted / (n * total) - (n + 1.0) / n;
         let g = acc.finish(facts()).values[index("gini").unwrap()];
         assert!((g - exact).abs() < 0.002, "binned {g} vs exact {exact}");
+    }
+
+    #[test]
+    fn the_bottom_40_share_is_that_of_the_poorest_persons() {
+        let lines = Lines::new(1.0, 1.0);
+        // Incomes 1..=100 (× Rp 100,000), one person each: the poorest 40 hold
+        // (1 + … + 40) / (1 + … + 100) = 820 / 5050.
+        let mut acc = Accumulator::new(1);
+        for i in 1..=100 {
+            acc.add_one(&household(1, i as f32 * 100_000.0), lines);
+        }
+        let b = acc.finish(facts()).values[index("bottom40_share").unwrap()];
+        assert!((b - 820.0 / 5050.0).abs() < 0.002, "binned {b}");
+        // Households weigh by their members: one of 4 at Rp 100,000 and one of 6 at
+        // Rp 300,000 — the poorest 40 % of persons are exactly the first household.
+        let mut acc = Accumulator::new(1);
+        acc.add_one(&household(4, 100_000.0), lines);
+        acc.add_one(&household(6, 300_000.0), lines);
+        let b = acc.finish(facts()).values[index("bottom40_share").unwrap()];
+        assert!((b - 400_000.0 / 2_200_000.0).abs() < 1e-9, "{b}");
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub struct Household {
     /// What the household's workers earn in a day of work, rupiah: adults × daily wage ×
     /// the household's access to work (fixed).
     pub daily_wages_idr: f32,
+    /// Income that does not vary: a salaried member's salary and social transfers, rupiah per
+    /// month (fixed).
+    pub fixed_income_idr_month: f32,
     /// Household readiness minus its village's readiness (fixed).
     pub readiness_offset: f32,
     /// Capital of the enterprise, rupiah (0 when none).
@@ -220,6 +223,7 @@ pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &Sea
         capital_idr: h.enterprise_capital_idr,
         business_skill: h.business_skill,
         daily_wages_idr: h.daily_wages_idr,
+        fixed_income_idr_month: h.fixed_income_idr_month,
     };
     expected_income(&holdings, ctx)
 }
@@ -237,6 +241,7 @@ pub(crate) struct Holdings {
     pub(crate) capital_idr: f32,
     pub(crate) business_skill: f32,
     pub(crate) daily_wages_idr: f32,
+    pub(crate) fixed_income_idr_month: f32,
 }
 
 /// [`expected_income_idr_month`] of `x`, rupiah per month.
@@ -255,7 +260,8 @@ pub(crate) fn expected_income(x: &Holdings, ctx: &SeasonCtx) -> f64 {
     let cattle =
         f64::from(x.cattle_head) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
     let seaweed = only_if(x.seaweed, p.seaweed.net_idr_per_month * p.calendar.dry_months);
-    let wages = f64::from(x.daily_wages_idr) * ctx.consts.days_per_adult_year;
+    let wages = f64::from(x.daily_wages_idr) * ctx.consts.days_per_adult_year
+        + f64::from(x.fixed_income_idr_month) * ctx.consts.months_per_year;
     let e = &p.enterprise;
     let profit = only_if(
         x.enterprise,

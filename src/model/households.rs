@@ -25,6 +25,9 @@ pub(crate) struct Chunk {
     pub(crate) land_ha: [f32; BATCH],
     /// What the household's workers earn in a day of work, rupiah (fixed).
     pub(crate) daily_wages_idr: [f32; BATCH],
+    /// Income that does not vary: a salaried member's salary and social transfers, rupiah per
+    /// month (fixed).
+    pub(crate) fixed_income_idr_month: [f32; BATCH],
     /// Household readiness minus its village's readiness (fixed).
     pub(crate) readiness_offset: [f32; BATCH],
     /// Capital of the enterprise, rupiah (0 when none).
@@ -65,6 +68,7 @@ impl Default for Chunk {
             debt_idr: [0.0; BATCH],
             land_ha: [0.0; BATCH],
             daily_wages_idr: [0.0; BATCH],
+            fixed_income_idr_month: [0.0; BATCH],
             readiness_offset: [0.0; BATCH],
             capital_idr: [0.0; BATCH],
             farm_skill: [0.0; BATCH],
@@ -95,6 +99,7 @@ impl Chunk {
             debt_idr: self.debt_idr[j],
             land_ha: self.land_ha[j],
             daily_wages_idr: self.daily_wages_idr[j],
+            fixed_income_idr_month: self.fixed_income_idr_month[j],
             readiness_offset: self.readiness_offset[j],
             enterprise_capital_idr: self.capital_idr[j],
             farm_skill: self.farm_skill[j],
@@ -119,6 +124,7 @@ impl Chunk {
         self.debt_idr[j] = h.debt_idr;
         self.land_ha[j] = h.land_ha;
         self.daily_wages_idr[j] = h.daily_wages_idr;
+        self.fixed_income_idr_month[j] = h.fixed_income_idr_month;
         self.readiness_offset[j] = h.readiness_offset;
         self.capital_idr[j] = h.enterprise_capital_idr;
         self.farm_skill[j] = h.farm_skill;

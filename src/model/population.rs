@@ -128,7 +128,6 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
         members,
         ..Household::default()
     };
-    h.daily_wages_idr = (h.adults(p.labour.adult_share) * p.labour.wage_idr_per_day * access) as f32;
     let coastal = d.chance(pop.coastal_share);
     let seaweed = d.chance(pop.seaweed_farmer_share);
     if coastal {
@@ -151,6 +150,17 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     }
     if d.chance(pop.coop_member_share) && view.coop_exists {
         h.flags |= flag::COOP_MEMBER;
+    }
+    // A member in salaried work earns a salary and works no casual days.
+    let salaried = d.chance(p.labour.salaried_share);
+    let casual_adults = h.adults(p.labour.adult_share) - if salaried { 1.0 } else { 0.0 };
+    h.daily_wages_idr = (casual_adults * p.labour.wage_idr_per_day * access) as f32;
+    h.fixed_income_idr_month = if salaried { p.labour.salary_idr_per_month as f32 } else { 0.0 };
+    // The social registry's households receive a transfer for good.
+    let before = crate::model::household::expected_income_idr_month(&h, view, ctx);
+    let line = p.poverty.line_idr_per_capita_month * p.labour.transfer_line_share;
+    if before / f64::from(h.members) < line {
+        h.fixed_income_idr_month += p.labour.transfer_idr_per_month as f32;
     }
     let expected = crate::model::household::expected_income_idr_month(&h, view, ctx);
     h.expected_income_idr_month = expected as f32;

@@ -97,7 +97,7 @@ fn run_writes_results_and_a_manifest_with_provenance() {
     let result = dir.path().join("results/small");
     let seasons = fs::read_to_string(result.join("seasons.csv")).unwrap();
     let header = "scenario,replication,season,year,season_kind,p0,p1,p2,mean_consumption_pc_idr,\
-                  median_consumption_pc_idr,gini,food_poor_share,adopters_share,coop_members_share,\
+                  median_consumption_pc_idr,gini,bottom40_share,food_poor_share,adopters_share,coop_members_share,\
                   enterprises_share,mean_savings_idr,mean_debt_idr,participants,programme_cost_idr";
     assert!(seasons.starts_with(header), "{}", seasons.lines().next().unwrap());
     assert_eq!(seasons.lines().count(), 1 + 3 * 6);
@@ -258,7 +258,7 @@ fn bench_prints_model_and_kernel_speeds_for_every_size_and_thread_count() {
         } else {
             assert!((row[4] - row[3] / rows[k - 2][3]).abs() < 0.02, "speed-up over one thread: {row:?}");
         }
-        assert_eq!(row[7], 71.0, "bytes of state per household: the columns of a chunk");
+        assert_eq!(row[7], 75.0, "bytes of state per household: the columns of a chunk");
     }
     assert!(stdout.contains("model/ceiling") && stdout.contains("peak resident memory"), "{stdout}");
     let out = livelihoods(&["bench", "--scenario", small.to_str().unwrap(), "--threads", "1,0"], dir.path());

@@ -259,7 +259,9 @@ impl Columns {
             let ill = unit(draws.words(Word::Illness)[j]) < ctx.consts.illness_probability;
             self.ill[j] = ill;
             let illness = if ill { illness_days_share } else { 1.0 };
-            let wages_idr = usual_wages_idr(s.daily_wages_idr[j], ctx) * draws.labour[j] * illness;
+            let salary_idr = f64::from(s.fixed_income_idr_month[j]) * ctx.months;
+            let wages_idr =
+                usual_wages_idr(s.daily_wages_idr[j], ctx) * draws.labour[j] * illness + salary_idr;
             net += wages_idr;
             let usual_profit = usual_profit_idr(s.capital_idr[j], s.business_skill[j], &e, ctx.months);
             let enterprise = flags & u32::from(flag::ENTERPRISE) != 0;
@@ -289,6 +291,7 @@ impl Columns {
                 capital_idr: s.capital_idr[j],
                 business_skill: s.business_skill[j],
                 daily_wages_idr: s.daily_wages_idr[j],
+                fixed_income_idr_month: s.fixed_income_idr_month[j],
             };
             s.expected_income_idr_month[j] = expected_income(&holdings, ctx) as f32;
         }
