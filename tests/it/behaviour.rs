@@ -32,6 +32,35 @@ fn the_baseline_meets_the_calibration_targets() {
     }
 }
 
+/// The baseline starts in the model's stationary state: at full size, over 40 observed
+/// seasons × 20 replications, the mean within-replication OLS trend of P0 lies within
+/// ±0.03 percentage points a year (and the adopter share, the slowest state, does not
+/// drift by more than 0.1 point a year).
+#[test]
+fn the_baseline_has_no_trend() {
+    let results = run_on(2, &[load("kupang_baseline", 85_000, 40, 20)]);
+    let trend = |metric: &str| {
+        let k = livelihoods::metrics::index(metric).unwrap();
+        let slopes: Vec<f64> = results[0]
+            .runs
+            .iter()
+            .map(|run| {
+                let years: Vec<f64> = run.iter().map(|m| f64::from(m.season) / 2.0).collect();
+                let values: Vec<f64> = run.iter().map(|m| m.values[k]).collect();
+                let (mx, my) = (mean(&years), mean(&values));
+                let sxy: f64 = years.iter().zip(&values).map(|(x, y)| (x - mx) * (y - my)).sum();
+                let sxx: f64 = years.iter().map(|x| (x - mx).powi(2)).sum();
+                sxy / sxx
+            })
+            .collect();
+        mean(&slopes)
+    };
+    let p0 = trend("p0") * 100.0;
+    assert!(p0.abs() <= 0.03, "P0 trend {p0:+.4} pp a year");
+    let adopters = trend("adopters_share") * 100.0;
+    assert!(adopters.abs() <= 0.1, "adopter share trend {adopters:+.4} points a year");
+}
+
 #[test]
 fn each_module_alone_lowers_poverty_and_financial_management_fades() {
     let names = [
