@@ -148,23 +148,23 @@ pub fn estimate_run(scenarios: &[Scenario], threads: usize) -> Estimate {
 }
 
 /// The peak memory of running a comparison's `plan` ([`crate::trial::run`]) on `threads`
-/// threads: a programme beside its counterfactual (two worlds, each followed with its
-/// flows, their metrics and trial sums), every other world followed alone.
+/// threads: per replication, the programmes measured against one counterfactual run
+/// together — each programme's world followed with its flows, its metrics and trial sums,
+/// beside the counterfactual's world and the world their spin-up ended in — and every
+/// other world is followed alone.
 pub fn estimate_plan(plan: &crate::trial::Plan, threads: usize) -> Estimate {
     let mut loads = Vec::new();
-    for (w, s) in plan.worlds.iter().enumerate() {
-        let paired = plan.counterfactual[w].is_some();
-        if !paired && plan.counterfactual.contains(&Some(w)) {
-            continue;
-        }
+    for (worlds, paired) in plan.groups() {
+        let s = &plan.worlds[worlds[0]];
+        let n = worlds.len() as u64;
         let (running, sums) = crate::trial::replication_bytes(s, paired);
-        let worlds = if paired { 2 } else { 1 };
+        let states = if paired { n + 2 } else { 1 };
         // The metrics are copied once when the results are assembled.
-        let metrics = 2 * worlds * metrics_bytes(s);
+        let metrics = 2 * (n + u64::from(paired)) * metrics_bytes(s);
         loads.push(Load {
             scenario: s,
-            running: worlds * world_bytes(s) + running,
-            kept: metrics + sums + JOB_BYTES,
+            running: states * world_bytes(s) + n * running,
+            kept: metrics + n * sums + JOB_BYTES,
         });
     }
     estimate_of(&loads, threads)

@@ -217,7 +217,7 @@ impl Households {
 
     /// Every household in order, as values.
     pub fn iter(&self) -> impl Iterator<Item = Household> + '_ {
-        (0..self.len).map(|i| self.get(i))
+        self.chunks.iter().flat_map(|c| (0..c.len).map(move |j| c.get(j)))
     }
 
     /// Every household in order, as values.

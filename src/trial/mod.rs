@@ -104,15 +104,29 @@ impl Plan {
             .sum()
     }
 
-    /// Simulated household-seasons, spin-up included.
+    /// Simulated household-seasons, spin-up included: per group of units that share a
+    /// counterfactual ([`run_reporting`]), one spin-up, the counterfactual's observed
+    /// seasons once and every programme's.
     pub fn simulated_household_seasons(&self) -> u64 {
-        self.units()
+        spin_up_groups(&self.units())
             .iter()
-            .map(|u| {
-                let worlds = if u.counterfactual.is_some() { 2 } else { 1 };
-                worlds * self.worlds[u.world].simulated_household_seasons()
+            .map(|group| {
+                let s = &self.worlds[group[0].world];
+                let per_season = s.params.population.households * u64::from(s.replications);
+                let twin = u64::from(group[0].counterfactual.is_some());
+                let observed = (group.len() as u64 + twin) * u64::from(s.seasons);
+                per_season * (u64::from(s.params.calendar.spin_up_seasons) + observed)
             })
             .sum()
+    }
+
+    /// The worlds run together per replication ([`run_reporting`]), each group with
+    /// whether it is paired with a counterfactual.
+    pub(crate) fn groups(&self) -> Vec<(Vec<usize>, bool)> {
+        spin_up_groups(&self.units())
+            .into_iter()
+            .map(|g| (g.iter().map(|u| u.world).collect(), g[0].counterfactual.is_some()))
+            .collect()
     }
 
     /// What is run: a pair for every programme, a single world for every world that is
@@ -202,51 +216,94 @@ pub fn run(plan: Plan, threads: usize, on_season: &(dyn Fn() + Sync)) -> Outcome
 
 /// [`run`], calling `on_world` with the results of each world as soon as all its
 /// replications are done (a programme and its counterfactual together), so that a caller
-/// can keep them even if the rest is never finished. The units of the plan run one after
-/// another, the replications of each in parallel; the results are the same.
+/// can keep them even if the rest is never finished. The units of the plan run group after
+/// group, the replications of each group in parallel; a group is the programmes measured
+/// against the same counterfactual, which share their world until the programme starts:
+/// per replication its spin-up is simulated once, and its counterfactual is stepped once a
+/// season beside all of them. The results are those of each pair run on its own.
 pub fn run_reporting(
     plan: Plan,
     threads: usize,
     on_season: &(dyn Fn() + Sync),
     on_world: &mut dyn FnMut(&ScenarioResult),
 ) -> Outcome {
-    let units = plan.units();
     let noise: Vec<Noise> = plan.worlds.iter().map(|s| Noise::new(&s.params)).collect();
     let n = plan.worlds.len();
     let mut results: Vec<Option<ScenarioResult>> = vec![None; n];
     let mut sums: Vec<Vec<TrialSums>> = vec![Vec::new(); n];
-    for unit in &units {
-        let scenario = &plan.worlds[unit.world];
-        let cf = unit.counterfactual.map(|c| (&plan.worlds[c], &noise[c]));
+    for group in spin_up_groups(&plan.units()) {
+        let first = &plan.worlds[group[0].world];
+        let worlds: Vec<(&Scenario, &Noise)> =
+            group.iter().map(|u| (&plan.worlds[u.world], &noise[u.world])).collect();
+        let cf = group[0].counterfactual.map(|c| (&plan.worlds[c], &noise[c]));
         let run_job = |r: u32, parallel: bool| {
             let execution = Execution { cpu: plan.cpu, parallel };
-            replicate(scenario, &noise[unit.world], cf, r, execution, on_season)
+            let spun = spin_up(first, &noise[group[0].world], r, execution);
+            replicate(&worlds, cf, spun, r, execution, on_season)
         };
-        let reps = scenario.replications;
-        let mut mine: Vec<Replication> = match strategy(reps as usize, threads) {
+        let reps = first.replications;
+        let by_replication: Vec<Vec<Replication>> = match strategy(reps as usize, threads) {
             Strategy::Jobs => (0..reps).into_par_iter().map(|r| run_job(r, false)).collect(),
             Strategy::Households => (0..reps).map(|r| run_job(r, true)).collect(),
         };
-        if let Some(c) = unit.counterfactual
-            && results[c].is_none()
-        {
-            // The first pair of a counterfactual gives its figures (every pair gives the
-            // same ones).
-            let runs: Vec<Vec<SeasonMetrics>> =
-                mine.iter_mut().map(|r| r.counterfactual.take().expect("a pair")).collect();
-            sums[c] = mine.iter().map(|r| counterfactual_dynamics(&r.sums)).collect();
-            let result = ScenarioResult { scenario: plan.worlds[c].clone(), summary: summarise(&runs), runs };
-            on_world(&result);
-            results[c] = Some(result);
+        let mut by_unit: Vec<Vec<Replication>> =
+            group.iter().map(|_| Vec::with_capacity(reps as usize)).collect();
+        for replication in by_replication {
+            for (k, r) in replication.into_iter().enumerate() {
+                by_unit[k].push(r);
+            }
         }
-        let runs: Vec<Vec<SeasonMetrics>> = mine.iter_mut().map(|r| std::mem::take(&mut r.metrics)).collect();
-        sums[unit.world] = mine.into_iter().map(|r| r.sums).collect();
-        let result = ScenarioResult { scenario: scenario.clone(), summary: summarise(&runs), runs };
-        on_world(&result);
-        results[unit.world] = Some(result);
+        for (unit, mine) in group.iter().zip(by_unit) {
+            keep_unit(&plan, *unit, mine, &mut results, &mut sums, on_world);
+        }
     }
     let results = results.into_iter().map(|r| r.expect("every world of the plan is run")).collect();
     Outcome { plan, results, sums }
+}
+
+/// The units in groups that share their world until the programme starts: the units with
+/// the same counterfactual (a unit without one is its own group), in the order of their
+/// first unit.
+fn spin_up_groups(units: &[Unit]) -> Vec<Vec<Unit>> {
+    let mut groups: Vec<(usize, Vec<Unit>)> = Vec::new();
+    for unit in units {
+        let key = unit.counterfactual.unwrap_or(unit.world);
+        match groups.iter_mut().find(|(k, _)| *k == key && unit.counterfactual.is_some()) {
+            Some((_, group)) => group.push(*unit),
+            None => groups.push((key, vec![*unit])),
+        }
+    }
+    groups.into_iter().map(|(_, group)| group).collect()
+}
+
+/// Store the replications of `unit` (and, the first time, its counterfactual's) in
+/// `results` and `sums`, and report each world done.
+fn keep_unit(
+    plan: &Plan,
+    unit: Unit,
+    mut mine: Vec<Replication>,
+    results: &mut [Option<ScenarioResult>],
+    sums: &mut [Vec<TrialSums>],
+    on_world: &mut dyn FnMut(&ScenarioResult),
+) {
+    if let Some(c) = unit.counterfactual
+        && results[c].is_none()
+    {
+        // The first pair of a counterfactual gives its figures (every pair gives the
+        // same ones).
+        let runs: Vec<Vec<SeasonMetrics>> =
+            mine.iter_mut().map(|r| r.counterfactual.take().expect("a pair")).collect();
+        sums[c] = mine.iter().map(|r| counterfactual_dynamics(&r.sums)).collect();
+        let result = ScenarioResult { scenario: plan.worlds[c].clone(), summary: summarise(&runs), runs };
+        on_world(&result);
+        results[c] = Some(result);
+    }
+    let runs: Vec<Vec<SeasonMetrics>> = mine.iter_mut().map(|r| std::mem::take(&mut r.metrics)).collect();
+    sums[unit.world] = mine.into_iter().map(|r| r.sums).collect();
+    let result =
+        ScenarioResult { scenario: plan.worlds[unit.world].clone(), summary: summarise(&runs), runs };
+    on_world(&result);
+    results[unit.world] = Some(result);
 }
 
 /// The sums of a counterfactual world followed alone: its dynamics in the first place.
@@ -254,59 +311,100 @@ fn counterfactual_dynamics(pair: &TrialSums) -> TrialSums {
     TrialSums::dynamics_only(pair.dynamics[1])
 }
 
-/// One replication of `scenario`, beside its counterfactual when given.
+/// The world of `scenario`'s replication `replication` at the end of its spin-up. The
+/// programme acts only in observed seasons: until then a programme's world, its
+/// counterfactual and every other programme measured against that counterfactual are the
+/// same world, simulated once.
+fn spin_up(scenario: &Scenario, noise: &Noise, replication: u32, execution: Execution) -> World {
+    let run = RunKey { seed: scenario.seed, replication };
+    let mut world = World::new(scenario, noise, replication, execution.cpu);
+    for step in 0..scenario.params.calendar.spin_up_seasons {
+        step_season(
+            &mut world,
+            scenario,
+            noise,
+            run,
+            step,
+            StepOptions { execution, keep_distribution: false },
+        );
+    }
+    world
+}
+
+/// One replication of each of `worlds` (scenario and tables) from `spun`, their state at
+/// the end of the spin-up, beside their common counterfactual when given: the
+/// counterfactual is stepped once a season for all of them, and each programme's panel
+/// compares its households with the counterfactual's.
 fn replicate(
-    scenario: &Scenario,
-    noise: &Noise,
+    worlds: &[(&Scenario, &Noise)],
     counterfactual: Option<(&Scenario, &Noise)>,
+    spun: World,
     replication: u32,
     execution: Execution,
     on_season: &(dyn Fn() + Sync),
-) -> Replication {
-    let run = RunKey { seed: scenario.seed, replication };
-    let params = &scenario.params;
-    let mut world = World::new(scenario, noise, replication, execution.cpu);
+) -> Vec<Replication> {
+    let first = worlds[0].0;
+    let run = RunKey { seed: first.seed, replication };
+    let params = &first.params;
     let options = |keep_distribution| StepOptions { execution, keep_distribution };
     let spin_up = params.calendar.spin_up_seasons;
-    // The programme acts only in observed seasons: until then its world and the
-    // counterfactual are the same world, simulated once.
-    for step in 0..spin_up {
-        step_season(&mut world, scenario, noise, run, step, options(false));
-    }
     let mut twin = counterfactual.map(|(cf, _)| {
-        assert!(
-            cf.params == scenario.params && cf.seed == scenario.seed,
-            "a counterfactual shares its world"
-        );
-        world.clone()
+        for (scenario, _) in worlds {
+            assert!(
+                cf.params == scenario.params && cf.seed == scenario.seed && cf.seasons == scenario.seasons,
+                "a counterfactual shares its world"
+            );
+        }
+        let mut twin = spun.clone();
+        twin.follow();
+        twin
     });
+    let paired = twin.is_some();
     let line = params.poverty.line_idr_per_capita_month;
     let lines = Lines::new(line, line * params.poverty.food_share);
-    let paired = twin.is_some();
-    if paired {
-        world.follow();
-    }
-    if let Some(t) = twin.as_mut() {
-        t.follow();
-    }
-    let mut panel = Panel::new(&world, lines, paired, scenario.seasons);
-    let keep = scenario.distribution_season.unwrap_or(scenario.seasons.saturating_sub(1));
-    let mut metrics = Vec::with_capacity(scenario.seasons as usize);
-    let mut cf_metrics = Vec::with_capacity(if paired { scenario.seasons as usize } else { 0 });
-    for step in spin_up..spin_up + scenario.seasons {
+    let mut states: Vec<World> = worlds
+        .iter()
+        .map(|_| {
+            let mut world = spun.clone();
+            if paired {
+                world.follow();
+            }
+            world
+        })
+        .collect();
+    let seasons = first.seasons;
+    let mut panels: Vec<Panel> = states.iter().map(|w| Panel::new(w, lines, paired, seasons)).collect();
+    let keep = first.distribution_season.unwrap_or(seasons.saturating_sub(1));
+    let mut metrics: Vec<Vec<SeasonMetrics>> =
+        worlds.iter().map(|_| Vec::with_capacity(seasons as usize)).collect();
+    let mut cf_metrics = Vec::with_capacity(if paired { seasons as usize } else { 0 });
+    for step in spin_up..spin_up + seasons {
         let observed = step - spin_up;
-        let m = step_season(&mut world, scenario, noise, run, step, options(observed == keep));
-        metrics.push(m.expect("seasons after the spin-up are observed"));
-        on_season();
+        for ((world, (scenario, noise)), metrics) in states.iter_mut().zip(worlds).zip(&mut metrics) {
+            let m = step_season(world, scenario, noise, run, step, options(observed == keep));
+            metrics.push(m.expect("seasons after the spin-up are observed"));
+            on_season();
+        }
         if let (Some(t), Some((cf, noise))) = (twin.as_mut(), counterfactual) {
             let m = step_season(t, cf, noise, run, step, options(observed == keep));
             cf_metrics.push(m.expect("seasons after the spin-up are observed"));
-            on_season();
+            // Progress counts a pair's two worlds for every programme.
+            worlds.iter().for_each(|_| on_season());
         }
         let kind = SeasonKind::of(step);
-        panel.observe(observed, params.months(kind), kind == SeasonKind::Wet, &world, twin.as_ref());
-        world.keep_lotteries &= !panel.has_arms();
+        for (world, panel) in states.iter_mut().zip(&mut panels) {
+            panel.observe(observed, params.months(kind), kind == SeasonKind::Wet, world, twin.as_ref());
+            world.keep_lotteries &= !panel.has_arms();
+        }
     }
-    let sums = panel.finish(&world);
-    Replication { metrics, counterfactual: paired.then_some(cf_metrics), sums }
+    states
+        .iter()
+        .zip(panels)
+        .zip(metrics)
+        .map(|((world, panel), metrics)| Replication {
+            metrics,
+            counterfactual: paired.then(|| cf_metrics.clone()),
+            sums: panel.finish(world),
+        })
+        .collect()
 }
