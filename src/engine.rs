@@ -150,9 +150,8 @@ pub fn step_season(
         env: &env,
         views: &views,
     };
-    let line = params.poverty.line_idr_per_capita_month;
     // Spin-up seasons are not observed: only the village counts are summed.
-    let lines = observed.map(|_| Lines::new(line, line * params.poverty.food_share));
+    let lines = observed.map(|_| Lines::of_season(params, kind, env.maize_price_idr_per_kg));
     let villages = world.villages.len();
     let acc = households_phase(&mut world.households, world.flows.as_deref_mut(), &ctx, lines, parallel);
     world.villages.update(&acc.villages, params, run, step);

@@ -13,6 +13,7 @@ use crate::model::household::Household;
 use crate::model::household::flag;
 use crate::model::households::Households;
 use crate::model::village::VillageCounts;
+use crate::params::{Params, SeasonKind};
 
 /// Bins of the consumption histogram: the bit pattern of an `f32` is piecewise linear in
 /// log2 of its value, so its top bits (exponent and 8 mantissa bits) index log-spaced bins
@@ -95,6 +96,25 @@ impl Lines {
     /// The lines for a poverty line and a food line, rupiah per person per month.
     pub fn new(poverty_idr: f64, food_idr: f64) -> Self {
         Self { poverty_idr, food_idr, inverse_poverty_idr: 1.0 / poverty_idr }
+    }
+
+    /// The lines of a season of `kind` whose maize price is `maize_price_idr_per_kg`: the
+    /// staple share of the food line costs that price relative to its mean over years
+    /// ([`Params::expected_maize_price_idr_per_kg`]), times the season's place in the
+    /// year's price cycle (the wet season's lean months cost
+    /// `poverty.lean_staple_price_multiplier` times the dry season's, the months-weighted
+    /// mean being 1); the rest of the line is fixed. Over years the lines average
+    /// `poverty.line_idr_per_capita_month` and its food share.
+    pub fn of_season(params: &Params, kind: SeasonKind, maize_price_idr_per_kg: f64) -> Self {
+        let p = &params.poverty;
+        let c = &params.calendar;
+        let dry =
+            (c.wet_months + c.dry_months) / (c.wet_months * p.lean_staple_price_multiplier + c.dry_months);
+        let cycle = if kind == SeasonKind::Wet { dry * p.lean_staple_price_multiplier } else { dry };
+        let relative = cycle * maize_price_idr_per_kg / params.expected_maize_price_idr_per_kg();
+        let food =
+            p.line_idr_per_capita_month * p.food_share * (1.0 + p.food_line_staple_share * (relative - 1.0));
+        Self::new(p.line_idr_per_capita_month * (1.0 - p.food_share) + food, food)
     }
 }
 

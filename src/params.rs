@@ -177,6 +177,10 @@ section! {
         line_idr_per_capita_month: f64 = 527_275.0, 1.0, 1e9;
         /// Food share of the poverty line (BPS NTT, March 2024: 76.61 %).
         food_share: f64 = 0.7661, 0.0, 1.0;
+        /// Share of the food line whose cost moves with the season's staple price, read from the farm-gate maize price relative to its mean over years (rice is 35.9–41.3 % of rural NTT's poverty line, BPS NTT Mar 2018 – Mar 2025, ≈ 45 % of its food line; that its price moves with maize's is a modelling choice: Kupang rice rose ≈ 20 % in the 2023–24 El Niño, Pos Kupang).
+        food_line_staple_share: f64 = 0.45, 0.0, 1.0;
+        /// Staple prices in the wet season, which holds the lean months, relative to the dry season's after the harvest; the year's months-weighted mean stays that of the farm-gate price (BPS NTT's rural line rose 2.7 % from Sep 2024 to Mar 2025, Rp 495,180 → 508,645, about 1.5 points of it inflation: ≈ +1.2 % a season on the line, ×1.04 on its staple share; Kupang retail rice swings ×1.1–1.2 from Jan to Mar, but March, when BPS prices the line, already has the harvest).
+        lean_staple_price_multiplier: f64 = 1.04, 0.5, 3.0;
     }
 }
 
@@ -219,6 +223,10 @@ section! {
         maize_price_sigma: f64 = 0.1, 0.0, 2.0;
         /// Price multiplier in El Niño years (modelling choice; Kupang maize doubled in Feb 2024).
         el_nino_price_multiplier: f64 = 1.2, 0.0, 10.0;
+        /// Maize a household eats as its staple, kg per person per year: it keeps this much of its harvest and buys what its harvest lacks (modelling choice; maize beside rice, the first item of the rural food line, BPS NTT).
+        staple_kg_per_person_year: f64 = 100.0, 0.0, 1000.0;
+        /// Price a household short of maize pays over the months after the harvest, as a multiple of the season's farm-gate price (modelling choice between the harvest price and the lean season's ×2.0–2.4: Rp 2,500 after the harvest, Rp 5,000–6,000 in the lean season, Malaka, Pos Kupang 19 May 2018).
+        purchase_price_multiplier: f64 = 1.6, 1.0, 10.0;
     }
 }
 
@@ -290,7 +298,7 @@ section! {
         /// Casual working days per adult per month in the wet season, when the household's own planting and weeding take its time (modelling choice).
         days_per_adult_month_wet: f64 = 19.0, 0.0, 31.0;
         /// Casual working days per adult per month in the dry season (calibrated to P0, P1, P2, the Gini and the bottom-40 % share).
-        days_per_adult_month_dry: f64 = 25.5, 0.0, 31.0;
+        days_per_adult_month_dry: f64 = 26.0, 0.0, 31.0;
         /// Log-standard deviation of households' access to casual work (calibrated with the days).
         access_sigma: f64 = 0.58, 0.0, 3.0;
         /// Log-standard deviation of a season's days around a household's usual days (modelling choice).
@@ -517,6 +525,13 @@ pub struct Params {
 }
 
 impl Params {
+    /// The maize price of a normal year: the farm-gate price with El Niño's multiplier
+    /// weighted by its probability, rupiah per kg.
+    pub fn expected_maize_price_idr_per_kg(&self) -> f64 {
+        self.prices.maize_idr_per_kg
+            * (1.0 + self.climate.el_nino_probability * (self.prices.el_nino_price_multiplier - 1.0))
+    }
+
     /// Names of the TOML tables that hold parameters.
     pub const SECTIONS: [&'static str; 15] = [
         Population::KEY,

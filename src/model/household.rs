@@ -53,6 +53,8 @@ pub struct Household {
     /// Income that does not vary: a salaried member's salary and social transfers, rupiah per
     /// month (fixed).
     pub fixed_income_idr_month: f32,
+    /// Maize the last harvest left short of the household's staple need, kg.
+    pub staple_gap_kg: f32,
     /// Household readiness minus its village's readiness (fixed).
     pub readiness_offset: f32,
     /// Capital of the enterprise, rupiah (0 when none).
@@ -190,6 +192,20 @@ pub(crate) fn input_cost_idr(land_ha: f64, improved: bool, member: bool, ctx: &S
     land_ha * per_ha * saving
 }
 
+/// Maize a harvest of `harvest_kg` leaves short of a household of `members`' staple need
+/// for a year, kg.
+#[inline(always)]
+pub(crate) fn staple_gap_kg(members: u8, harvest_kg: f64, ctx: &SeasonCtx) -> f64 {
+    (f64::from(members) * ctx.params.prices.staple_kg_per_person_year - harvest_kg).max(0.0)
+}
+
+/// What buying `gap_kg` of maize after the harvest costs beyond its value at the farm-gate
+/// price `price_idr_per_kg`: the household sells low (or eats its own) and buys high.
+#[inline(always)]
+pub(crate) fn purchase_premium_idr(gap_kg: f64, price_idr_per_kg: f64, ctx: &SeasonCtx) -> f64 {
+    gap_kg * price_idr_per_kg * (ctx.params.prices.purchase_price_multiplier - 1.0)
+}
+
 /// Wages this season at the household's usual number of days.
 #[inline(always)]
 pub(crate) fn usual_wages_idr(daily_wages_idr: f32, ctx: &SeasonCtx) -> f64 {
@@ -224,6 +240,7 @@ pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &Sea
         business_skill: h.business_skill,
         daily_wages_idr: h.daily_wages_idr,
         fixed_income_idr_month: h.fixed_income_idr_month,
+        members: h.members,
     };
     expected_income(&holdings, ctx)
 }
@@ -242,6 +259,7 @@ pub(crate) struct Holdings {
     pub(crate) business_skill: f32,
     pub(crate) daily_wages_idr: f32,
     pub(crate) fixed_income_idr_month: f32,
+    pub(crate) members: u8,
 }
 
 /// [`expected_income_idr_month`] of `x`, rupiah per month.
@@ -249,14 +267,18 @@ pub(crate) struct Holdings {
 pub(crate) fn expected_income(x: &Holdings, ctx: &SeasonCtx) -> f64 {
     let p = ctx.params;
     let land = f64::from(x.land_ha);
-    let maize = land
+    let harvest_kg = land
         * p.farm.base_yield_t_ha
         * KG_PER_TONNE
         * practice_multiplier(x.improved, x.farm_skill, ctx)
-        * ctx.consts.expected_weather_multiplier
-        * ctx.consts.expected_price_idr_per_kg
-        * price_factor(x.member, ctx)
-        - input_cost_idr(land, x.improved, x.member, ctx);
+        * ctx.consts.expected_weather_multiplier;
+    let maize = harvest_kg * ctx.consts.expected_price_idr_per_kg * price_factor(x.member, ctx)
+        - input_cost_idr(land, x.improved, x.member, ctx)
+        - purchase_premium_idr(
+            staple_gap_kg(x.members, harvest_kg, ctx),
+            ctx.consts.expected_price_idr_per_kg,
+            ctx,
+        );
     let cattle =
         f64::from(x.cattle_head) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
     let seaweed = only_if(x.seaweed, p.seaweed.net_idr_per_month * p.calendar.dry_months);

@@ -28,6 +28,8 @@ pub(crate) struct Chunk {
     /// Income that does not vary: a salaried member's salary and social transfers, rupiah per
     /// month (fixed).
     pub(crate) fixed_income_idr_month: [f32; BATCH],
+    /// Maize the last harvest left short of the household's staple need, kg.
+    pub(crate) staple_gap_kg: [f32; BATCH],
     /// Household readiness minus its village's readiness (fixed).
     pub(crate) readiness_offset: [f32; BATCH],
     /// Capital of the enterprise, rupiah (0 when none).
@@ -69,6 +71,7 @@ impl Default for Chunk {
             land_ha: [0.0; BATCH],
             daily_wages_idr: [0.0; BATCH],
             fixed_income_idr_month: [0.0; BATCH],
+            staple_gap_kg: [0.0; BATCH],
             readiness_offset: [0.0; BATCH],
             capital_idr: [0.0; BATCH],
             farm_skill: [0.0; BATCH],
@@ -100,6 +103,7 @@ impl Chunk {
             land_ha: self.land_ha[j],
             daily_wages_idr: self.daily_wages_idr[j],
             fixed_income_idr_month: self.fixed_income_idr_month[j],
+            staple_gap_kg: self.staple_gap_kg[j],
             readiness_offset: self.readiness_offset[j],
             enterprise_capital_idr: self.capital_idr[j],
             farm_skill: self.farm_skill[j],
@@ -125,6 +129,7 @@ impl Chunk {
         self.land_ha[j] = h.land_ha;
         self.daily_wages_idr[j] = h.daily_wages_idr;
         self.fixed_income_idr_month[j] = h.fixed_income_idr_month;
+        self.staple_gap_kg[j] = h.staple_gap_kg;
         self.readiness_offset[j] = h.readiness_offset;
         self.capital_idr[j] = h.enterprise_capital_idr;
         self.farm_skill[j] = h.farm_skill;

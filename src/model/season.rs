@@ -113,8 +113,7 @@ impl SeasonConsts {
                     + (c.el_nino_probability - c.strong_el_nino_probability) * c.moderate_yield_multiplier
                     + c.strong_el_nino_probability * c.strong_yield_multiplier
             },
-            expected_price_idr_per_kg: params.prices.maize_idr_per_kg
-                * (1.0 + params.climate.el_nino_probability * (params.prices.el_nino_price_multiplier - 1.0)),
+            expected_price_idr_per_kg: params.expected_maize_price_idr_per_kg(),
             spend_excess_share: 1.0 - (1.0 - params.finance.spend_excess_share_per_year).powf(years),
             offtake_idr_per_head_season: params.livestock.value_idr_per_head
                 * params.livestock.offtake_share_per_year

@@ -360,8 +360,8 @@ fn replicate(
         twin
     });
     let paired = twin.is_some();
-    let line = params.poverty.line_idr_per_capita_month;
-    let lines = Lines::new(line, line * params.poverty.food_share);
+    // Households are classed at the start by the lines of a normal year's first season.
+    let lines = Lines::of_season(params, SeasonKind::Wet, params.expected_maize_price_idr_per_kg());
     let mut states: Vec<World> = worlds
         .iter()
         .map(|_| {
@@ -392,8 +392,17 @@ fn replicate(
             worlds.iter().for_each(|_| on_season());
         }
         let kind = SeasonKind::of(step);
+        let price = metrics[0].last().expect("this season's metrics").value("maize_price_idr_per_kg");
+        let lines = Lines::of_season(params, kind, price.expect("a metric of every season"));
         for (world, panel) in states.iter_mut().zip(&mut panels) {
-            panel.observe(observed, params.months(kind), kind == SeasonKind::Wet, world, twin.as_ref());
+            panel.observe(
+                observed,
+                params.months(kind),
+                kind == SeasonKind::Wet,
+                lines,
+                world,
+                twin.as_ref(),
+            );
             world.keep_lotteries &= !panel.has_arms();
         }
     }

@@ -164,17 +164,19 @@ impl Panel {
         }
     }
 
-    /// Observe observed season `season` of `months` months: `programme` (with its flows) and,
-    /// when paired, its `counterfactual`.
+    /// Observe observed season `season` of `months` months against the season's `lines`:
+    /// `programme` (with its flows) and, when paired, its `counterfactual`.
     pub(crate) fn observe(
         &mut self,
         season: u32,
         months: f64,
         wet: bool,
+        lines: Lines,
         programme: &World,
         counterfactual: Option<&World>,
     ) {
         self.seasons += 1;
+        self.lines = lines;
         if !self.paired {
             self.observe_dynamics(&programme.households, 0);
             return;

@@ -12,7 +12,7 @@ fn mean(xs: &[f64]) -> f64 {
 /// variance) at most 3 (MODEL.md §8).
 #[test]
 fn the_baseline_meets_the_calibration_targets() {
-    let results = run_on(2, &[load("kupang_baseline", 30_000, 20, 4)]);
+    let results = run_on(2, &[load("kupang_baseline", 30_000, 20, 10)]);
     let runs = &results[0].runs;
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/targets/kupang.toml");
     let targets = livelihoods::calibration::targets::load(&path).unwrap();
@@ -32,13 +32,14 @@ fn the_baseline_meets_the_calibration_targets() {
     }
 }
 
-/// The baseline starts in the model's stationary state: at full size, over 40 observed
-/// seasons × 20 replications, the mean within-replication OLS trend of P0 lies within
-/// ±0.03 percentage points a year (and the adopter share, the slowest state, does not
-/// drift by more than 0.1 point a year).
+/// The baseline starts in the model's stationary state: over 40 observed seasons, the mean
+/// within-replication OLS trend of P0 lies within ±0.03 percentage points a year (and the
+/// adopter share, the slowest state, does not drift by more than 0.1 point a year). A
+/// replication's trend varies by about ±0.1 pp a year with its weather and prices, the
+/// same at any size: 200 replications of 20,000 households give the mean to ±0.016.
 #[test]
 fn the_baseline_has_no_trend() {
-    let results = run_on(2, &[load("kupang_baseline", 85_000, 40, 20)]);
+    let results = run_on(2, &[load("kupang_baseline", 20_000, 40, 200)]);
     let trend = |metric: &str| {
         let k = livelihoods::metrics::index(metric).unwrap();
         let slopes: Vec<f64> = results[0]

@@ -258,7 +258,7 @@ fn bench_prints_model_and_kernel_speeds_for_every_size_and_thread_count() {
         } else {
             assert!((row[4] - row[3] / rows[k - 2][3]).abs() < 0.02, "speed-up over one thread: {row:?}");
         }
-        assert_eq!(row[7], 75.0, "bytes of state per household: the columns of a chunk");
+        assert_eq!(row[7], 79.0, "bytes of state per household: the columns of a chunk");
     }
     assert!(stdout.contains("model/ceiling") && stdout.contains("peak resident memory"), "{stdout}");
     let out = livelihoods(&["bench", "--scenario", small.to_str().unwrap(), "--threads", "1,0"], dir.path());
