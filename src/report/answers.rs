@@ -222,6 +222,10 @@ pub(crate) fn evidence(f: &Files) -> io::Result<Option<TableView>> {
                 .iter()
                 .zip(&measured.at)
                 .map(|(h, &(relative, absolute))| match claim.measure {
+                    // A share's change reads in percentage points.
+                    Measure::Absolute { .. } if share_outcome(claim.outcome) => {
+                        format!("year {h}: {}", format::points(absolute, 2))
+                    }
                     Measure::Absolute { .. } => format!("year {h}: {}", format::signed(absolute, 3)),
                     _ => format!("year {h}: {}", format::signed_percent(relative, 1)),
                 })
@@ -601,4 +605,10 @@ pub(crate) fn sobol(t: &Table) -> io::Result<TableView> {
             .into(),
     );
     Ok(out)
+}
+
+/// True if the trial outcome `name` is a share of households (its unit in
+/// [`crate::trial::OUTCOMES`]).
+fn share_outcome(name: &str) -> bool {
+    crate::trial::OUTCOMES.iter().any(|o| o.name == name && o.unit == "share")
 }
