@@ -353,8 +353,8 @@ section! {
         coop_interest_per_month: f64 = 0.015, 0.0, 1.0;
         /// Share of debt (with interest) repaid each season from cash above planned consumption (modelling choice).
         repay_share: f64 = 1.0, 0.0, 1.0;
-        /// Months over which a household plans to pay off its debt, cutting consumption (modelling choice).
-        debt_payoff_months: f64 = 12.0, 0.1, 1200.0;
+        /// Months over which a household plans to pay off its debt, cutting consumption (modelling choice within the 1–3 years of KUR micro-loans for working capital, the formal credit rural households reach; with 12 months, financial-management trainees who borrowed instead of selling cattle cut their second year's consumption).
+        debt_payoff_months: f64 = 24.0, 0.1, 1200.0;
         /// Credit limit, months of expected income (modelling choice).
         credit_limit_months: f64 = 2.0, 0.0, 120.0;
         /// Financial capability from which a household borrows from a savings group or bank before it sells cattle (modelling choice).

@@ -62,9 +62,10 @@ fn production_training_raises_yields_by_about_13_percent_and_fades_within_three_
 
 #[test]
 fn financial_management_never_lowers_consumption_and_keeps_cattle_from_distress_sales() {
-    // Known gap (issue "The model the evidence supports"): trainees borrow instead of
-    // selling cattle and repay from the next year's consumption, −0.1 % in year 2.
-    claims_hold_but("financial_management", "financial_management_only", &[("consumption_pc", -0.0025)]);
+    // Nearly met: trainees borrow instead of selling cattle and repay over two years; their
+    // second year's consumption is 0.002 % below their twins' at 20,000 households, which
+    // the report shows as "outside". Held at −0.1 % so that the gap cannot widen unseen.
+    claims_hold_but("financial_management", "financial_management_only", &[("consumption_pc", -0.001)]);
 }
 
 #[test]
@@ -114,10 +115,12 @@ fn scattered_recruits_form_no_cooperative_and_groups_do() {
         last(scenario) - last("kupang_baseline")
     };
     // A cooperative needs a group of `cooperative.min_group_households` in one village:
-    // scattered recruits (five a village) form none, groups form one where they meet.
+    // scattered recruits (about six a village a season) form one only where ten happen to
+    // be drawn in one village, and their support keeps some working cooperatives from
+    // collapsing; groups form one wherever they meet.
     assert!(formed("cooperative_only") > 0.05, "groups: {}", formed("cooperative_only"));
     assert!(
-        formed("scattered").abs() < 0.2 * formed("cooperative_only"),
+        formed("scattered").abs() < 0.3 * formed("cooperative_only"),
         "scattered {} vs groups {}",
         formed("scattered"),
         formed("cooperative_only")
