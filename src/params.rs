@@ -295,10 +295,10 @@ section! {
         wage_idr_per_day: f64 = 60_000.0, 0.0, 1e9;
         /// Share of members who work (modelling choice).
         adult_share: f64 = 0.55, 0.0, 1.0;
-        /// Casual working days per adult per month in the wet season, when the household's own planting and weeding take its time (modelling choice).
-        days_per_adult_month_wet: f64 = 19.0, 0.0, 31.0;
+        /// Casual working days per adult per month in the wet season, when the household's own planting and weeding take its time (calibrated to the wet-minus-dry gap of P0, with the dry season's days to P0).
+        days_per_adult_month_wet: f64 = 17.0, 0.0, 31.0;
         /// Casual working days per adult per month in the dry season (calibrated to P0, P1, P2, the Gini and the bottom-40 % share).
-        days_per_adult_month_dry: f64 = 26.0, 0.0, 31.0;
+        days_per_adult_month_dry: f64 = 26.8, 0.0, 31.0;
         /// Log-standard deviation of households' access to casual work (calibrated with the days).
         access_sigma: f64 = 0.58, 0.0, 3.0;
         /// Log-standard deviation of a season's days around a household's usual days (modelling choice).
@@ -353,7 +353,7 @@ section! {
         coop_interest_per_month: f64 = 0.015, 0.0, 1.0;
         /// Share of debt (with interest) repaid each season from cash above planned consumption (modelling choice).
         repay_share: f64 = 1.0, 0.0, 1.0;
-        /// Months over which a household plans to pay off its debt, cutting consumption (modelling choice within the 1–3 years of KUR micro-loans for working capital, the formal credit rural households reach; with 12 months, financial-management trainees who borrowed instead of selling cattle cut their second year's consumption).
+        /// Months over which a household plans to pay off its debt, cutting consumption (modelling choice within the 1–3 years of KUR micro-loans for working capital, the formal credit rural households reach; with 12 months, financial-management trainees who borrowed instead of selling cattle cut their second year's consumption by 0.06–0.08 %).
         debt_payoff_months: f64 = 24.0, 0.1, 1200.0;
         /// Credit limit, months of expected income (modelling choice).
         credit_limit_months: f64 = 2.0, 0.0, 120.0;

@@ -57,7 +57,9 @@ pub fn draw(params: &Params, run: RunKey, season: u32) -> SeasonEnv {
         }
     };
     let pr = &params.prices;
-    let z = std_normal(run.block(season, Purpose::Price, 0)[0]);
+    // The price level is the agricultural year's: both seasons of a year share the shock
+    // drawn for its wet season (the season's place in the year's cycle is in the lines).
+    let z = std_normal(run.block(season & !1, Purpose::Price, 0)[0]);
     let shock = mean_one_lognormal(pr.maize_price_sigma, z);
     let el_nino_factor = if el_nino == ElNino::None { 1.0 } else { pr.el_nino_price_multiplier };
     SeasonEnv {
