@@ -132,6 +132,23 @@ impl Cpu {
             _ => None,
         }
     }
+
+    /// `f()` compiled for the path: with every feature of its `pulp` token (which `pulp`
+    /// made only after detecting them) on the AVX-512 and AVX2 paths, as the baseline
+    /// elsewhere. `f` is a closure marked `#[inline(always)]`, so that its loops are
+    /// compiled inside the token's `vectorize`.
+    #[inline(always)]
+    pub(crate) fn vectorize<R>(self, f: impl FnOnce() -> R) -> R {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(v4) = self.v4() {
+            return v4.vectorize(f);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if let Some(v3) = self.v3() {
+            return v3.vectorize(f);
+        }
+        f()
+    }
 }
 
 /// The names of the paths this CPU runs, for messages.
