@@ -149,8 +149,8 @@ impl LognormalTable {
         let step = ((bits >> TAIL_FRACTION_BITS) as u32) & (TAIL_STEPS_PER_OCTAVE as u32 - 1);
         let table = if lower { LOWER } else { UPPER } as u32;
         let tail = table + octave * TAIL_STEPS_PER_OCTAVE as u32 + step;
-        let fraction = small_u64_to_f64(bits & ((1 << TAIL_FRACTION_BITS) - 1))
-            / (1u64 << TAIL_FRACTION_BITS) as f64;
+        let fraction =
+            small_u64_to_f64(bits & ((1 << TAIL_FRACTION_BITS) - 1)) / (1u64 << TAIL_FRACTION_BITS) as f64;
         let (node, fraction) = if central { (i as u32, x - f64::from(i)) } else { (tail, fraction) };
         (node.min(LOGNORMAL_NODES as u32 - 2), fraction)
     }
@@ -196,7 +196,13 @@ fn between<const N: usize>(nodes: &[f64; N], k: u32, fraction: f64) -> f64 {
 /// with two gathers on `cpu`'s AVX-512 or AVX2 path, one at a time elsewhere; the same
 /// numbers either way (a multiply and an add, never fused).
 #[inline(always)]
-fn interpolate_all<const N: usize>(cpu: Cpu, nodes: &[f64; N], k: &[u32], fractions: &[f64], out: &mut [f64]) {
+fn interpolate_all<const N: usize>(
+    cpu: Cpu,
+    nodes: &[f64; N],
+    k: &[u32],
+    fractions: &[f64],
+    out: &mut [f64],
+) {
     let n = out.len();
     assert!(k.len() == n && fractions.len() == n);
     #[cfg(target_arch = "x86_64")]
@@ -247,7 +253,10 @@ unsafe fn gather8<const N: usize>(nodes: &[f64; N], k: &[u32], fractions: &[f64]
             let f = _mm512_loadu_pd(fractions.as_ptr().add(i));
             let lo = _mm512_i32gather_pd::<8>(k, nodes.as_ptr().cast());
             let hi = _mm512_i32gather_pd::<8>(k, nodes.as_ptr().add(1).cast());
-            _mm512_storeu_pd(out.as_mut_ptr().add(i), _mm512_add_pd(lo, _mm512_mul_pd(f, _mm512_sub_pd(hi, lo))));
+            _mm512_storeu_pd(
+                out.as_mut_ptr().add(i),
+                _mm512_add_pd(lo, _mm512_mul_pd(f, _mm512_sub_pd(hi, lo))),
+            );
         }
     }
     whole
@@ -274,7 +283,10 @@ unsafe fn gather4<const N: usize>(nodes: &[f64; N], k: &[u32], fractions: &[f64]
             let f = _mm256_loadu_pd(fractions.as_ptr().add(i));
             let lo = _mm256_i32gather_pd::<8>(nodes.as_ptr(), k);
             let hi = _mm256_i32gather_pd::<8>(nodes.as_ptr().add(1), k);
-            _mm256_storeu_pd(out.as_mut_ptr().add(i), _mm256_add_pd(lo, _mm256_mul_pd(f, _mm256_sub_pd(hi, lo))));
+            _mm256_storeu_pd(
+                out.as_mut_ptr().add(i),
+                _mm256_add_pd(lo, _mm256_mul_pd(f, _mm256_sub_pd(hi, lo))),
+            );
         }
     }
     whole
