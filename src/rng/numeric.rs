@@ -128,37 +128,60 @@ impl LognormalTable {
         Self { nodes: nodes.into_boxed_slice().try_into().expect("the nodes of the three tables") }
     }
 
-    /// The node below a `word`'s probability u and the fraction of the way to the next. In
-    /// the central table where u is in its inner intervals; in the outer 32 intervals of
-    /// either end, in a tail table: the tail probability t = min(u, 1 − u) (exact in
-    /// floating point) lies in [2^-33, 2^-5), and the exponent and top mantissa bits of t
-    /// index its log-spaced node. Both are computed and one is chosen, without a branch
-    /// (whether a word falls in a tail varies from one word to the next). The node is
-    /// below `LOGNORMAL_NODES − 1`.
+    /// The node below a `word`'s probability u and the fraction of the way to the next,
+    /// wherever u falls ([`LognormalTable::central`] or [`LognormalTable::tail`]): both
+    /// are computed and one is chosen, without a branch (whether a word falls in a tail
+    /// varies from one word to the next). The node is below `LOGNORMAL_NODES − 1`.
     #[inline(always)]
     fn locate(word: u32) -> (u32, f64) {
         let u = unit(word);
+        let (central, i, t) = Self::central(u);
+        let (tail, fraction) = Self::tail(u);
+        let (node, fraction) = if central { (i, t) } else { (tail, fraction) };
+        (node.min(LOGNORMAL_NODES as u32 - 2), fraction)
+    }
+
+    /// Whether a probability `u` is in the central table's inner intervals, and its node
+    /// there and the fraction of the way to the next.
+    #[inline(always)]
+    fn central(u: f64) -> (bool, u32, f64) {
         let x = u * TABLE_INTERVALS as f64;
         // x is in [0, 1024): through i32 the conversion is one instruction.
         let i = x as i32;
         let central = (TAIL_INTERVALS as i32..(TABLE_INTERVALS - TAIL_INTERVALS) as i32).contains(&i);
+        (central, i as u32, x - f64::from(i))
+    }
+
+    /// The node of a probability `u` in the outer 32 intervals of either end and the
+    /// fraction of the way to the next, in a tail table: the tail probability
+    /// t = min(u, 1 − u) (exact in floating point) lies in [2^-33, 2^-5), and the exponent
+    /// and top mantissa bits of t index its log-spaced node.
+    #[inline(always)]
+    fn tail(u: f64) -> (u32, f64) {
         let lower = u < 0.5;
         let t = if lower { u } else { 1.0 - u };
         let bits = t.to_bits();
         let octave = ((bits >> 52) as u32).saturating_sub(1023 - 33).min(TAIL_OCTAVES as u32 - 1);
         let step = ((bits >> TAIL_FRACTION_BITS) as u32) & (TAIL_STEPS_PER_OCTAVE as u32 - 1);
         let table = if lower { LOWER } else { UPPER } as u32;
-        let tail = table + octave * TAIL_STEPS_PER_OCTAVE as u32 + step;
         let fraction =
             small_u64_to_f64(bits & ((1 << TAIL_FRACTION_BITS) - 1)) / (1u64 << TAIL_FRACTION_BITS) as f64;
-        let (node, fraction) = if central { (i as u32, x - f64::from(i)) } else { (tail, fraction) };
-        (node.min(LOGNORMAL_NODES as u32 - 2), fraction)
+        (table + octave * TAIL_STEPS_PER_OCTAVE as u32 + step, fraction)
     }
 
-    /// The multiplier for a random `word`.
+    /// The multiplier for a random `word`, one at a time (as [`LognormalTable::locate`]
+    /// with a branch: alone, a word is nearly always central).
     #[inline(always)]
     pub fn sample(&self, word: u32) -> f64 {
-        let (node, fraction) = Self::locate(word);
+        let u = unit(word);
+        let (central, i, t) = Self::central(u);
+        if central { between(&self.nodes, i, t) } else { self.sample_tail(u) }
+    }
+
+    /// The multiplier at a probability `u` in a tail.
+    #[inline(never)]
+    fn sample_tail(&self, u: f64) -> f64 {
+        let (node, fraction) = Self::tail(u);
         between(&self.nodes, node, fraction)
     }
 
@@ -184,7 +207,7 @@ impl LognormalTable {
 }
 
 /// `nodes[k] + fraction × (nodes[k + 1] − nodes[k])`: the linear interpolation of
-/// [`LognormalTable::sample`] and [`HazardTable::probability`] (`k` below `N − 1`; the
+/// [`LognormalTable::sample`] (`k` below `N − 1`; the
 /// `min` only tells the compiler so).
 #[inline(always)]
 fn between<const N: usize>(nodes: &[f64; N], k: u32, fraction: f64) -> f64 {
@@ -296,75 +319,169 @@ unsafe fn gather4<const N: usize>(nodes: &[f64; N], k: &[u32], fractions: &[f64]
 const HAZARD_STEPS_PER_UNIT: f64 = 256.0;
 /// Rates up to which a [`HazardTable`] interpolates.
 const HAZARD_MAX_RATE: f64 = 16.0;
-/// Nodes of a [`HazardTable`].
-const HAZARD_NODES: usize = (HAZARD_MAX_RATE * HAZARD_STEPS_PER_UNIT) as usize + 1;
 
 /// 1 − e^(−rate), tabulated for rates in [0, 16) at steps of 1/256 and interpolated
 /// linearly (absolute error below 2e-6); exact outside. The household loop turns hazards into
 /// probabilities several times per household and season.
 #[derive(Clone, Debug)]
 pub struct HazardTable {
-    values: Box<[f64; HAZARD_NODES]>,
+    values: Vec<f64>,
 }
 
 impl Default for HazardTable {
     fn default() -> Self {
-        let values: Vec<f64> = (0..HAZARD_NODES).map(|i| hazard(i as f64 / HAZARD_STEPS_PER_UNIT)).collect();
-        Self { values: values.into_boxed_slice().try_into().expect("the table's nodes") }
+        let n = (HAZARD_MAX_RATE * HAZARD_STEPS_PER_UNIT) as usize;
+        Self { values: (0..=n).map(|i| hazard(i as f64 / HAZARD_STEPS_PER_UNIT)).collect() }
     }
 }
 
 impl HazardTable {
-    /// Whether `rate` is inside the table, and if so the node below it and the fraction
-    /// of the way to the next (else node 0).
-    #[inline(always)]
-    fn locate(rate: f64) -> (bool, u32, f64) {
-        let inside = (0.0..HAZARD_MAX_RATE).contains(&rate);
-        let x = if inside { rate * HAZARD_STEPS_PER_UNIT } else { 0.0 };
-        // x is in [0, 4096): through i32 the conversion is one instruction.
-        let i = x as i32;
-        (inside, i as u32, x - f64::from(i))
-    }
-
     /// The probability of an event with `rate` within one unit of time.
     #[inline(always)]
     pub fn probability(&self, rate: f64) -> f64 {
-        let (inside, node, fraction) = Self::locate(rate);
-        if !inside {
+        if !(0.0..HAZARD_MAX_RATE).contains(&rate) {
             return exact_hazard(rate);
         }
-        between(&self.values, node, fraction)
+        let x = rate * HAZARD_STEPS_PER_UNIT;
+        // x is in [0, 4096): through i32 the conversion is one instruction.
+        let i = x as i32 as usize;
+        let t = x - i as f64;
+        self.values[i] + t * (self.values[i + 1] - self.values[i])
     }
 
-    /// `out[i] = self.probability(rates[i])` for every `i`: located in lanes on `cpu`'s
-    /// path and interpolated with gathers on the AVX-512 and AVX2 paths
-    /// ([`interpolate_all`]); the rare rates outside the table (or NaN) one at a time; the
-    /// same numbers either way.
+    /// `out[i] = self.probability(rates[i])` for every `i`: eight or four at a time with
+    /// AVX-512 or AVX2 gathers on `cpu`'s AVX-512 or AVX2 path, one at a time elsewhere;
+    /// the same numbers either way.
     pub fn probability_all(&self, cpu: Cpu, rates: &[f64], out: &mut [f64]) {
         assert_eq!(rates.len(), out.len());
-        let (mut nodes, mut fractions) = ([0; GROUP], [0.0; GROUP]);
-        for (rates, out) in rates.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
-            let n = rates.len();
-            let outside = cpu.vectorize(
-                #[inline(always)]
-                || {
-                    let mut outside = false;
-                    for ((node, fraction), &r) in nodes.iter_mut().zip(&mut fractions).zip(rates) {
-                        let inside;
-                        (inside, *node, *fraction) = Self::locate(r);
-                        outside |= !inside;
-                    }
-                    outside
-                },
-            );
-            interpolate_all(cpu, &self.values, &nodes[..n], &fractions[..n], out);
-            if outside {
-                for (o, &r) in out.iter_mut().zip(rates) {
+        #[cfg(target_arch = "x86_64")]
+        if cpu.v4().is_some() {
+            // SAFETY: `cpu` holds a `V4` token, made only on CPUs with AVX-512F, DQ and VL
+            // and AVX2 (with the rest of x86-64-v4): every feature
+            // `probability_all_avx512` enables.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.probability_all_avx512(rates, out)
+            };
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if cpu.v3().is_some() {
+            // SAFETY: `cpu` holds a `V3` token, made only on CPUs with AVX2 (and the rest
+            // of x86-64-v3): the feature `probability_all_avx2` enables.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.probability_all_avx2(rates, out)
+            };
+            return;
+        }
+        let _ = cpu;
+        for (o, &r) in out.iter_mut().zip(rates) {
+            *o = self.probability(r);
+        }
+    }
+
+    /// [`HazardTable::probability_all`] four at a time with AVX2 gathers.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[allow(unsafe_code)]
+    fn probability_all_avx2(&self, rates: &[f64], out: &mut [f64]) {
+        use std::arch::x86_64::*;
+        let mut chunks = rates.chunks_exact(4).zip(out.chunks_exact_mut(4));
+        for (r4, o4) in &mut chunks {
+            // SAFETY: four rates and four outputs. A lane with a rate outside [0,
+            // HAZARD_MAX_RATE) (or NaN) is zeroed before its index is taken, so every index is
+            // below the table's last (x < 4,096 inside, 0 outside) and it and the next are
+            // within the table.
+            let inside = unsafe {
+                let rate = _mm256_loadu_pd(r4.as_ptr());
+                let inside = _mm256_and_pd(
+                    _mm256_cmp_pd::<_CMP_GE_OQ>(rate, _mm256_setzero_pd()),
+                    _mm256_cmp_pd::<_CMP_LT_OQ>(rate, _mm256_set1_pd(HAZARD_MAX_RATE)),
+                );
+                // Inside the table, x as `probability` computes it; 0 elsewhere.
+                let x = _mm256_and_pd(_mm256_mul_pd(rate, _mm256_set1_pd(HAZARD_STEPS_PER_UNIT)), inside);
+                let i = _mm256_cvttpd_epi32(x);
+                let t = _mm256_sub_pd(x, _mm256_cvtepi32_pd(i));
+                let lo = _mm256_i32gather_pd::<8>(self.values.as_ptr(), i);
+                let hi = _mm256_i32gather_pd::<8>(self.values.as_ptr().add(1), i);
+                _mm256_storeu_pd(o4.as_mut_ptr(), _mm256_add_pd(lo, _mm256_mul_pd(t, _mm256_sub_pd(hi, lo))));
+                _mm256_movemask_pd(inside)
+            };
+            // Rates outside the table (or NaN) are rare: computed exactly, as `probability`.
+            if inside != 0b1111 {
+                for (o, &r) in o4.iter_mut().zip(r4) {
                     *o = self.probability(r);
                 }
             }
         }
+        let (rates, out) = (rates.chunks_exact(4).remainder(), out.chunks_exact_mut(4).into_remainder());
+        for (o, &r) in out.iter_mut().zip(rates) {
+            *o = self.probability(r);
+        }
     }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+    #[allow(unsafe_code)]
+    fn probability_all_avx512(&self, rates: &[f64], out: &mut [f64]) {
+        use std::arch::x86_64::*;
+        let mut chunks = rates.chunks_exact(8).zip(out.chunks_exact_mut(8));
+        for (r8, o8) in &mut chunks {
+            // SAFETY: eight rates and eight outputs; only lanes with a rate in
+            // [0, HAZARD_MAX_RATE) are gathered, whose indices are below the table's last.
+            let outside = unsafe {
+                let rate = _mm512_loadu_pd(r8.as_ptr());
+                let inside = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(rate, _mm512_setzero_pd())
+                    & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(rate, _mm512_set1_pd(HAZARD_MAX_RATE));
+                let x = _mm512_mul_pd(rate, _mm512_set1_pd(HAZARD_STEPS_PER_UNIT));
+                _mm512_storeu_pd(o8.as_mut_ptr(), interpolate(&self.values, x, inside));
+                !inside
+            };
+            // Rates outside the table (or NaN) are rare: computed exactly, as `probability`.
+            if outside != 0 {
+                for (o, &r) in o8.iter_mut().zip(r8) {
+                    *o = self.probability(r);
+                }
+            }
+        }
+        let (rates, out) = (rates.chunks_exact(8).remainder(), out.chunks_exact_mut(8).into_remainder());
+        for (o, &r) in out.iter_mut().zip(rates) {
+            *o = self.probability(r);
+        }
+    }
+}
+
+/// `values[i] + t × (values[i + 1] − values[i])` for `x = i + t` in every lane of `mask`
+/// (unspecified elsewhere): the linear interpolation of [`HazardTable::probability`], eight
+/// lanes at a time with two gathers.
+///
+/// # Safety
+/// The CPU has AVX-512F, DQ and VL and AVX2 (a `V4` token exists); in every lane of `mask`, `x` is in
+/// [0, `values.len()` − 1).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+#[allow(unsafe_code)]
+#[inline]
+unsafe fn interpolate(
+    values: &[f64],
+    x: std::arch::x86_64::__m512d,
+    mask: std::arch::x86_64::__mmask8,
+) -> std::arch::x86_64::__m512d {
+    use std::arch::x86_64::*;
+    // x is below 2^31 in the lanes of `mask`: through i32 the conversion is one instruction.
+    let i = _mm512_cvttpd_epi32(x);
+    let t = _mm512_sub_pd(x, _mm512_cvtepi32_pd(i));
+    let next = _mm256_add_epi32(i, _mm256_set1_epi32(1));
+    let zero = _mm512_setzero_pd();
+    // SAFETY: the caller's promise: i and i + 1 index `values` in the lanes gathered.
+    let (lo, hi) = unsafe {
+        (
+            _mm512_mask_i32gather_pd::<8>(zero, mask, i, values.as_ptr()),
+            _mm512_mask_i32gather_pd::<8>(zero, mask, next, values.as_ptr()),
+        )
+    };
+    _mm512_add_pd(lo, _mm512_mul_pd(t, _mm512_sub_pd(hi, lo)))
 }
 
 #[cold]
