@@ -135,19 +135,23 @@ impl LognormalTable {
     #[inline(always)]
     fn locate(word: u32) -> (u32, f64) {
         let u = unit(word);
-        let (central, i, t) = Self::central(u);
+        let (central, i, t) = Self::central(word);
         let (tail, fraction) = Self::tail(u);
         let (node, fraction) = if central { (i, t) } else { (tail, fraction) };
         (node.min(LOGNORMAL_NODES as u32 - 2), fraction)
     }
 
-    /// Whether a probability `u` is in the central table's inner intervals, and its node
-    /// there and the fraction of the way to the next.
+    /// Whether a `word`'s probability u is in the central table's inner intervals, and
+    /// its node there and the fraction of the way to the next.
     #[inline(always)]
-    fn central(u: f64) -> (bool, u32, f64) {
+    fn central(word: u32) -> (bool, u32, f64) {
+        let u = unit(word);
         let x = u * TABLE_INTERVALS as f64;
-        // x is in [0, 1024): through i32 the conversion is one instruction.
-        let i = x as i32;
+        // SAFETY: u = (word + 1/2) / 2^32 is in (0, 1) (exactly so: the largest is
+        // 1 − 2^-33), so x is in (0, 1024) and its integer part is an i32. (`as i32`
+        // saturates, which the compiler does lane by lane: one instruction this way.)
+        #[allow(unsafe_code)]
+        let i: i32 = unsafe { x.to_int_unchecked() };
         let central = (TAIL_INTERVALS as i32..(TABLE_INTERVALS - TAIL_INTERVALS) as i32).contains(&i);
         (central, i as u32, x - f64::from(i))
     }
@@ -173,9 +177,8 @@ impl LognormalTable {
     /// with a branch: alone, a word is nearly always central).
     #[inline(always)]
     pub fn sample(&self, word: u32) -> f64 {
-        let u = unit(word);
-        let (central, i, t) = Self::central(u);
-        if central { between(&self.nodes, i, t) } else { self.sample_tail(u) }
+        let (central, i, t) = Self::central(word);
+        if central { between(&self.nodes, i, t) } else { self.sample_tail(unit(word)) }
     }
 
     /// The multiplier at a probability `u` in a tail.
