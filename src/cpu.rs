@@ -14,7 +14,7 @@
 //! | path | what it runs |
 //! |---|---|
 //! | `avx512` | Philox ×16, table gathers, and the household passes compiled for AVX-512 (8 households per instruction) |
-//! | `avx2` | Philox ×8 in AVX2 registers, and the household passes compiled for AVX2 (4 per instruction) |
+//! | `avx2` | Philox ×8 in AVX2 registers, table gathers, and the household passes compiled for AVX2 (4 per instruction) |
 //! | `portable` | any CPU: the compiler's baseline (SSE2 on x86-64, NEON on aarch64) |
 //!
 //! On aarch64, NEON is part of the baseline instruction set, so `portable` is the NEON path
@@ -131,6 +131,23 @@ impl Cpu {
             Path::Avx512(v4) => Some(v4),
             _ => None,
         }
+    }
+
+    /// `f()` compiled for the path: with every feature of its `pulp` token (which `pulp`
+    /// made only after detecting them) on the AVX-512 and AVX2 paths, as the baseline
+    /// elsewhere. `f` is a closure marked `#[inline(always)]`, so that its loops are
+    /// compiled inside the token's `vectorize`.
+    #[inline(always)]
+    pub(crate) fn vectorize<R>(self, f: impl FnOnce() -> R) -> R {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(v4) = self.v4() {
+            return v4.vectorize(f);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if let Some(v3) = self.v3() {
+            return v3.vectorize(f);
+        }
+        f()
     }
 }
 

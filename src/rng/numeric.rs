@@ -72,6 +72,17 @@ const TAIL_OCTAVES: usize = 28;
 const TAIL_STEPS_PER_OCTAVE: usize = 64;
 /// Mantissa bits below the ones that index a tail node.
 const TAIL_FRACTION_BITS: u32 = 52 - TAIL_STEPS_PER_OCTAVE.trailing_zeros();
+/// Nodes of the central table and of each tail table.
+const CENTRAL_NODES: usize = TABLE_INTERVALS + 1;
+const TAIL_NODES: usize = TAIL_OCTAVES * TAIL_STEPS_PER_OCTAVE + 1;
+/// Where the lower and the upper tail table start among a [`LognormalTable`]'s nodes.
+const LOWER: usize = CENTRAL_NODES;
+const UPPER: usize = LOWER + TAIL_NODES;
+/// Nodes of a [`LognormalTable`]: the central table, then the two tail tables.
+const LOGNORMAL_NODES: usize = UPPER + TAIL_NODES;
+
+/// Words, rates or lanes located together by the many-at-a-time lookups.
+const GROUP: usize = 64;
 
 /// The quantile function of a mean-one lognormal multiplier, so that one 32-bit word gives
 /// a draw without an inverse normal or an exponential in the household loop. A central
@@ -81,11 +92,11 @@ const TAIL_FRACTION_BITS: u32 = 52 - TAIL_STEPS_PER_OCTAVE.trailing_zeros();
 /// 1e-4 everywhere (tested).
 #[derive(Clone, Debug)]
 pub struct LognormalTable {
-    values: Vec<f64>,
-    /// At tail probabilities t (see [`tail_node`]): the multiplier at probability t …
-    lower: Vec<f64>,
-    /// … and at probability 1 − t.
-    upper: Vec<f64>,
+    /// The three tables one after another, so that every draw is an interpolation between
+    /// two neighbouring nodes, wherever it falls: the central table's 1,025 values (from
+    /// 0), then at tail probabilities t (see [`tail_node`]) the multiplier at probability
+    /// t (from [`LOWER`]) and at probability 1 − t (from [`UPPER`]).
+    nodes: Box<[f64; LOGNORMAL_NODES]>,
 }
 
 /// Probability of tail node `k`: 2^(octave − 33) × (1 + step / 64).
@@ -94,115 +105,217 @@ fn tail_node(k: usize) -> f64 {
     (2f64).powi(octave as i32 - 33) * (1.0 + step as f64 / TAIL_STEPS_PER_OCTAVE as f64)
 }
 
+/// An integer below 2^52 as an `f64` (exactly `m as f64`), with only the operations every
+/// path has in vector registers: AVX2 and SSE2 have no vector conversion from a 64-bit
+/// integer, and one `as f64` kept a whole loop scalar.
+#[inline(always)]
+fn small_u64_to_f64(m: u64) -> f64 {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    f64::from_bits(TWO_52.to_bits() | m) - TWO_52
+}
+
 impl LognormalTable {
     /// The tables for log-standard deviation `sigma`.
     pub fn new(sigma: f64) -> Self {
-        let values = (0..=TABLE_INTERVALS)
-            .map(|i| {
-                let p = (i as f64 / TABLE_INTERVALS as f64).clamp(1e-12, 1.0 - 1e-12);
-                mean_one_lognormal(sigma, ppnd7(p))
-            })
-            .collect();
-        let nodes = TAIL_OCTAVES * TAIL_STEPS_PER_OCTAVE + 1;
-        let z: Vec<f64> = (0..nodes).map(|k| ppnd7(tail_node(k))).collect();
-        let lower = z.iter().map(|&z| mean_one_lognormal(sigma, z)).collect();
-        let upper = z.iter().map(|&z| mean_one_lognormal(sigma, -z)).collect();
-        Self { values, lower, upper }
+        let central = (0..CENTRAL_NODES).map(|i| {
+            let p = (i as f64 / TABLE_INTERVALS as f64).clamp(1e-12, 1.0 - 1e-12);
+            mean_one_lognormal(sigma, ppnd7(p))
+        });
+        let z: Vec<f64> = (0..TAIL_NODES).map(|k| ppnd7(tail_node(k))).collect();
+        let lower = z.iter().map(|&z| mean_one_lognormal(sigma, z));
+        let upper = z.iter().map(|&z| mean_one_lognormal(sigma, -z));
+        let nodes: Vec<f64> = central.chain(lower).chain(upper).collect();
+        Self { nodes: nodes.into_boxed_slice().try_into().expect("the nodes of the three tables") }
     }
 
-    /// The multiplier for a random `word`.
+    /// The node below a `word`'s probability u and the fraction of the way to the next,
+    /// wherever u falls ([`LognormalTable::central`] or [`LognormalTable::tail`]): both
+    /// are computed and one is chosen, without a branch (whether a word falls in a tail
+    /// varies from one word to the next). The node is below `LOGNORMAL_NODES − 1`.
     #[inline(always)]
-    pub fn sample(&self, word: u32) -> f64 {
+    fn locate(word: u32) -> (u32, f64) {
+        let u = unit(word);
+        let (central, i, t) = Self::central(word);
+        let (tail, fraction) = Self::tail(u);
+        let (node, fraction) = if central { (i, t) } else { (tail, fraction) };
+        (node.min(LOGNORMAL_NODES as u32 - 2), fraction)
+    }
+
+    /// Whether a `word`'s probability u is in the central table's inner intervals, and
+    /// its node there and the fraction of the way to the next.
+    #[inline(always)]
+    fn central(word: u32) -> (bool, u32, f64) {
         let u = unit(word);
         let x = u * TABLE_INTERVALS as f64;
-        // x is in [0, 1024): through i32 the conversion is one instruction.
-        let i = x as i32 as usize;
-        if !(TAIL_INTERVALS..TABLE_INTERVALS - TAIL_INTERVALS).contains(&i) {
-            return self.tail(u);
-        }
-        let t = x - i as f64;
-        self.values[i] + t * (self.values[i + 1] - self.values[i])
+        // SAFETY: u = (word + 1/2) / 2^32 is in (0, 1) (exactly so: the largest is
+        // 1 − 2^-33), so x is in (0, 1024) and its integer part is an i32. (`as i32`
+        // saturates, which the compiler does lane by lane: one instruction this way.)
+        #[allow(unsafe_code)]
+        let i: i32 = unsafe { x.to_int_unchecked() };
+        let central = (TAIL_INTERVALS as i32..(TABLE_INTERVALS - TAIL_INTERVALS) as i32).contains(&i);
+        (central, i as u32, x - f64::from(i))
     }
 
-    /// The multiplier at a probability `u` in the outer 32 intervals of either end: the
-    /// tail probability t = min(u, 1 − u) (exact in floating point) lies in [2^-33, 2^-5),
-    /// and the exponent and top mantissa bits of t index its log-spaced node.
-    #[inline(never)]
-    fn tail(&self, u: f64) -> f64 {
-        let (t, table) = if u < 0.5 { (u, &self.lower) } else { (1.0 - u, &self.upper) };
+    /// The node of a probability `u` in the outer 32 intervals of either end and the
+    /// fraction of the way to the next, in a tail table: the tail probability
+    /// t = min(u, 1 − u) (exact in floating point) lies in [2^-33, 2^-5), and the exponent
+    /// and top mantissa bits of t index its log-spaced node.
+    #[inline(always)]
+    fn tail(u: f64) -> (u32, f64) {
+        let lower = u < 0.5;
+        let t = if lower { u } else { 1.0 - u };
         let bits = t.to_bits();
-        let octave = ((bits >> 52) as usize).saturating_sub(1023 - 33).min(TAIL_OCTAVES - 1);
-        let step = ((bits >> TAIL_FRACTION_BITS) as usize) & (TAIL_STEPS_PER_OCTAVE - 1);
-        let k = octave * TAIL_STEPS_PER_OCTAVE + step;
-        let fraction = (bits & ((1 << TAIL_FRACTION_BITS) - 1)) as f64 / (1u64 << TAIL_FRACTION_BITS) as f64;
-        table[k] + fraction * (table[k + 1] - table[k])
+        let octave = ((bits >> 52) as u32).saturating_sub(1023 - 33).min(TAIL_OCTAVES as u32 - 1);
+        let step = ((bits >> TAIL_FRACTION_BITS) as u32) & (TAIL_STEPS_PER_OCTAVE as u32 - 1);
+        let table = if lower { LOWER } else { UPPER } as u32;
+        let fraction =
+            small_u64_to_f64(bits & ((1 << TAIL_FRACTION_BITS) - 1)) / (1u64 << TAIL_FRACTION_BITS) as f64;
+        (table + octave * TAIL_STEPS_PER_OCTAVE as u32 + step, fraction)
     }
 
-    /// `out[i] = self.sample(words[i])` for every `i`: eight at a time with AVX-512 gathers
-    /// on `cpu`'s AVX-512 path (the few words in a tail one at a time), one at a time
-    /// elsewhere; the same numbers either way.
+    /// The multiplier for a random `word`, one at a time (as [`LognormalTable::locate`]
+    /// with a branch: alone, a word is nearly always central).
+    #[inline(always)]
+    pub fn sample(&self, word: u32) -> f64 {
+        let (central, i, t) = Self::central(word);
+        if central { between(&self.nodes, i, t) } else { self.sample_tail(unit(word)) }
+    }
+
+    /// The multiplier at a probability `u` in a tail.
+    #[inline(never)]
+    fn sample_tail(&self, u: f64) -> f64 {
+        let (node, fraction) = Self::tail(u);
+        between(&self.nodes, node, fraction)
+    }
+
+    /// `out[i] = self.sample(words[i])` for every `i`: located in lanes on `cpu`'s path
+    /// and interpolated with gathers on the AVX-512 and AVX2 paths ([`interpolate_all`]);
+    /// the same numbers either way.
     pub fn sample_all(&self, cpu: Cpu, words: &[u32], out: &mut [f64]) {
         assert_eq!(words.len(), out.len());
-        #[cfg(target_arch = "x86_64")]
-        if cpu.v4().is_some() {
-            // SAFETY: `cpu` holds a `V4` token, made only on CPUs with AVX-512F, DQ and VL
-            // and AVX2 (with the rest of x86-64-v4): every feature `sample_all_avx512`
-            // enables.
-            #[allow(unsafe_code)]
-            unsafe {
-                self.sample_all_avx512(words, out)
-            };
-            return;
-        }
-        let _ = cpu;
-        for (o, &w) in out.iter_mut().zip(words) {
-            *o = self.sample(w);
+        let (mut nodes, mut fractions) = ([0; GROUP], [0.0; GROUP]);
+        for (words, out) in words.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
+            let n = words.len();
+            cpu.vectorize(
+                #[inline(always)]
+                || {
+                    for ((node, fraction), &w) in nodes.iter_mut().zip(&mut fractions).zip(words) {
+                        (*node, *fraction) = Self::locate(w);
+                    }
+                },
+            );
+            interpolate_all(cpu, &self.nodes, &nodes[..n], &fractions[..n], out);
         }
     }
+}
 
+/// `nodes[k] + fraction × (nodes[k + 1] − nodes[k])`: the linear interpolation of
+/// [`LognormalTable::sample`] (`k` below `N − 1`; the
+/// `min` only tells the compiler so).
+#[inline(always)]
+fn between<const N: usize>(nodes: &[f64; N], k: u32, fraction: f64) -> f64 {
+    let k = (k as usize).min(N - 2);
+    nodes[k] + fraction * (nodes[k + 1] - nodes[k])
+}
+
+/// `out[i] = between(nodes, k[i], fractions[i])` for every `i`: eight or four at a time
+/// with two gathers on `cpu`'s AVX-512 or AVX2 path, one at a time elsewhere; the same
+/// numbers either way (a multiply and an add, never fused).
+#[inline(always)]
+fn interpolate_all<const N: usize>(
+    cpu: Cpu,
+    nodes: &[f64; N],
+    k: &[u32],
+    fractions: &[f64],
+    out: &mut [f64],
+) {
+    let n = out.len();
+    assert!(k.len() == n && fractions.len() == n);
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
-    #[allow(unsafe_code)]
-    fn sample_all_avx512(&self, words: &[u32], out: &mut [f64]) {
-        use std::arch::x86_64::*;
-        for (w64, o64) in words.chunks(64).zip(out.chunks_mut(64)) {
-            // Bit k: word k is in a tail (one word in sixteen), sampled one by one below.
-            let mut tails = 0u64;
-            for (c, (w8, o8)) in w64.chunks_exact(8).zip(o64.chunks_exact_mut(8)).enumerate() {
-                // SAFETY: eight words and eight outputs; only central lanes are gathered,
-                // whose indices are below 992, so both values are within the 1,025 of the
-                // table.
-                let central = unsafe {
-                    let w = _mm256_loadu_si256(w8.as_ptr().cast());
-                    let u = _mm512_mul_pd(
-                        _mm512_add_pd(_mm512_cvtepu32_pd(w), _mm512_set1_pd(0.5)),
-                        _mm512_set1_pd(1.0 / 4_294_967_296.0),
-                    );
-                    let x = _mm512_mul_pd(u, _mm512_set1_pd(TABLE_INTERVALS as f64));
-                    let i = _mm512_cvttpd_epi32(x);
-                    let central = _mm256_cmpge_epi32_mask(i, _mm256_set1_epi32(TAIL_INTERVALS as i32))
-                        & _mm256_cmplt_epi32_mask(
-                            i,
-                            _mm256_set1_epi32((TABLE_INTERVALS - TAIL_INTERVALS) as i32),
-                        );
-                    _mm512_storeu_pd(o8.as_mut_ptr(), interpolate(&self.values, x, central));
-                    central
-                };
-                tails |= u64::from(!central) << (8 * c);
-            }
-            let whole = w64.len() / 8 * 8;
-            for (o, &w) in o64[whole..].iter_mut().zip(&w64[whole..]) {
-                *o = self.sample(w);
-            }
-            // A tail lane of a group of eight would take four more gathers for the whole
-            // group; one by one, only the few tail words pay.
-            while tails != 0 {
-                let k = tails.trailing_zeros() as usize;
-                o64[k] = self.sample(w64[k]);
-                tails &= tails - 1;
-            }
+    let done = if cpu.v4().is_some() {
+        // SAFETY: `cpu` holds a `V4` token, made only on CPUs with AVX-512F and AVX2 (and
+        // the rest of x86-64-v4), the features `gather8` enables; `k`, `fractions` and
+        // `out` have `n` elements (asserted).
+        #[allow(unsafe_code)]
+        unsafe {
+            gather8(nodes, k, fractions, out)
+        }
+    } else if cpu.v3().is_some() {
+        // SAFETY: `cpu` holds a `V3` token, made only on CPUs with AVX2 (and the rest of
+        // x86-64-v3), the feature `gather4` enables; `k`, `fractions` and `out` have `n`
+        // elements (asserted).
+        #[allow(unsafe_code)]
+        unsafe {
+            gather4(nodes, k, fractions, out)
+        }
+    } else {
+        0
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let (done, _) = (0, cpu);
+    for ((o, &k), &f) in out[done..].iter_mut().zip(&k[done..]).zip(&fractions[done..]) {
+        *o = between(nodes, k, f);
+    }
+}
+
+/// [`interpolate_all`] eight at a time with AVX-512 gathers, for the whole groups of
+/// eight; returns how many were done.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX2; `k`, `fractions` and `out` have the same length.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2")]
+#[allow(unsafe_code)]
+unsafe fn gather8<const N: usize>(nodes: &[f64; N], k: &[u32], fractions: &[f64], out: &mut [f64]) -> usize {
+    use std::arch::x86_64::*;
+    let whole = out.len() / 8 * 8;
+    let last = _mm256_set1_epi32((N - 2) as i32);
+    for i in (0..whole).step_by(8) {
+        // SAFETY: elements i..i + 8 of the three slices exist (i + 8 ≤ whole ≤ their
+        // length); each index is at most N − 2 (the `min`, as in `between`), so that it
+        // and the next index are within `nodes`.
+        unsafe {
+            let k = _mm256_min_epu32(_mm256_loadu_si256(k.as_ptr().add(i).cast()), last);
+            let f = _mm512_loadu_pd(fractions.as_ptr().add(i));
+            let lo = _mm512_i32gather_pd::<8>(k, nodes.as_ptr().cast());
+            let hi = _mm512_i32gather_pd::<8>(k, nodes.as_ptr().add(1).cast());
+            _mm512_storeu_pd(
+                out.as_mut_ptr().add(i),
+                _mm512_add_pd(lo, _mm512_mul_pd(f, _mm512_sub_pd(hi, lo))),
+            );
         }
     }
+    whole
+}
+
+/// [`interpolate_all`] four at a time with AVX2 gathers, for the whole groups of four;
+/// returns how many were done.
+///
+/// # Safety
+/// The CPU has AVX2; `k`, `fractions` and `out` have the same length.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(unsafe_code)]
+unsafe fn gather4<const N: usize>(nodes: &[f64; N], k: &[u32], fractions: &[f64], out: &mut [f64]) -> usize {
+    use std::arch::x86_64::*;
+    let whole = out.len() / 4 * 4;
+    let last = _mm_set1_epi32((N - 2) as i32);
+    for i in (0..whole).step_by(4) {
+        // SAFETY: elements i..i + 4 of the three slices exist (i + 4 ≤ whole ≤ their
+        // length); each index is at most N − 2 (the `min`, as in `between`), so that it
+        // and the next index are within `nodes`.
+        unsafe {
+            let k = _mm_min_epu32(_mm_loadu_si128(k.as_ptr().add(i).cast()), last);
+            let f = _mm256_loadu_pd(fractions.as_ptr().add(i));
+            let lo = _mm256_i32gather_pd::<8>(nodes.as_ptr(), k);
+            let hi = _mm256_i32gather_pd::<8>(nodes.as_ptr().add(1), k);
+            _mm256_storeu_pd(
+                out.as_mut_ptr().add(i),
+                _mm256_add_pd(lo, _mm256_mul_pd(f, _mm256_sub_pd(hi, lo))),
+            );
+        }
+    }
+    whole
 }
 
 /// Intervals per unit of rate in a [`HazardTable`].
@@ -239,9 +352,9 @@ impl HazardTable {
         self.values[i] + t * (self.values[i + 1] - self.values[i])
     }
 
-    /// `out[i] = self.probability(rates[i])` for every `i`: eight at a time with AVX-512
-    /// gathers on `cpu`'s AVX-512 path, one at a time elsewhere; the same numbers either
-    /// way.
+    /// `out[i] = self.probability(rates[i])` for every `i`: eight or four at a time with
+    /// AVX-512 or AVX2 gathers on `cpu`'s AVX-512 or AVX2 path, one at a time elsewhere;
+    /// the same numbers either way.
     pub fn probability_all(&self, cpu: Cpu, rates: &[f64], out: &mut [f64]) {
         assert_eq!(rates.len(), out.len());
         #[cfg(target_arch = "x86_64")]
@@ -255,7 +368,57 @@ impl HazardTable {
             };
             return;
         }
+        #[cfg(target_arch = "x86_64")]
+        if cpu.v3().is_some() {
+            // SAFETY: `cpu` holds a `V3` token, made only on CPUs with AVX2 (and the rest
+            // of x86-64-v3): the feature `probability_all_avx2` enables.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.probability_all_avx2(rates, out)
+            };
+            return;
+        }
         let _ = cpu;
+        for (o, &r) in out.iter_mut().zip(rates) {
+            *o = self.probability(r);
+        }
+    }
+
+    /// [`HazardTable::probability_all`] four at a time with AVX2 gathers.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[allow(unsafe_code)]
+    fn probability_all_avx2(&self, rates: &[f64], out: &mut [f64]) {
+        use std::arch::x86_64::*;
+        let mut chunks = rates.chunks_exact(4).zip(out.chunks_exact_mut(4));
+        for (r4, o4) in &mut chunks {
+            // SAFETY: four rates and four outputs. A lane with a rate outside [0,
+            // HAZARD_MAX_RATE) (or NaN) is zeroed before its index is taken, so every index is
+            // below the table's last (x < 4,096 inside, 0 outside) and it and the next are
+            // within the table.
+            let inside = unsafe {
+                let rate = _mm256_loadu_pd(r4.as_ptr());
+                let inside = _mm256_and_pd(
+                    _mm256_cmp_pd::<_CMP_GE_OQ>(rate, _mm256_setzero_pd()),
+                    _mm256_cmp_pd::<_CMP_LT_OQ>(rate, _mm256_set1_pd(HAZARD_MAX_RATE)),
+                );
+                // Inside the table, x as `probability` computes it; 0 elsewhere.
+                let x = _mm256_and_pd(_mm256_mul_pd(rate, _mm256_set1_pd(HAZARD_STEPS_PER_UNIT)), inside);
+                let i = _mm256_cvttpd_epi32(x);
+                let t = _mm256_sub_pd(x, _mm256_cvtepi32_pd(i));
+                let lo = _mm256_i32gather_pd::<8>(self.values.as_ptr(), i);
+                let hi = _mm256_i32gather_pd::<8>(self.values.as_ptr().add(1), i);
+                _mm256_storeu_pd(o4.as_mut_ptr(), _mm256_add_pd(lo, _mm256_mul_pd(t, _mm256_sub_pd(hi, lo))));
+                _mm256_movemask_pd(inside)
+            };
+            // Rates outside the table (or NaN) are rare: computed exactly, as `probability`.
+            if inside != 0b1111 {
+                for (o, &r) in o4.iter_mut().zip(r4) {
+                    *o = self.probability(r);
+                }
+            }
+        }
+        let (rates, out) = (rates.chunks_exact(4).remainder(), out.chunks_exact_mut(4).into_remainder());
         for (o, &r) in out.iter_mut().zip(rates) {
             *o = self.probability(r);
         }
@@ -293,8 +456,8 @@ impl HazardTable {
 }
 
 /// `values[i] + t × (values[i + 1] − values[i])` for `x = i + t` in every lane of `mask`
-/// (unspecified elsewhere): the linear interpolation of [`LognormalTable::sample`] and
-/// [`HazardTable::probability`], eight lanes at a time with two gathers.
+/// (unspecified elsewhere): the linear interpolation of [`HazardTable::probability`], eight
+/// lanes at a time with two gathers.
 ///
 /// # Safety
 /// The CPU has AVX-512F, DQ and VL and AVX2 (a `V4` token exists); in every lane of `mask`, `x` is in
