@@ -227,6 +227,10 @@ pub(crate) fn evidence(f: &Files) -> io::Result<Option<TableView>> {
                         format!("year {h}: {}", format::points(absolute, 2))
                     }
                     Measure::Absolute { .. } => format!("year {h}: {}", format::signed(absolute, 3)),
+                    // Small effects keep their sign: a verdict can turn on a few hundredths.
+                    _ if relative.abs() < 0.001 => {
+                        format!("year {h}: {}", format::signed_percent(relative, 2))
+                    }
                     _ => format!("year {h}: {}", format::signed_percent(relative, 1)),
                 })
                 .collect();
