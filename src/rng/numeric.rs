@@ -173,7 +173,7 @@ impl LognormalTable {
         (table + octave * TAIL_STEPS_PER_OCTAVE as u32 + step, fraction)
     }
 
-    /// The multiplier for a random `word`, one at a time (as [`LognormalTable::locate`]
+    /// The multiplier for a random `word`, one at a time (as `LognormalTable::locate`
     /// with a branch: alone, a word is nearly always central).
     #[inline(always)]
     pub fn sample(&self, word: u32) -> f64 {
@@ -189,7 +189,7 @@ impl LognormalTable {
     }
 
     /// `out[i] = self.sample(words[i])` for every `i`: located in lanes on `cpu`'s path
-    /// and interpolated with gathers on the AVX-512 and AVX2 paths ([`interpolate_all`]);
+    /// and interpolated with gathers on the AVX-512 and AVX2 paths (`interpolate_all`);
     /// the same numbers either way.
     pub fn sample_all(&self, cpu: Cpu, words: &[u32], out: &mut [f64]) {
         assert_eq!(words.len(), out.len());

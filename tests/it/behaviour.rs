@@ -62,6 +62,30 @@ fn the_baseline_has_no_trend() {
     assert!(adopters.abs() <= 0.1, "adopter share trend {adopters:+.4} points a year");
 }
 
+/// Prices cut both ways: a moderate El Niño (yields −15 %, the maize price +20 %) raises
+/// poverty, through the net buyers' shortfall and the food line's staple cost, rather than
+/// leaving it unchanged as a world of net sellers and a fixed line would.
+#[test]
+fn el_nino_years_are_poorer() {
+    let results = run_on(2, &[load("kupang_baseline", 20_000, 20, 10)]);
+    let (p0, el_nino) =
+        (livelihoods::metrics::index("p0").unwrap(), livelihoods::metrics::index("el_nino").unwrap());
+    let mean_in = |state: f64| {
+        let values: Vec<f64> = results[0]
+            .runs
+            .iter()
+            .flatten()
+            .filter(|m| m.values[el_nino] == state)
+            .map(|m| m.values[p0])
+            .collect();
+        assert!(values.len() >= 10, "{} seasons in El Niño state {state}", values.len());
+        mean(&values)
+    };
+    let (none, moderate, strong) = (mean_in(0.0), mean_in(1.0), mean_in(2.0));
+    assert!(moderate > none + 0.01, "P0: no El Niño {none:.4}, moderate {moderate:.4}");
+    assert!(strong > none + 0.02, "P0: no El Niño {none:.4}, strong {strong:.4}");
+}
+
 #[test]
 fn each_module_alone_lowers_poverty_and_financial_management_fades() {
     let names = [
