@@ -86,6 +86,53 @@ fn el_nino_years_are_poorer() {
     assert!(strong > none + 0.02, "P0: no El Niño {none:.4}, strong {strong:.4}");
 }
 
+/// A maize price 20 % lower, in the same world otherwise (common random numbers), hurts
+/// the households that grow far more than they eat — their consumption against the
+/// season's line falls — much more than those whose land cannot feed them, who pay less
+/// for the maize they buy and face a lower food line.
+#[test]
+fn a_lower_maize_price_hurts_sellers_more_than_buyers() {
+    use livelihoods::engine::{Execution, StepOptions, World, step_season};
+    use livelihoods::metrics::Lines;
+    use livelihoods::model::season::Noise;
+    use livelihoods::params::SeasonKind;
+    use livelihoods::rng::RunKey;
+    let base = load("kupang_baseline", 20_000, 2, 1);
+    let mut low = base.clone();
+    low.params.prices.maize_idr_per_kg *= 0.8;
+    let options = StepOptions { execution: Execution::default(), keep_distribution: false };
+    let (mut sellers, mut buyers) = (Vec::new(), Vec::new());
+    for replication in 0..4 {
+        let run = RunKey { seed: base.seed, replication };
+        // Each world's households at the end and the real consumption (against the last
+        // season's line) of each.
+        let real = |s: &livelihoods::scenario::Scenario| {
+            let noise = Noise::new(&s.params);
+            let mut world = World::new(s, &noise, replication, livelihoods::cpu::Cpu::best());
+            let steps = s.params.calendar.spin_up_seasons + s.seasons;
+            let last =
+                (0..steps).filter_map(|step| step_season(&mut world, s, &noise, run, step, options)).last();
+            let price = last.unwrap().value("maize_price_idr_per_kg").unwrap();
+            let line = Lines::of_season(&s.params, SeasonKind::Dry, price).poverty_idr;
+            let hh: Vec<_> = world.households.iter().collect();
+            hh.iter().map(|h| (f64::from(h.consumption_pc_idr_month) / line, *h)).collect::<Vec<_>>()
+        };
+        for ((r0, h), (r1, _)) in real(&base).into_iter().zip(real(&low)) {
+            // A normal harvest on the household's land against what its members eat.
+            let harvest_kg = f64::from(h.land_ha) * base.params.farm.base_yield_t_ha * 1000.0;
+            let need_kg = f64::from(h.members) * base.params.prices.staple_kg_per_person_year;
+            if harvest_kg > 3.0 * need_kg {
+                sellers.push(r1 - r0);
+            } else if harvest_kg < need_kg {
+                buyers.push(r1 - r0);
+            }
+        }
+    }
+    let (sellers, buyers) = (mean(&sellers), mean(&buyers));
+    assert!(sellers < -0.03, "sellers' consumption against the line changes by {sellers:+.4}");
+    assert!(sellers < buyers - 0.03, "sellers {sellers:+.4}, buyers {buyers:+.4}");
+}
+
 #[test]
 fn each_module_alone_lowers_poverty_and_financial_management_fades() {
     let names = [
