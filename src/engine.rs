@@ -26,7 +26,7 @@ use crate::model::household::Flows;
 use crate::model::households::{Chunk, Households};
 use crate::model::lanes::{Columns, season_chunk};
 use crate::model::population;
-use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
+use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, Surrounds, VillageView};
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
 use crate::rng::RunKey;
@@ -134,22 +134,9 @@ pub fn step_season(
 
     let consts = SeasonConsts::new(params, kind);
     let views = VillageView::all(&world.villages, &env);
-    let months = params.months(kind);
-    let ctx = SeasonCtx {
-        params,
-        consts: &consts,
-        noise,
-        cpu,
-        run,
-        season: step,
-        kind,
-        months,
-        years: months / 12.0,
-        programme: levels,
-        villages: &world.villages,
-        env: &env,
-        views: &views,
-    };
+    let at =
+        Surrounds { params, consts: &consts, noise, villages: &world.villages, env: &env, views: &views };
+    let ctx = SeasonCtx::new(at, cpu, run, step, levels);
     // Spin-up seasons are not observed: only the village counts are summed.
     let lines = observed.map(|_| Lines::of_season(params, kind, env.maize_price_idr_per_kg));
     let villages = world.villages.len();
@@ -270,22 +257,15 @@ pub fn households_only(scenario: &Scenario, cpu: Cpu) -> u64 {
             let env = environment::draw(params, run, step);
             let consts = SeasonConsts::new(params, kind);
             let views = VillageView::all(&world.villages, &env);
-            let months = params.months(kind);
-            let ctx = SeasonCtx {
+            let at = Surrounds {
                 params,
                 consts: &consts,
                 noise: &noise,
-                cpu,
-                run,
-                season: step,
-                kind,
-                months,
-                years: months / 12.0,
-                programme: ProgrammeLevels::default(),
                 villages: &world.villages,
                 env: &env,
                 views: &views,
             };
+            let ctx = SeasonCtx::new(at, cpu, run, step, ProgrammeLevels::default());
             let acc = households_phase(&mut world.households, None, &ctx, None, true);
             counted += acc.villages.iter().map(|v| u64::from(v.households)).sum::<u64>();
         }

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use crate::cpu::Cpu;
 use crate::model::environment::{ElNino, SeasonEnv};
 use crate::model::household::{Household, flag};
-use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
+use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, Surrounds, VillageView};
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
 use crate::rng::RunKey;
@@ -59,23 +59,15 @@ impl Fixture {
 
     /// The season context, with run seed `seed` and training levels `programme`.
     pub(crate) fn ctx(&self, seed: u64, programme: ProgrammeLevels) -> SeasonCtx<'_> {
-        let kind = SeasonKind::of(self.season);
-        let months = self.params.months(kind);
-        SeasonCtx {
+        let at = Surrounds {
             params: &self.params,
             consts: &self.consts,
             noise: &self.noise,
-            cpu: Cpu::best(),
-            run: RunKey { seed, replication: 0 },
-            season: self.season,
-            kind,
-            months,
-            years: months / 12.0,
-            programme,
             villages: &self.villages,
             env: &self.env,
             views: &self.views,
-        }
+        };
+        SeasonCtx::new(at, Cpu::best(), RunKey { seed, replication: 0 }, self.season, programme)
     }
 }
 

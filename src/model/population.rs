@@ -13,7 +13,7 @@ use crate::cpu::Cpu;
 use crate::model::draws::BATCH;
 use crate::model::household::{Household, flag};
 use crate::model::households::{Chunk, Households};
-use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, VillageView};
+use crate::model::season::{Noise, ProgrammeLevels, SeasonConsts, SeasonCtx, Surrounds, VillageView};
 use crate::model::village::Villages;
 use crate::params::{Params, SeasonKind};
 use crate::rng::{Purpose, RunKey};
@@ -67,21 +67,9 @@ pub fn households(params: &Params, noise: &Noise, run: RunKey, villages: &Villag
     };
     let consts = SeasonConsts::new(params, SeasonKind::Wet);
     let views = VillageView::all(villages, &env);
-    let ctx = SeasonCtx {
-        params,
-        consts: &consts,
-        noise,
-        cpu,
-        run,
-        season: 0,
-        kind: SeasonKind::Wet,
-        months: params.calendar.wet_months,
-        years: params.calendar.wet_months / 12.0,
-        programme: ProgrammeLevels::default(),
-        villages,
-        env: &env,
-        views: &views,
-    };
+    let at = Surrounds { params, consts: &consts, noise, villages, env: &env, views: &views };
+    // Initialisation reads the world as in a normal wet season before the first.
+    let ctx = SeasonCtx::new(at, cpu, run, 0, ProgrammeLevels::default());
     let pop = &params.population;
     let laws = Laws {
         members_extra: Poisson::new(pop.members_mean - 1.0).ok(),

@@ -211,6 +211,48 @@ pub struct SeasonCtx<'a> {
     pub env: &'a SeasonEnv,
 }
 
+/// What a season's context reads besides its time and programme: the parameters, their
+/// derived constants and tables, and the villages and weather as households see them.
+#[derive(Clone, Copy)]
+pub(crate) struct Surrounds<'a> {
+    pub(crate) params: &'a Params,
+    pub(crate) consts: &'a SeasonConsts,
+    pub(crate) noise: &'a Noise,
+    pub(crate) villages: &'a Villages,
+    pub(crate) env: &'a SeasonEnv,
+    pub(crate) views: &'a [VillageView],
+}
+
+impl<'a> SeasonCtx<'a> {
+    /// The context of simulated season `season` (its kind and length follow from it) on
+    /// `cpu`'s path, for replication `run`, with the season's training levels `programme`.
+    pub(crate) fn new(
+        at: Surrounds<'a>,
+        cpu: Cpu,
+        run: RunKey,
+        season: u32,
+        programme: ProgrammeLevels,
+    ) -> Self {
+        let kind = SeasonKind::of(season);
+        let months = at.params.months(kind);
+        Self {
+            params: at.params,
+            consts: at.consts,
+            noise: at.noise,
+            cpu,
+            run,
+            season,
+            kind,
+            months,
+            years: months / 12.0,
+            programme,
+            villages: at.villages,
+            env: at.env,
+            views: at.views,
+        }
+    }
+}
+
 impl SeasonCtx<'_> {
     /// The view of village `v`.
     #[inline]
