@@ -178,8 +178,9 @@ pub struct Households {
 }
 
 impl Households {
-    /// The households `rows`, in order (household `i` is `rows[i]`).
-    pub fn from_rows(rows: &[Household]) -> Self {
+    /// The households `rows`, in order (household `i` is `rows[i]`; tests build worlds so).
+    #[cfg(test)]
+    pub(crate) fn from_rows(rows: &[Household]) -> Self {
         Self { chunks: rows.chunks(BATCH).map(Chunk::of).collect(), len: rows.len() }
     }
 
@@ -209,15 +210,6 @@ impl Households {
     pub fn get(&self, i: usize) -> Household {
         assert!(i < self.len, "household {i} of {}", self.len);
         self.chunks[i / BATCH].get(i % BATCH)
-    }
-
-    /// Replace household `i` with `h`.
-    ///
-    /// # Panics
-    /// If there is no household `i`.
-    pub fn set(&mut self, i: usize, h: &Household) {
-        assert!(i < self.len, "household {i} of {}", self.len);
-        self.chunks[i / BATCH].set(i % BATCH, h);
     }
 
     /// Every household in order, as values.
