@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 
-use crate::metrics::{self, SeasonMetrics};
+use crate::metrics::{self, Lines, SeasonMetrics};
 use crate::output::number;
 use crate::params::SeasonKind;
 use crate::runner::ScenarioResult;
@@ -246,7 +246,6 @@ pub fn cost_effectiveness_of(p: &Pairing, idr_per_usd: f64, discount_rate: f64) 
         index("mean_consumption_pc_idr"),
     );
     let params = &p.scenario.scenario.params;
-    let line = params.poverty.line_idr_per_capita_month;
     let (runs, cf) = (&p.scenario.runs, &p.counterfactual.runs);
     let averted = person_years_below(runs, cf, params);
     let world = person_years_below(cf, &p.baseline.runs, params);
@@ -262,7 +261,11 @@ pub fn cost_effectiveness_of(p: &Pairing, idr_per_usd: f64, discount_rate: f64) 
         .map(|(run, c)| {
             run.iter()
                 .zip(c)
-                .map(|(m, cm)| (cm.values[p1] - m.values[p1]) * line * m.values[persons] * months(m))
+                .map(|(m, cm)| {
+                    // P1 is a share of the season's line, which moves with the year's price.
+                    let line = Lines::of_observed(params, m).poverty_idr;
+                    (cm.values[p1] - m.values[p1]) * line * m.values[persons] * months(m)
+                })
                 .sum()
         })
         .collect();

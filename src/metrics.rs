@@ -116,6 +116,14 @@ impl Lines {
             p.line_idr_per_capita_month * p.food_share * (1.0 + p.food_line_staple_share * (relative - 1.0));
         Self::new(p.line_idr_per_capita_month * (1.0 - p.food_share) + food, food)
     }
+
+    /// The lines an observed season `m` of a scenario with `params` was measured against
+    /// ([`Lines::of_season`] at the season's kind and maize price).
+    pub fn of_observed(params: &Params, m: &SeasonMetrics) -> Self {
+        let kind = if m.season_kind == SeasonKind::Wet.name() { SeasonKind::Wet } else { SeasonKind::Dry };
+        let price = m.value("maize_price_idr_per_kg").expect("a metric of every season");
+        Self::of_season(params, kind, price)
+    }
 }
 
 impl Accumulator {

@@ -119,13 +119,15 @@ impl Household {
 /// enterprise starts and exits, interest and asset sales.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Sources {
-    /// Maize sold at the season's price, net of input costs (wet season; 0 in the dry season).
+    /// The harvest at the season's price, net of input costs and of the lean-season premium
+    /// on last year's shortfall (wet season; 0 in the dry season).
     pub maize_idr: f64,
     /// Cattle offtake.
     pub cattle_idr: f64,
     /// Seaweed (dry season, coastal farmers).
     pub seaweed_idr: f64,
-    /// Wages and every other income of the household's workers.
+    /// Casual wages (every income the model does not describe separately), a salaried
+    /// member's salary and social transfers.
     pub wages_idr: f64,
     /// Enterprise profit.
     pub enterprise_idr: f64,

@@ -392,8 +392,7 @@ fn replicate(
             worlds.iter().for_each(|_| on_season());
         }
         let kind = SeasonKind::of(step);
-        let price = metrics[0].last().expect("this season's metrics").value("maize_price_idr_per_kg");
-        let lines = Lines::of_season(params, kind, price.expect("a metric of every season"));
+        let lines = Lines::of_observed(params, metrics[0].last().expect("this season's metrics"));
         for (world, panel) in states.iter_mut().zip(&mut panels) {
             panel.observe(
                 observed,

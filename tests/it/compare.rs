@@ -94,6 +94,7 @@ fn synthetic(
                     values[k("mean_consumption_pc_idr")] = consumption;
                     values[k("programme_cost_idr")] = cost[s];
                     values[k("ever_participants")] = participants;
+                    values[k("maize_price_idr_per_kg")] = scenario.params.expected_maize_price_idr_per_kg();
                     let kind = if s % 2 == 0 { "wet" } else { "dry" };
                     SeasonMetrics {
                         season: s as u32,
@@ -134,9 +135,17 @@ fn cost_effectiveness_matches_a_hand_computed_case() {
     assert_eq!(r.participants, 40.0);
     assert_eq!(r.cost_per_participant_idr, 50_000.0);
     assert_eq!(r.world_person_years_averted.mean, 0.0);
-    // Gap closed: ΔP1 (0.002 or 0.006) × line × 1000 persons × 16 months.
-    let line = programme.scenario.params.poverty.line_idr_per_capita_month;
-    let gap = (0.002 + 0.006) / 2.0 * line * 1000.0 * 16.0;
+    // Gap closed: ΔP1 (0.002 or 0.006) × the season's line × 1000 persons × months. At the
+    // mean price the staple share of the food line costs its place in the year's cycle:
+    // the dry season 12 / (4 × lean + 8) of the mean, the wet season `lean` times that.
+    let p = &programme.scenario.params.poverty;
+    let dry = 12.0 / (4.0 * p.lean_staple_price_multiplier + 8.0);
+    let line = |cycle: f64| {
+        p.line_idr_per_capita_month * (1.0 - p.food_share)
+            + p.line_idr_per_capita_month * p.food_share * (1.0 + p.food_line_staple_share * (cycle - 1.0))
+    };
+    let (wet_line, dry_line) = (line(dry * p.lean_staple_price_multiplier), line(dry));
+    let gap = (0.002 + 0.006) / 2.0 * 1000.0 * (2.0 * 4.0 * wet_line + 8.0 * dry_line);
     assert!((r.gap_closed_idr.mean - gap).abs() < 1e-3 * gap, "{} vs {gap}", r.gap_closed_idr.mean);
     // Benefit: Rp 1,000 × 1000 persons × months, the second year's wet season discounted by
     // 1.1; cost 1.5 M now and 0.5 M in the second year.
