@@ -310,7 +310,7 @@ fn consumption(data: &Data) -> io::Result<Distribution> {
         series,
         line: (
             data.info.poverty_line_idr,
-            format!("poverty line, {}", format::rupiah(data.info.poverty_line_idr)),
+            format!("poverty line of a normal year, {}", format::rupiah(data.info.poverty_line_idr)),
         ),
     })
 }

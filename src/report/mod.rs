@@ -114,7 +114,7 @@ pub struct ComparisonInfo {
     /// Last season in which any scenario's intervention delivers (kept for readers of this
     /// file; the report uses each scenario's own [`ScenarioInfo::programme_end_season`]).
     pub programme_end_season: u32,
-    /// Poverty line, rupiah per person per month.
+    /// Poverty line of a normal year (a season's moves with its price), rupiah per person per month.
     pub poverty_line_idr: f64,
     /// Calendar year of season 0.
     pub base_year: u32,
