@@ -166,7 +166,8 @@ pub(crate) fn answer(f: &Files) -> io::Result<TableView> {
          Participants: households that took part in any module, from their first participation on; their \
          consumption per person (change against their twins, % of the twins' level) and poverty rate (pp). A \
          person lifted ≥ 2 years: poor, then out of poverty for four seasons in a row (net of those who would have \
-         left poverty anyway). Benefit/cost: discounted consumption gain of everyone over discounted cost. Where a \
+         left poverty anyway); the net count can fall below zero while poverty falls, because households kept from \
+         falling into poverty have none to climb out of. Benefit/cost: discounted consumption gain of everyone over discounted cost. Where a \
          scenario also changes the world (readiness, climate), what that world does to poverty without any \
          programme is in the last column, against the baseline, and not credited to the programme."
             .into(),
@@ -423,7 +424,8 @@ pub(crate) fn dynamics(f: &Files) -> io::Result<TableView> {
         "Shares of persons over the observed run: chronically poor in more than half of the seasons, transiently \
          poor in at least one but at most half. A lasting exit: a person who was poor and then out of poverty for \
          four seasons (two years) in a row, counted once; the programme's effect is the difference from its own \
-         world."
+         world, and is negative where the programme keeps more households from falling into poverty than it \
+         lifts out (fewer entries leave fewer exits)."
             .into(),
     );
     Ok(t)
