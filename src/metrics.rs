@@ -98,22 +98,38 @@ impl Lines {
         Self { poverty_idr, food_idr, inverse_poverty_idr: 1.0 / poverty_idr }
     }
 
-    /// The lines of a season of `kind` whose maize price is `maize_price_idr_per_kg`: the
-    /// staple share of the food line costs that price relative to its mean over years
-    /// ([`Params::expected_maize_price_idr_per_kg`]), times the season's place in the
-    /// year's price cycle (the wet season's lean months cost
-    /// `poverty.lean_staple_price_multiplier` times the dry season's, the months-weighted
-    /// mean being 1); the rest of the line is fixed. Over years the lines average
-    /// `poverty.line_idr_per_capita_month` and its food share.
+    /// The lines of a season of `kind` whose maize price is `maize_price_idr_per_kg`. The
+    /// food line holds three parts:
+    ///
+    /// - the maize a person eats (`prices.staple_kg_per_person_year`), which costs the
+    ///   season's price;
+    /// - the other staples (`poverty.food_line_staple_share` of the food line, rice first),
+    ///   whose cost moves with the season's staple index: its maize price over
+    ///   `prices.maize_idr_per_kg`, the year's market shock and El Niño's multiplier,
+    ///   relative to `poverty.line_staple_index`;
+    /// - the rest, fixed.
+    ///
+    /// Both staple parts cost the season's place in the year's price cycle too (the wet
+    /// season's lean months cost `poverty.lean_staple_price_multiplier` times the dry
+    /// season's, the months-weighted mean being 1). At `poverty.line_maize_price_idr_per_kg`
+    /// and an index of `poverty.line_staple_index` the lines are
+    /// `poverty.line_idr_per_capita_month` and its food share, so over the baseline's years
+    /// they average those. A world with dearer or cheaper maize has a higher or lower line by
+    /// its maize part alone.
     pub fn of_season(params: &Params, kind: SeasonKind, maize_price_idr_per_kg: f64) -> Self {
         let p = &params.poverty;
         let c = &params.calendar;
         let dry =
             (c.wet_months + c.dry_months) / (c.wet_months * p.lean_staple_price_multiplier + c.dry_months);
         let cycle = if kind == SeasonKind::Wet { dry * p.lean_staple_price_multiplier } else { dry };
-        let relative = cycle * maize_price_idr_per_kg / params.expected_maize_price_idr_per_kg();
-        let food =
-            p.line_idr_per_capita_month * p.food_share * (1.0 + p.food_line_staple_share * (relative - 1.0));
+        let stated = p.line_idr_per_capita_month * p.food_share;
+        let maize = params.maize_line_idr_per_capita_month();
+        let staples = p.food_line_staple_share * stated;
+        let base_price = params.prices.maize_idr_per_kg;
+        let index = if base_price > 0.0 { maize_price_idr_per_kg / base_price } else { p.line_staple_index };
+        let food = stated - maize - staples
+            + cycle * maize * maize_price_idr_per_kg / p.line_maize_price_idr_per_kg
+            + cycle * staples * index / p.line_staple_index;
         Self::new(p.line_idr_per_capita_month * (1.0 - p.food_share) + food, food)
     }
 

@@ -177,10 +177,14 @@ section! {
         line_idr_per_capita_month: f64 = 527_275.0, 1.0, 1e9;
         /// Food share of the poverty line (BPS NTT, March 2024: 76.61 %).
         food_share: f64 = 0.7661, 0.0, 1.0;
-        /// Share of the food line whose cost moves with the season's staple price, read from the farm-gate maize price relative to its mean over years (rice is 35.9–41.3 % of rural NTT's poverty line, BPS NTT Mar 2018 – Mar 2025, ≈ 45 % of its food line; that its price moves with maize's is a modelling choice: Kupang rice rose ≈ 20 % in the 2023–24 El Niño, Pos Kupang).
+        /// Share of the food line whose cost moves with the season's staple price, read from the staple index relative to `line_staple_index` (rice is 35.9–41.3 % of rural NTT's poverty line, BPS NTT Mar 2018 – Mar 2025, ≈ 45 % of its food line; that its price moves with maize's is a modelling choice: Kupang rice rose ≈ 20 % in the 2023–24 El Niño, Pos Kupang).
         food_line_staple_share: f64 = 0.45, 0.0, 1.0;
         /// Staple prices in the wet season, which holds the lean months, relative to the dry season's after the harvest; the year's months-weighted mean stays that of the farm-gate price (BPS NTT's rural line rose 2.7 % from Sep 2024 to Mar 2025, Rp 495,180 → 508,645, about 1.5 points of it inflation: ≈ +1.2 % a season on the line, ×1.04 on its staple share; Kupang retail rice swings ×1.1–1.2 from Jan to Mar, but March, when BPS prices the line, already has the harvest).
         lean_staple_price_multiplier: f64 = 1.04, 0.5, 3.0;
+        /// Farm-gate maize price at which the line is stated, rupiah per kg: the food line holds the staple maize a person eats (`prices.staple_kg_per_person_year`, Rp 32,868 a month at this price, 6.2 % of the line), whose cost moves with the season's price against this one (the baseline's mean price over years, El Niño's dearer years included: 3,700 × (1 + 0.33 × 0.2)).
+        line_maize_price_idr_per_kg: f64 = 3_944.2, 1.0, 1e6;
+        /// Staple price index at which the line is stated: the other staples' cost (`food_line_staple_share`) moves with a season's maize price over `prices.maize_idr_per_kg`, which carries the year's market shock and El Niño's multiplier, against this index (the baseline's mean over years, 1 + 0.33 × 0.2; that rice moves with maize's shocks but not with its price level is a modelling choice).
+        line_staple_index: f64 = 1.066, 0.01, 100.0;
     }
 }
 
@@ -227,6 +231,8 @@ section! {
         staple_kg_per_person_year: f64 = 100.0, 0.0, 1000.0;
         /// Price a household short of maize pays over the months after the harvest, as a multiple of the season's farm-gate price (modelling choice between the harvest price and the lean season's ×2.0–2.4: Rp 2,500 after the harvest, Rp 5,000–6,000 in the lean season, Malaka, Pos Kupang 19 May 2018).
         purchase_price_multiplier: f64 = 1.6, 1.0, 10.0;
+        /// What maize stored after the harvest and sold in the months after earns beyond its harvest price, share, net of storage losses. A household stores the surplus over its staple that its savings can carry, or all of it with a harvest-time loan from a savings group or bank (financial capability at least `finance.formal_credit_skill`), and buys its shortfall at the harvest price in the same way; a cooperative's collective marketing is its members' price premium (maize prices in East Africa rise 25–40 % in the 6–8 months after harvest, and harvest-time loans let farmers store, sell later and earn a 28 % return, Burke, Bergquist & Miguel 2019; the low end for storage losses, a modelling choice for NTT).
+        stored_sale_gain_share: f64 = 0.25, 0.0, 5.0;
     }
 }
 
@@ -296,9 +302,9 @@ section! {
         /// Share of members who work (modelling choice).
         adult_share: f64 = 0.55, 0.0, 1.0;
         /// Casual working days per adult per month in the wet season, when the household's own planting and weeding take its time (calibrated to the wet-minus-dry gap of P0, with the dry season's days to P0).
-        days_per_adult_month_wet: f64 = 17.0, 0.0, 31.0;
+        days_per_adult_month_wet: f64 = 16.9, 0.0, 31.0;
         /// Casual working days per adult per month in the dry season (calibrated to P0, P1, P2, the Gini and the bottom-40 % share).
-        days_per_adult_month_dry: f64 = 26.8, 0.0, 31.0;
+        days_per_adult_month_dry: f64 = 26.6, 0.0, 31.0;
         /// Log-standard deviation of households' access to casual work (calibrated with the days).
         access_sigma: f64 = 0.58, 0.0, 3.0;
         /// Log-standard deviation of a season's days around a household's usual days (modelling choice).
@@ -532,6 +538,12 @@ impl Params {
             * (1.0 + self.climate.el_nino_probability * (self.prices.el_nino_price_multiplier - 1.0))
     }
 
+    /// What the staple maize of a person's month costs in the poverty line at the price the
+    /// line is stated at, rupiah.
+    pub fn maize_line_idr_per_capita_month(&self) -> f64 {
+        self.prices.staple_kg_per_person_year / 12.0 * self.poverty.line_maize_price_idr_per_kg
+    }
+
     /// Names of the TOML tables that hold parameters.
     pub const SECTIONS: [&'static str; 15] = [
         Population::KEY,
@@ -647,6 +659,18 @@ impl Params {
                     "is {} but population.reference_households, the population they are stated for, is only {}: \
                      every village needs a household",
                     self.population.villages, self.population.reference_households
+                ),
+            });
+        }
+        let (maize, food) = (self.maize_line_idr_per_capita_month(), self.poverty.line_idr_per_capita_month * self.poverty.food_share);
+        if maize + self.poverty.food_line_staple_share * food > food {
+            out.push(RangeProblem {
+                path: "poverty.food_line_staple_share".into(),
+                message: format!(
+                    "is {}, and with the staple maize of prices.staple_kg_per_person_year at \
+                     poverty.line_maize_price_idr_per_kg (Rp {maize:.0} a month) the staples cost more than \
+                     the food line (Rp {food:.0} a month)",
+                    self.poverty.food_line_staple_share
                 ),
             });
         }

@@ -194,11 +194,42 @@ pub(crate) fn input_cost_idr(land_ha: f64, improved: bool, member: bool, ctx: &S
     land_ha * per_ha * saving
 }
 
-/// Maize a harvest of `harvest_kg` leaves short of a household of `members`' staple need
-/// for a year, kg.
+/// Maize a household can carry past the harvest, kg, at the harvest price
+/// `price_idr_per_kg`: all it has with a harvest-time loan from a savings group or bank
+/// (financial capability at least `finance.formal_credit_skill`), else what its savings are
+/// worth in maize. A cooperative's collective marketing is its members' price premium, which
+/// already holds what selling through the group later earns.
 #[inline(always)]
-pub(crate) fn staple_gap_kg(members: u8, harvest_kg: f64, ctx: &SeasonCtx) -> f64 {
-    (f64::from(members) * ctx.params.prices.staple_kg_per_person_year - harvest_kg).max(0.0)
+pub(crate) fn carried_kg(finance_skill: f32, savings_idr: f64, price_idr_per_kg: f64, ctx: &SeasonCtx) -> f64 {
+    let credit = f64::from(finance_skill) >= ctx.params.finance.formal_credit_skill;
+    let by_savings = (savings_idr / price_idr_per_kg).max(0.0);
+    if credit { f64::INFINITY } else { by_savings }
+}
+
+/// What a harvest of `harvest_kg` leaves a household of `members` that can carry
+/// `carried_kg` past the harvest.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Storage {
+    /// What selling the stored surplus over the staple need in the months after the harvest
+    /// earns beyond its harvest price, rupiah.
+    pub(crate) gain_idr: f64,
+    /// Maize short of the staple need that the household cannot buy at the harvest price,
+    /// kg: it buys it in the lean months.
+    pub(crate) gap_kg: f64,
+}
+
+/// The harvest's [`Storage`]: the household stores what its harvest holds beyond a year's
+/// staple, or buys at the harvest price what it lacks, as far as it can carry maize.
+#[inline(always)]
+pub(crate) fn storage(members: u8, harvest_kg: f64, carried_kg: f64, price_idr_per_kg: f64, ctx: &SeasonCtx) -> Storage {
+    let prices = &ctx.params.prices;
+    let need_kg = f64::from(members) * prices.staple_kg_per_person_year;
+    let surplus_kg = (harvest_kg - need_kg).max(0.0);
+    let gap_kg = (need_kg - harvest_kg).max(0.0);
+    Storage {
+        gain_idr: surplus_kg.min(carried_kg) * price_idr_per_kg * prices.stored_sale_gain_share,
+        gap_kg: gap_kg - gap_kg.min(carried_kg),
+    }
 }
 
 /// What buying `gap_kg` of maize after the harvest costs beyond its value at the farm-gate
@@ -243,6 +274,8 @@ pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &Sea
         daily_wages_idr: h.daily_wages_idr,
         fixed_income_idr_month: h.fixed_income_idr_month,
         members: h.members,
+        finance_skill: h.finance_skill,
+        savings_idr: h.savings_idr,
     };
     expected_income(&holdings, ctx)
 }
@@ -262,6 +295,10 @@ pub(crate) struct Holdings {
     pub(crate) daily_wages_idr: f32,
     pub(crate) fixed_income_idr_month: f32,
     pub(crate) members: u8,
+    /// Financial capability and savings, which let the household carry maize past the
+    /// harvest ([`carried_kg`]).
+    pub(crate) finance_skill: f32,
+    pub(crate) savings_idr: f64,
 }
 
 /// [`expected_income_idr_month`] of `x`, rupiah per month.
@@ -274,13 +311,12 @@ pub(crate) fn expected_income(x: &Holdings, ctx: &SeasonCtx) -> f64 {
         * KG_PER_TONNE
         * practice_multiplier(x.improved, x.farm_skill, ctx)
         * ctx.consts.expected_weather_multiplier;
-    let maize = harvest_kg * ctx.consts.expected_price_idr_per_kg * price_factor(x.member, ctx)
+    let price = ctx.consts.expected_price_idr_per_kg;
+    let carried = carried_kg(x.finance_skill, x.savings_idr, price, ctx);
+    let stored = storage(x.members, harvest_kg, carried, price, ctx);
+    let maize = harvest_kg * price * price_factor(x.member, ctx) + stored.gain_idr
         - input_cost_idr(land, x.improved, x.member, ctx)
-        - purchase_premium_idr(
-            staple_gap_kg(x.members, harvest_kg, ctx),
-            ctx.consts.expected_price_idr_per_kg,
-            ctx,
-        );
+        - purchase_premium_idr(stored.gap_kg, price, ctx);
     let cattle =
         f64::from(x.cattle_head) * p.livestock.value_idr_per_head * p.livestock.offtake_share_per_year;
     let seaweed = only_if(x.seaweed, p.seaweed.net_idr_per_month * p.calendar.dry_months);
@@ -295,4 +331,45 @@ pub(crate) fn expected_income(x: &Holdings, ctx: &SeasonCtx) -> f64 {
             * 12.0,
     );
     ((maize + cattle + seaweed + wages + profit) / ctx.consts.months_per_year).max(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixture::Fixture;
+    use crate::model::season::ProgrammeLevels;
+
+    /// Savings carry as much maize as they buy at the harvest price; a harvest-time loan
+    /// (capability from `formal_credit_skill`) carries all.
+    #[test]
+    fn savings_or_credit_carry_maize_past_the_harvest() {
+        let fixture = Fixture::new(0, true);
+        let ctx = fixture.ctx(1, ProgrammeLevels::default());
+        let formal = ctx.params.finance.formal_credit_skill as f32;
+        assert_eq!(carried_kg(0.0, 400_000.0, 4_000.0, &ctx), 100.0);
+        assert_eq!(carried_kg(formal - 0.01, 0.0, 4_000.0, &ctx), 0.0);
+        assert_eq!(carried_kg(formal, 0.0, 4_000.0, &ctx), f64::INFINITY);
+    }
+
+    /// A household stores its surplus over a year's staple as far as it can carry it and
+    /// earns the stored sale's gain on it; a household short of maize buys at the harvest
+    /// price what it can carry and leaves the rest to the lean months.
+    #[test]
+    fn storage_gains_on_the_carried_surplus_and_buys_the_carried_shortfall_early() {
+        let fixture = Fixture::new(0, true);
+        let ctx = fixture.ctx(1, ProgrammeLevels::default());
+        let prices = &ctx.params.prices;
+        let need_kg = 4.0 * prices.staple_kg_per_person_year;
+        let gain_per_kg = 4_000.0 * prices.stored_sale_gain_share;
+        // A surplus of 300 kg, 100 of it carried.
+        let s = storage(4, need_kg + 300.0, 100.0, 4_000.0, &ctx);
+        assert!((s.gain_idr - 100.0 * gain_per_kg).abs() < 1e-6 && s.gap_kg == 0.0, "{s:?}");
+        let s = storage(4, need_kg + 300.0, f64::INFINITY, 4_000.0, &ctx);
+        assert!((s.gain_idr - 300.0 * gain_per_kg).abs() < 1e-6, "{s:?}");
+        // A shortfall of 150 kg, 100 of it bought at the harvest price.
+        let s = storage(4, need_kg - 150.0, 100.0, 4_000.0, &ctx);
+        assert!(s.gain_idr == 0.0 && (s.gap_kg - 50.0).abs() < 1e-9, "{s:?}");
+        let s = storage(4, need_kg - 150.0, 0.0, 4_000.0, &ctx);
+        assert!((s.gap_kg - 150.0).abs() < 1e-9, "{s:?}");
+    }
 }

@@ -19,8 +19,8 @@ use crate::metrics::Terms;
 use crate::model::budget::Lanes;
 use crate::model::draws::{BATCH, Batch, Word};
 use crate::model::household::{
-    Holdings, KG_PER_TONNE, expected_income, flag, input_cost_idr, module, practice_multiplier, price_factor,
-    purchase_premium_idr, staple_gap_kg, usual_profit_idr, usual_wages_idr,
+    Holdings, KG_PER_TONNE, carried_kg, expected_income, flag, input_cost_idr, module, practice_multiplier, price_factor,
+    purchase_premium_idr, storage, usual_profit_idr, usual_wages_idr,
 };
 use crate::model::households::Chunk;
 use crate::model::season::SeasonCtx;
@@ -234,12 +234,14 @@ impl Columns {
             self.harvest_kg[j] = harvest_kg;
             // The maize last year's harvest left short is bought in the lean months before
             // this harvest, at this season's price; this harvest's shortfall is next year's.
-            let premium =
-                purchase_premium_idr(f64::from(s.staple_gap_kg[j]), ctx.env.maize_price_idr_per_kg, ctx);
-            s.staple_gap_kg[j] = staple_gap_kg(s.members[j], harvest_kg, ctx) as f32;
+            let price = ctx.env.maize_price_idr_per_kg;
+            let premium = purchase_premium_idr(f64::from(s.staple_gap_kg[j]), price, ctx);
+            let carried = carried_kg(s.finance_skill[j], s.savings_idr[j], price, ctx);
+            let stored = storage(s.members[j], harvest_kg, carried, price, ctx);
+            s.staple_gap_kg[j] = stored.gap_kg as f32;
             let bad = harvest_kg < p.farm.bad_harvest_share * expected_kg;
             s.flags[j] = (flags & !u32::from(flag::BAD_HARVEST)) | bit(bad, flag::BAD_HARVEST);
-            let sale = harvest_kg * ctx.env.maize_price_idr_per_kg * price_factor(member, ctx);
+            let sale = harvest_kg * price * price_factor(member, ctx) + stored.gain_idr;
             self.net[j] = 0.0 + sale - input_cost_idr(land, improved, member, ctx) - premium;
         }
     }
@@ -298,6 +300,8 @@ impl Columns {
                 daily_wages_idr: s.daily_wages_idr[j],
                 fixed_income_idr_month: s.fixed_income_idr_month[j],
                 members: s.members[j],
+                finance_skill: s.finance_skill[j],
+                savings_idr: s.savings_idr[j],
             };
             s.expected_income_idr_month[j] = expected_income(&holdings, ctx) as f32;
         }
