@@ -662,7 +662,10 @@ impl Params {
                 ),
             });
         }
-        let (maize, food) = (self.maize_line_idr_per_capita_month(), self.poverty.line_idr_per_capita_month * self.poverty.food_share);
+        let (maize, food) = (
+            self.maize_line_idr_per_capita_month(),
+            self.poverty.line_idr_per_capita_month * self.poverty.food_share,
+        );
         if maize + self.poverty.food_line_staple_share * food > food {
             out.push(RangeProblem {
                 path: "poverty.food_line_staple_share".into(),

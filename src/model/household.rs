@@ -200,7 +200,12 @@ pub(crate) fn input_cost_idr(land_ha: f64, improved: bool, member: bool, ctx: &S
 /// worth in maize. A cooperative's collective marketing is its members' price premium, which
 /// already holds what selling through the group later earns.
 #[inline(always)]
-pub(crate) fn carried_kg(finance_skill: f32, savings_idr: f64, price_idr_per_kg: f64, ctx: &SeasonCtx) -> f64 {
+pub(crate) fn carried_kg(
+    finance_skill: f32,
+    savings_idr: f64,
+    price_idr_per_kg: f64,
+    ctx: &SeasonCtx,
+) -> f64 {
     let credit = f64::from(finance_skill) >= ctx.params.finance.formal_credit_skill;
     let by_savings = (savings_idr / price_idr_per_kg).max(0.0);
     if credit { f64::INFINITY } else { by_savings }
@@ -221,7 +226,13 @@ pub(crate) struct Storage {
 /// The harvest's [`Storage`]: the household stores what its harvest holds beyond a year's
 /// staple, or buys at the harvest price what it lacks, as far as it can carry maize.
 #[inline(always)]
-pub(crate) fn storage(members: u8, harvest_kg: f64, carried_kg: f64, price_idr_per_kg: f64, ctx: &SeasonCtx) -> Storage {
+pub(crate) fn storage(
+    members: u8,
+    harvest_kg: f64,
+    carried_kg: f64,
+    price_idr_per_kg: f64,
+    ctx: &SeasonCtx,
+) -> Storage {
     let prices = &ctx.params.prices;
     let need_kg = f64::from(members) * prices.staple_kg_per_person_year;
     let surplus_kg = (harvest_kg - need_kg).max(0.0);

@@ -19,8 +19,8 @@ use crate::metrics::Terms;
 use crate::model::budget::Lanes;
 use crate::model::draws::{BATCH, Batch, Word};
 use crate::model::household::{
-    Holdings, KG_PER_TONNE, carried_kg, expected_income, flag, input_cost_idr, module, practice_multiplier, price_factor,
-    purchase_premium_idr, storage, usual_profit_idr, usual_wages_idr,
+    Holdings, KG_PER_TONNE, carried_kg, expected_income, flag, input_cost_idr, module, practice_multiplier,
+    price_factor, purchase_premium_idr, storage, usual_profit_idr, usual_wages_idr,
 };
 use crate::model::households::Chunk;
 use crate::model::season::SeasonCtx;
