@@ -304,7 +304,7 @@ section! {
         /// Casual working days per adult per month in the wet season, when the household's own planting and weeding take its time (calibrated to the wet-minus-dry gap of P0, with the dry season's days to P0).
         days_per_adult_month_wet: f64 = 16.9, 0.0, 31.0;
         /// Casual working days per adult per month in the dry season (calibrated to P0, P1, P2, the Gini and the bottom-40 % share).
-        days_per_adult_month_dry: f64 = 26.6, 0.0, 31.0;
+        days_per_adult_month_dry: f64 = 26.7, 0.0, 31.0;
         /// Log-standard deviation of households' access to casual work (calibrated with the days).
         access_sigma: f64 = 0.58, 0.0, 3.0;
         /// Log-standard deviation of a season's days around a household's usual days (modelling choice).
@@ -313,10 +313,16 @@ section! {
         salaried_share: f64 = 0.115, 0.0, 1.0;
         /// Net salary of that member, rupiah per month, paid in every season whatever the harvest or illness (BPS NTT, Sakernas Aug 2022: employees' mean net wage Rp 2.10 M, the lowest province).
         salary_idr_per_month: f64 = 2_100_000.0, 0.0, 1e10;
-        /// Social transfer (Program Sembako / BPNT food aid), rupiah per household per month (Kemensos: Rp 200,000 a month since 2020; not checked against a primary document here).
+        /// Log-standard deviation of salaries around `salary_idr_per_month`, a mean-one lognormal multiplier drawn once per salaried household (calibrated to the Gini with the transfers; 0.8 puts the 90th percentile at 2.0 × the mean and the median at 0.73 ×: civil servants' base pay, Rp 1.56–5.90 M on the 2019 scale, is about 1.7–2.4 × NTT's mean wage, and national wages run from Rp 1.91 M with primary school to Rp 4.62 M with a degree, BPS 2022).
+        salary_sigma: f64 = 0.8, 0.0, 3.0;
+        /// Social transfer (Program Sembako / BPNT food aid), rupiah per household per month (Rp 110,000 in 2018–19, Rp 200,000 from April 2020 for about 18.8 million families in 2021, Kemensos via news reports; not checked against a primary document).
         transfer_idr_per_month: f64 = 200_000.0, 0.0, 1e10;
         /// Households whose expected income per person at initialisation, before any transfer, is below this share of the poverty line receive the transfer for good (calibrated, prior 0.5–1.5: the social registry DTKS approximates the poor and near-poor).
         transfer_line_share: f64 = 0.9, 0.0, 10.0;
+        /// Conditional cash transfer (Program Keluarga Harapan) on top of the food transfer, rupiah per household per month (Rp 3.0 M a year: the national PKH budget over its 10 million families was Rp 3.27 M in 2019, 3.67 M in 2020 and 2.87 M in 2021, Kemensos via Jakarta Post, Databoks and VOI; nearly every PKH family also receives Sembako).
+        pkh_idr_per_month: f64 = 250_000.0, 0.0, 1e10;
+        /// Households whose expected income per person at initialisation, before any transfer, is below this share of the poverty line receive the conditional cash transfer for good as well (calibrated to P1 and P2, prior 0.5–1.0: PKH reaches about 14 % of Indonesia's households, the poorest of the Sembako families).
+        pkh_line_share: f64 = 0.7, 0.0, 10.0;
     }
 }
 

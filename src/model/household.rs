@@ -286,7 +286,6 @@ pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &Sea
         fixed_income_idr_month: h.fixed_income_idr_month,
         members: h.members,
         finance_skill: h.finance_skill,
-        savings_idr: h.savings_idr,
     };
     expected_income(&holdings, ctx)
 }
@@ -306,10 +305,9 @@ pub(crate) struct Holdings {
     pub(crate) daily_wages_idr: f32,
     pub(crate) fixed_income_idr_month: f32,
     pub(crate) members: u8,
-    /// Financial capability and savings, which let the household carry maize past the
-    /// harvest ([`carried_kg`]).
+    /// Financial capability, which lets the household carry maize past the harvest on a
+    /// loan ([`carried_kg`]).
     pub(crate) finance_skill: f32,
-    pub(crate) savings_idr: f64,
 }
 
 /// [`expected_income_idr_month`] of `x`, rupiah per month.
@@ -323,7 +321,9 @@ pub(crate) fn expected_income(x: &Holdings, ctx: &SeasonCtx) -> f64 {
         * practice_multiplier(x.improved, x.farm_skill, ctx)
         * ctx.consts.expected_weather_multiplier;
     let price = ctx.consts.expected_price_idr_per_kg;
-    let carried = carried_kg(x.finance_skill, x.savings_idr, price, ctx);
+    // Savings rise and fall over the year and permanent income does not follow them: only a
+    // harvest-time loan's storage counts here; a saver's storage gain arrives as cash.
+    let carried = carried_kg(x.finance_skill, 0.0, price, ctx);
     let stored = storage(x.members, harvest_kg, carried, price, ctx);
     let maize = harvest_kg * price * price_factor(x.member, ctx) + stored.gain_idr
         - input_cost_idr(land, x.improved, x.member, ctx)

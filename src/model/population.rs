@@ -143,12 +143,17 @@ fn household(id: u64, ctx: &SeasonCtx, laws: &Laws) -> Household {
     let salaried = d.chance(p.labour.salaried_share);
     let casual_adults = h.adults(p.labour.adult_share) - if salaried { 1.0 } else { 0.0 };
     h.daily_wages_idr = (casual_adults * p.labour.wage_idr_per_day * access) as f32;
-    h.fixed_income_idr_month = if salaried { p.labour.salary_idr_per_month as f32 } else { 0.0 };
-    // The social registry's households receive a transfer for good.
-    let before = crate::model::household::expected_income_idr_month(&h, view, ctx);
-    let line = p.poverty.line_idr_per_capita_month * p.labour.transfer_line_share;
-    if before / f64::from(h.members) < line {
+    let salary = p.labour.salary_idr_per_month * ctx.noise.salary.sample(d.word());
+    h.fixed_income_idr_month = if salaried { salary as f32 } else { 0.0 };
+    // The social registry's households receive the food transfer for good, and the poorest
+    // of them the conditional cash transfer too.
+    let before = crate::model::household::expected_income_idr_month(&h, view, ctx) / f64::from(h.members);
+    let line = p.poverty.line_idr_per_capita_month;
+    if before < line * p.labour.transfer_line_share {
         h.fixed_income_idr_month += p.labour.transfer_idr_per_month as f32;
+    }
+    if before < line * p.labour.pkh_line_share {
+        h.fixed_income_idr_month += p.labour.pkh_idr_per_month as f32;
     }
     let expected = crate::model::household::expected_income_idr_month(&h, view, ctx);
     h.expected_income_idr_month = expected as f32;

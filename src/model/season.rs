@@ -31,6 +31,8 @@ pub struct Noise {
     pub access: LognormalTable,
     /// Initial savings around their mean (`population.savings_sigma`).
     pub savings: LognormalTable,
+    /// A salary around its mean (`labour.salary_sigma`).
+    pub salary: LognormalTable,
 }
 
 impl Noise {
@@ -45,6 +47,7 @@ impl Noise {
             land: LognormalTable::new(params.population.land_sigma),
             access: LognormalTable::new(params.labour.access_sigma),
             savings: LognormalTable::new(params.population.savings_sigma),
+            salary: LognormalTable::new(params.labour.salary_sigma),
         }
     }
 }

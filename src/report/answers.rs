@@ -203,7 +203,7 @@ pub(crate) fn evidence(f: &Files) -> io::Result<Option<TableView>> {
         "evidence",
         &[
             ("module (scenario)", false),
-            ("participants' outcome", false),
+            ("outcome (group)", false),
             ("model, by years since they took part", true),
             ("evidence", false),
             ("source", false),
@@ -214,7 +214,7 @@ pub(crate) fn evidence(f: &Files) -> io::Result<Option<TableView>> {
         for (scenario, _) in singles.iter().filter(|(_, m)| m == claim.module) {
             let effect = |h: &str| -> Option<(f64, f64)> {
                 let (absolute, relative) =
-                    f.trial([scenario, claim.module, claim.group, "exact", claim.outcome, h]).ok()?;
+                    f.trial([scenario, claim.row_module(), claim.group, "exact", claim.outcome, h]).ok()?;
                 absolute.mean.is_finite().then_some((relative.mean, absolute.mean))
             };
             let measured = Measured::of(claim, effect);
@@ -250,8 +250,9 @@ pub(crate) fn evidence(f: &Files) -> io::Result<Option<TableView>> {
         return Ok(None);
     }
     t.notes.push(
-        "Each module alone, its participants against their twins in the world without the programme (effects as a \
-         share of the twins' level, or in the outcome's unit for counts and shares). A verdict is \"inside\" when \
+        "Each module alone, its participants (or their neighbours who did not take part, \"spillover\") against \
+         their twins in the world without the programme (effects as a share of the twins' level, or in the \
+         outcome's unit for counts and shares). A verdict is \"inside\" when \
          the mean effect lies in the range the evidence gives at every year shown."
             .into(),
     );

@@ -1,4 +1,5 @@
-//! What the literature says each module does to its participants, declared once: the range
+//! What the literature says each module does to its participants (and, where it says so, to
+//! their neighbours), declared once: the range
 //! every module's virtual-trial effect is checked against (the report's "The modules as
 //! trials" table and `tests/it/evidence.rs`).
 
@@ -31,7 +32,8 @@ pub enum Measure {
 pub struct Claim {
     /// The module (`trial.csv`'s `module`).
     pub module: &'static str,
-    /// The group (`trial.csv`'s `group`).
+    /// The group (`trial.csv`'s `group`): participants, or `spillover` for the households
+    /// of their villages that did not take part.
     pub group: &'static str,
     /// The outcome (`trial.csv`'s `outcome`).
     pub outcome: &'static str,
@@ -45,8 +47,16 @@ pub struct Claim {
     pub source: &'static str,
 }
 
+impl Claim {
+    /// The `module` of the claim's rows in `trial.csv`: neighbours are measured for the
+    /// participants of any module (`any`), which in a scenario of one module are its own.
+    pub fn row_module(&self) -> &'static str {
+        if self.group == "spillover" { "any" } else { self.module }
+    }
+}
+
 /// Every claim, module by module.
-pub const CLAIMS: [Claim; 8] = [
+pub const CLAIMS: [Claim; 9] = [
     Claim {
         module: "production_training",
         group: "participants",
@@ -63,6 +73,15 @@ pub const CLAIMS: [Claim; 8] = [
         horizons: &["5"],
         measure: Measure::FadesTo { share: 1.0 / 3.0 },
         evidence: "no positive outcome more than 2–3 years after: at most a third of the peak left",
+        source: "Waddington et al. 2014",
+    },
+    Claim {
+        module: "production_training",
+        group: "spillover",
+        outcome: "maize_yield",
+        horizons: &["1", "2", "5"],
+        measure: Measure::Relative { low: -0.01, high: 0.01 },
+        evidence: "no diffusion to neighbours (within ±1 %, a modelling choice of \"none\")",
         source: "Waddington et al. 2014",
     },
     Claim {

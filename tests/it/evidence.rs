@@ -21,7 +21,7 @@ fn claims_hold(module: &str, scenario: &str) {
             rows.iter()
                 .find(|r| {
                     r.scenario == scenario
-                        && r.module == claim.module
+                        && r.module == claim.row_module()
                         && r.group == claim.group
                         && r.estimator == "exact"
                         && r.outcome == claim.outcome

@@ -301,7 +301,6 @@ impl Columns {
                 fixed_income_idr_month: s.fixed_income_idr_month[j],
                 members: s.members[j],
                 finance_skill: s.finance_skill[j],
-                savings_idr: s.savings_idr[j],
             };
             s.expected_income_idr_month[j] = expected_income(&holdings, ctx) as f32;
         }
