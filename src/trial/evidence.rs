@@ -70,7 +70,7 @@ pub const CLAIMS: [Claim; 9] = [
         module: "production_training",
         group: "participants",
         outcome: "maize_yield",
-        horizons: &["5"],
+        horizons: &["3", "5"],
         measure: Measure::FadesTo { share: 1.0 / 3.0 },
         evidence: "no positive outcome more than 2–3 years after: at most a third of the peak left",
         source: "Waddington et al. 2014",
@@ -186,8 +186,9 @@ mod tests {
         assert!(!holds(yield_claim, &outside));
         assert!(!holds(yield_claim, &Measured { at: vec![(0.12, 0.3)], ..inside.clone() }));
         let fade = &CLAIMS[1];
-        assert!(holds(fade, &Measured { at: vec![(0.03, 0.0)], peak: [0.12, 0.10] }));
-        assert!(!holds(fade, &Measured { at: vec![(0.05, 0.0)], peak: [0.12, 0.10] }));
+        assert!(holds(fade, &Measured { at: vec![(0.03, 0.0), (0.01, 0.0)], peak: [0.12, 0.10] }));
+        assert!(!holds(fade, &Measured { at: vec![(0.05, 0.0), (0.01, 0.0)], peak: [0.12, 0.10] }));
+        assert!(!holds(fade, &Measured { at: vec![(0.03, 0.0), (0.05, 0.0)], peak: [0.12, 0.10] }));
         assert!(!holds(&CLAIMS[0], &Measured { at: vec![(f64::NAN, 0.0); 2], peak: [0.0; 2] }));
     }
 }

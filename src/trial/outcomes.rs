@@ -112,8 +112,8 @@ pub(crate) const ELSEWHERE: usize = 6;
 /// observed run (the firms business training is usually measured on).
 pub(crate) const OWNERS: usize = 7;
 
-/// Horizons: years 1, 2 and 5 since the start, and the whole run from the start.
-pub const HORIZONS: [&str; 4] = ["1", "2", "5", "run"];
+/// Horizons: years 1, 2, 3 and 5 since the start, and the whole run from the start.
+pub const HORIZONS: [&str; 5] = ["1", "2", "3", "5", "run"];
 
 /// True if a season `seasons_since` seasons after the start (0 = the start season) falls in
 /// horizon `h` of [`HORIZONS`]: year k is seasons 2k − 2 and 2k − 1 after the start.
@@ -200,16 +200,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn horizons_cover_years_one_two_five_and_the_run() {
+    fn horizons_cover_years_one_two_three_five_and_the_run() {
         let set = |s| (0..HORIZONS.len()).filter(|&h| in_horizon(h, s)).collect::<Vec<_>>();
-        assert_eq!(set(0), [0, 3]);
-        assert_eq!(set(1), [0, 3]);
-        assert_eq!(set(2), [1, 3]);
-        assert_eq!(set(3), [1, 3]);
-        assert_eq!(set(4), [3]);
-        assert_eq!(set(8), [2, 3]);
-        assert_eq!(set(9), [2, 3]);
-        assert_eq!(set(10), [3]);
+        assert_eq!(set(0), [0, 4]);
+        assert_eq!(set(1), [0, 4]);
+        assert_eq!(set(2), [1, 4]);
+        assert_eq!(set(3), [1, 4]);
+        assert_eq!(set(4), [2, 4]);
+        assert_eq!(set(5), [2, 4]);
+        assert_eq!(set(6), [4]);
+        assert_eq!(set(8), [3, 4]);
+        assert_eq!(set(9), [3, 4]);
+        assert_eq!(set(10), [4]);
     }
 
     #[test]

@@ -26,9 +26,16 @@ fn a_programme_measured_against_itself_has_every_trial_effect_zero() {
     let exact = rows(&all, "dw4fs", "exact");
     assert!(!exact.is_empty());
     for r in &exact {
+        // The maize yield is measured in wet seasons only: a horizon whose few seasons are
+        // all dry has no value (year 3 of a participant who first took part in a dry season
+        // of this six-season run).
+        if r.mean.is_none() && r.outcome == "maize_yield" {
+            continue;
+        }
         assert_eq!((r.mean, r.lower, r.upper), (Some(0.0), Some(0.0), Some(0.0)), "{r:?}");
     }
     assert!(exact.iter().any(|r| r.group == "participants" && r.household_seasons > Some(0.0)));
+    assert!(exact.iter().filter(|r| r.mean.is_some()).count() * 10 > exact.len() * 9);
     for r in tables::group_rows(&outcome).iter().filter(|r| r.scenario == "dw4fs") {
         assert_eq!(r.effect_mean, Some(0.0), "{r:?}");
     }
