@@ -27,6 +27,8 @@ pub(crate) struct Lanes {
     pub(crate) cattle: [u32; BATCH],
     /// Net cash income of the season.
     pub(crate) income: [f64; BATCH],
+    /// Interest accrued on the debt in the season.
+    pub(crate) interest: [f64; BATCH],
     /// Consumption of the season.
     pub(crate) consumption: [f64; BATCH],
     /// Cash at hand covers the consumption target.
@@ -53,6 +55,7 @@ impl Default for Lanes {
             ill: [false; BATCH],
             cattle: [0; BATCH],
             income: [0.0; BATCH],
+            interest: [0.0; BATCH],
             consumption: [0.0; BATCH],
             enough: [false; BATCH],
             target: [0.0; BATCH],
@@ -108,6 +111,7 @@ impl Lanes {
             let skill = self.skill[j];
             let rate = if cheap { coop_rate } else { lender_rate - skill * (lender_rate - coop_rate) };
             let interest = self.debt[j] * rate * months;
+            self.interest[j] = interest;
             let mut cash = self.savings[j] + self.cash_flow[j] - illness_cost;
             let mut debt = self.debt[j] + interest;
             self.income[j] = self.cash_flow[j] - illness_cost - interest;

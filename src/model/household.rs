@@ -142,22 +142,25 @@ impl Sources {
 
 /// What a season brought a household beyond its row, kept per household when a run
 /// follows households one by one (the virtual trial): income by source ([`Sources`], in
-/// its order) and the harvest, to `f32` precision (24 bytes a household).
+/// its order), the harvest and the interest on its debt, to `f32` precision (28 bytes a
+/// household).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Flows {
     /// Maize, cattle, seaweed, wages and enterprise income, rupiah.
     pub income_idr: [f32; 5],
     /// Maize harvested, kg.
     pub harvest_kg: f32,
+    /// Interest accrued on the household's debt in the season, rupiah.
+    pub interest_idr: f32,
 }
 
 impl Flows {
-    /// The flows of a season's income and harvest.
+    /// The flows of a season's income, harvest and interest.
     #[inline(always)]
-    pub fn new(i: &Sources, harvest_kg: f64) -> Self {
+    pub fn new(i: &Sources, harvest_kg: f64, interest_idr: f64) -> Self {
         let income_idr =
             [i.maize_idr, i.cattle_idr, i.seaweed_idr, i.wages_idr, i.enterprise_idr].map(|x| x as f32);
-        Self { income_idr, harvest_kg: harvest_kg as f32 }
+        Self { income_idr, harvest_kg: harvest_kg as f32, interest_idr: interest_idr as f32 }
     }
 }
 

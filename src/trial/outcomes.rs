@@ -5,7 +5,7 @@ use crate::metrics::Lines;
 use crate::model::household::{Flows, Household, flag, module};
 
 /// Outcomes measured on every household, in the order of [`OUTCOMES`].
-pub(crate) const N_OUTCOMES: usize = 16;
+pub(crate) const N_OUTCOMES: usize = 17;
 
 /// One outcome: CSV name, unit, and whether it is measured in wet seasons only.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -34,6 +34,7 @@ pub const OUTCOMES: [Outcome; N_OUTCOMES] = [
     Outcome { name: "maize_yield", unit: "t_per_ha", wet_only: true },
     o("savings", "idr"),
     o("debt", "idr"),
+    o("interest", "idr_per_month"),
     o("cattle", "head"),
     o("runs_enterprise", "share"),
     o("improved_practice", "share"),
@@ -68,6 +69,7 @@ pub(crate) fn measure(h: &Household, f: &Flows, months: f64, lines: &Lines) -> [
         yield_t_ha,
         h.savings_idr,
         h.debt_idr,
+        f64::from(f.interest_idr) * per_month,
         f64::from(h.cattle_head),
         share(flag::ENTERPRISE),
         share(flag::IMPROVED),

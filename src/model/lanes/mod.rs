@@ -214,7 +214,7 @@ impl Columns {
                 wages_idr: self.sources[2][j],
                 enterprise_idr: self.sources[3][j],
             };
-            *f = Flows::new(&income, self.harvest_kg[j]);
+            *f = Flows::new(&income, self.harvest_kg[j], self.budget.interest[j]);
         }
     }
 }
