@@ -267,6 +267,7 @@ pub(crate) fn participants(f: &Files) -> io::Result<TableView> {
             ("scenario", false),
             ("year 1", true),
             ("year 2", true),
+            ("year 3", true),
             ("year 5", true),
             ("over the run", true),
             ("income, over the run", true),
@@ -277,7 +278,7 @@ pub(crate) fn participants(f: &Files) -> io::Result<TableView> {
     let pct = |x: f64| format::percent(x, 2);
     for s in f.programmes()? {
         let mut row = vec![Cell::header(&s)];
-        for years in ["1", "2", "5", "run"] {
+        for years in ["1", "2", "3", "5", "run"] {
             row.push(f.trial([&s, "any", "participants", "exact", "consumption_pc", years])?.1.cell(pct));
         }
         row.push(f.trial([&s, "any", "participants", "exact", "income", "run"])?.1.cell(pct));
@@ -306,7 +307,7 @@ pub(crate) fn participants_chart(
     f: &Files,
     look: &dyn Fn(&str) -> plotters::style::RGBColor,
 ) -> io::Result<Forest> {
-    let years = [("1", "year 1"), ("2", "year 2"), ("5", "year 5"), ("run", "over the run")];
+    let years = [("1", "year 1"), ("2", "year 2"), ("3", "year 3"), ("5", "year 5"), ("run", "over the run")];
     let mut series = Vec::new();
     for s in f.programmes()? {
         let mut points = Vec::new();
