@@ -12,7 +12,7 @@
 //! Households read the village snapshot and their own committed state and write only their
 //! own lanes of their chunk; the only cross-household reads (village adopter shares, cooperative state,
 //! targeting ranks) happen outside the household phase on committed state. Households are
-//! processed in fixed blocks of [`BLOCK`] in parallel; every sum is an integer, so results
+//! processed in fixed blocks of `BLOCK` in parallel; every sum is an integer, so results
 //! are identical at any thread count.
 
 use rayon::prelude::*;
@@ -33,7 +33,7 @@ use crate::rng::RunKey;
 use crate::scenario::Scenario;
 
 /// Households per block of the household phase; fixed, never derived from the thread count.
-pub const BLOCK: usize = 4096;
+pub(crate) const BLOCK: usize = 4096;
 
 /// How a replication is computed; no choice here changes a number.
 #[derive(Clone, Copy, Debug, Default)]
@@ -99,7 +99,7 @@ impl World {
 
     /// Follow households one by one from now on: keep every household's flows and every
     /// lottery of each season ([`World::flows`], [`World::lotteries`]).
-    pub fn follow(&mut self) {
+    pub(crate) fn follow(&mut self) {
         self.flows = Some(vec![Flows::default(); self.households.len()]);
         self.keep_lotteries = true;
     }

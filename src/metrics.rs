@@ -26,7 +26,7 @@ const FIXED_ONE: f64 = (1u64 << 32) as f64;
 
 /// Integer sums over households, combinable in any order.
 #[derive(Clone, Debug)]
-pub struct Accumulator {
+pub(crate) struct Accumulator {
     households: u64,
     persons: u64,
     poor_persons: u64,
@@ -135,7 +135,7 @@ impl Lines {
 
     /// The lines an observed season `m` of a scenario with `params` was measured against
     /// ([`Lines::of_season`] at the season's kind and maize price).
-    pub fn of_observed(params: &Params, m: &SeasonMetrics) -> Self {
+    pub(crate) fn of_observed(params: &Params, m: &SeasonMetrics) -> Self {
         let kind = if m.season_kind == SeasonKind::Wet.name() { SeasonKind::Wet } else { SeasonKind::Dry };
         let price = m.value("maize_price_idr_per_kg").expect("a metric of every season");
         Self::of_season(params, kind, price)
@@ -489,7 +489,7 @@ impl Accumulator {
 /// A metric of `seasons.csv`: its column, unit and meaning, declared once ([`METRICS`]);
 /// the output README's table of columns is generated from these ([`columns_markdown`]).
 #[derive(Clone, Copy, Debug)]
-pub struct Metric {
+pub(crate) struct Metric {
     /// Column of `seasons.csv` (and stem of `summary.csv`'s columns).
     pub name: &'static str,
     /// Unit of its values.
@@ -499,7 +499,7 @@ pub struct Metric {
 }
 
 /// Every metric, in output order (after `season,year,season_kind`).
-pub const METRICS: [Metric; 22] = [
+pub(crate) const METRICS: [Metric; 22] = [
     Metric {
         name: "p0",
         unit: "share of persons",
@@ -568,7 +568,7 @@ pub const METRICS: [Metric; 22] = [
     },
 ];
 
-/// Names of the metrics, in output order ([`METRICS`]).
+/// Names of the metrics, in output order (`METRICS`).
 pub const NAMES: [&str; METRICS.len()] = {
     let mut names = [""; METRICS.len()];
     let mut i = 0;
@@ -600,7 +600,7 @@ pub struct SeasonMetrics {
     /// Values in the order of [`NAMES`]; `NaN` where a metric does not apply (yield in the
     /// dry season).
     pub values: [f64; NAMES.len()],
-    /// Persons per consumption bin (see [`bin_edges_idr`]); kept for one season of a
+    /// Persons per consumption bin (see `bin_edges_idr`); kept for one season of a
     /// replication only (`Scenario::distribution_season`, default the last), empty otherwise.
     pub distribution: Vec<u64>,
 }
@@ -613,22 +613,22 @@ impl SeasonMetrics {
 }
 
 /// Lower and upper edge of consumption bin `i`, rupiah per person per month.
-pub fn bin_edges_idr(i: usize) -> (f64, f64) {
+pub(crate) fn bin_edges_idr(i: usize) -> (f64, f64) {
     let edge = |j: u32| f64::from(f32::from_bits((BIN_FIRST + j) << BIN_SHIFT));
     (edge(i as u32), edge(i as u32 + 1))
 }
 
 /// Number of consumption bins.
-pub const DISTRIBUTION_BINS: usize = BINS;
+pub(crate) const DISTRIBUTION_BINS: usize = BINS;
 
 /// Land farmed by `households`, m² (each household's land rounded to the m²).
-pub fn land_m2(households: &Households) -> u128 {
+pub(crate) fn land_m2(households: &Households) -> u128 {
     households.iter().map(|h| u128::from(nearest(f64::from(h.land_ha) * 10_000.0))).sum()
 }
 
 /// Season-level facts that do not come from households.
 #[derive(Clone, Copy, Debug)]
-pub struct SeasonFacts {
+pub(crate) struct SeasonFacts {
     /// Season index.
     pub season: u32,
     /// Land farmed by all households, m² ([`land_m2`]; it does not change).

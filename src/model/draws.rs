@@ -10,7 +10,7 @@ use crate::params::SeasonKind;
 use crate::rng::{LognormalTable, Purpose};
 
 /// Households whose blocks a [`Batch`] draws together.
-pub const BATCH: usize = 64;
+pub(crate) const BATCH: usize = 64;
 
 /// Every random word a household draws in a season, by name: the block it comes from
 /// ([`Word::purpose`]) and its place there ([`Word::index`]), fixed, so that the same
@@ -83,7 +83,7 @@ impl Word {
 /// (see [`crate::rng::fill_blocks`]), and their crop and wage-days multipliers, sampled
 /// together ([`earnings_noise`]). The numbers are those [`crate::rng::RunKey::block`]
 /// gives each household.
-pub struct Batch {
+pub(crate) struct Batch {
     pub(crate) first: u32,
     /// Word `w` of household `j`'s `Shock` block is `shock[w][j]`.
     pub(crate) shock: [[u32; BATCH]; 4],
@@ -112,8 +112,8 @@ impl Batch {
     }
 
     /// Draw the blocks of households `first..first + len` (`len` ≤ [`BATCH`]).
-    #[inline]
-    pub fn draw(ctx: &SeasonCtx, first: u32, len: usize) -> Self {
+    #[cfg(test)]
+    pub(crate) fn draw(ctx: &SeasonCtx, first: u32, len: usize) -> Self {
         let mut batch = Self::new();
         batch.fill(ctx, first, len);
         batch
@@ -121,7 +121,7 @@ impl Batch {
 
     /// Replace the blocks with those of households `first..first + len` (`len` ≤ [`BATCH`]).
     #[inline]
-    pub fn fill(&mut self, ctx: &SeasonCtx, first: u32, len: usize) {
+    pub(crate) fn fill(&mut self, ctx: &SeasonCtx, first: u32, len: usize) {
         self.first = first;
         ctx.run.block_columns(ctx.cpu, ctx.season, Purpose::Shock, first, columns(&mut self.shock, len));
         ctx.run.block_columns(
@@ -167,7 +167,12 @@ pub(crate) fn columns(c: &mut [[u32; BATCH]; 4], len: usize) -> [&mut [u32]; 4] 
 /// of the `Earnings` block) with `tables[0]` (maize or seaweed) and `out[1][j]` from
 /// `words[1][j]` (word 1) with `tables[1]` (wage days), sampled together
 /// ([`LognormalTable::sample_all`] on `cpu`'s path).
-pub fn earnings_noise(cpu: Cpu, words: [&[u32]; 2], tables: [&LognormalTable; 2], out: [&mut [f64]; 2]) {
+pub(crate) fn earnings_noise(
+    cpu: Cpu,
+    words: [&[u32]; 2],
+    tables: [&LognormalTable; 2],
+    out: [&mut [f64]; 2],
+) {
     for ((table, words), out) in tables.iter().zip(words).zip(out) {
         table.sample_all(cpu, words, out);
     }

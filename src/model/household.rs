@@ -13,29 +13,29 @@ use crate::params::Enterprise;
 /// Bit flags of [`Household::flags`].
 pub mod flag {
     /// Uses improved production practice.
-    pub const IMPROVED: u8 = 1 << 0;
+    pub(crate) const IMPROVED: u8 = 1 << 0;
     /// Member of the village cooperative.
-    pub const COOP_MEMBER: u8 = 1 << 1;
+    pub(crate) const COOP_MEMBER: u8 = 1 << 1;
     /// Runs a non-farm enterprise.
-    pub const ENTERPRISE: u8 = 1 << 2;
+    pub(crate) const ENTERPRISE: u8 = 1 << 2;
     /// Lives on the coast.
-    pub const COASTAL: u8 = 1 << 3;
+    pub(crate) const COASTAL: u8 = 1 << 3;
     /// Farms seaweed in the dry season.
-    pub const SEAWEED: u8 = 1 << 4;
+    pub(crate) const SEAWEED: u8 = 1 << 4;
     /// Last maize harvest was bad (below the expected one by a margin).
-    pub const BAD_HARVEST: u8 = 1 << 5;
+    pub(crate) const BAD_HARVEST: u8 = 1 << 5;
 }
 
 /// Module kinds as bits in [`Household::participated`] and in a season's offers.
 pub mod module {
     /// Production training.
-    pub const PRODUCTION: u8 = 1 << 0;
+    pub(crate) const PRODUCTION: u8 = 1 << 0;
     /// Cooperative organisation.
-    pub const COOPERATIVE: u8 = 1 << 1;
+    pub(crate) const COOPERATIVE: u8 = 1 << 1;
     /// Entrepreneurship.
-    pub const ENTREPRENEURSHIP: u8 = 1 << 2;
+    pub(crate) const ENTREPRENEURSHIP: u8 = 1 << 2;
     /// Financial management.
-    pub const FINANCE: u8 = 1 << 3;
+    pub(crate) const FINANCE: u8 = 1 << 3;
 }
 
 /// One household's state. Fixed traits are set at initialisation and never change.
@@ -84,12 +84,12 @@ pub struct Household {
     /// [`module`] bits of the modules it takes part in this season (cleared by the season).
     pub offers: u8,
     /// Bit `i` is set once it has taken part in the scenario's intervention `i`
-    /// (at most [`MAX_INTERVENTIONS`]).
+    /// (at most `MAX_INTERVENTIONS`).
     pub enrolled: [u8; 3],
 }
 
 /// Interventions a scenario may hold: one enrolment bit each in the household's row.
-pub const MAX_INTERVENTIONS: usize = 24;
+pub(crate) const MAX_INTERVENTIONS: usize = 24;
 
 impl Household {
     /// True if `bit` of [`flag`] is set.
@@ -109,7 +109,7 @@ impl Household {
     }
 
     /// Adults who earn wages (at least one).
-    pub fn adults(&self, adult_share: f64) -> f64 {
+    pub(crate) fn adults(&self, adult_share: f64) -> f64 {
         // Round half up; `as` truncates a non-negative value.
         ((f64::from(self.members) * adult_share + 0.5) as u32).max(1).into()
     }
@@ -274,7 +274,7 @@ pub(crate) fn usual_profit_idr(capital_idr: f32, business_skill: f32, e: &Enterp
 /// Expected income of a normal year with the household's current assets and practice,
 /// rupiah per month: what it plans its consumption on (permanent income).
 #[inline(always)]
-pub fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &SeasonCtx) -> f64 {
+pub(crate) fn expected_income_idr_month(h: &Household, village: &VillageView, ctx: &SeasonCtx) -> f64 {
     let holdings = Holdings {
         land_ha: h.land_ha,
         improved: h.has(flag::IMPROVED),

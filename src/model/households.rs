@@ -1,4 +1,4 @@
-//! Where the households' state lives: columns of [`BATCH`] households (`Chunk`, a struct of
+//! Where the households' state lives: columns of `BATCH` households (`Chunk`, a struct of
 //! arrays), which the season's passes (`crate::model::lanes`) read and write in place, and
 //! the population as a list of chunks ([`Households`]).
 //!
@@ -170,7 +170,7 @@ impl Chunk {
     }
 }
 
-/// Every household of a replication, as chunks of [`BATCH`] in household order.
+/// Every household of a replication, as chunks of `BATCH` in household order.
 #[derive(Clone, Debug, Default)]
 pub struct Households {
     chunks: Vec<Chunk>,
@@ -191,7 +191,7 @@ impl Households {
     }
 
     /// Bytes of state per household.
-    pub const BYTES_PER_HOUSEHOLD: usize = size_of::<Chunk>() / BATCH;
+    pub(crate) const BYTES_PER_HOUSEHOLD: usize = size_of::<Chunk>() / BATCH;
 
     /// How many households there are.
     pub fn len(&self) -> usize {
@@ -218,7 +218,7 @@ impl Households {
     }
 
     /// Every household in order, as values.
-    pub fn to_rows(&self) -> Vec<Household> {
+    pub(crate) fn to_rows(&self) -> Vec<Household> {
         self.iter().collect()
     }
 

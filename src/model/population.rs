@@ -19,15 +19,15 @@ use crate::params::{Params, SeasonKind};
 use crate::rng::{Purpose, RunKey};
 
 /// Season index used to key initialisation draws (never a simulated season).
-pub const INIT_SEASON: u32 = 0xF_FFFF;
+pub(crate) const INIT_SEASON: u32 = 0xF_FFFF;
 
 /// Village of household `id` when `households` are spread over `villages`.
-pub fn village_of(id: u64, households: u64, villages: u32) -> u16 {
+pub(crate) fn village_of(id: u64, households: u64, villages: u32) -> u16 {
     ((id * u64::from(villages)) / households) as u16
 }
 
 /// Villages of a run of `params`: [`crate::params::Population::simulated_villages`].
-pub fn village_count(params: &Params) -> u32 {
+pub(crate) fn village_count(params: &Params) -> u32 {
     let n = params.population.simulated_villages();
     assert!(n <= crate::params::MAX_VILLAGES, "{n} villages: the scenario checks allow at most 65,535");
     n as u32

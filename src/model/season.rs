@@ -1,7 +1,7 @@
 //! What every household reads during one season: the environment, the village snapshot,
 //! the programme's training levels and per-season constants derived from the parameters.
 //!
-//! A [`SeasonCtx`] is built once per season before the household phase and is read-only
+//! A `SeasonCtx` is built once per season before the household phase and is read-only
 //! during it; this is what makes the household update independent of visiting order.
 
 use crate::cpu::Cpu;
@@ -54,7 +54,7 @@ impl Noise {
 
 /// Per-season constants computed once from the parameters.
 #[derive(Clone, Debug)]
-pub struct SeasonConsts {
+pub(crate) struct SeasonConsts {
     /// Probability of illness this season.
     pub illness_probability: f64,
     /// By herd size: probability that no head is lost this season (the survival of one
@@ -154,7 +154,7 @@ pub struct ProgrammeLevels {
 
 /// One village as a household sees it this season.
 #[derive(Clone, Copy, Debug)]
-pub struct VillageView {
+pub(crate) struct VillageView {
     /// Community readiness in [0, 1].
     pub readiness: f64,
     /// Share of households using improved practice last season.
@@ -184,7 +184,7 @@ impl VillageView {
 }
 
 /// Everything the household phase of one season reads.
-pub struct SeasonCtx<'a> {
+pub(crate) struct SeasonCtx<'a> {
     /// Scenario parameters.
     pub params: &'a Params,
     /// Derived constants.

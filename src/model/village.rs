@@ -61,7 +61,7 @@ impl Villages {
     }
 
     /// Form a cooperative in `v` if there is none, and strengthen its governance by `boost`.
-    pub fn support_cooperative(&mut self, v: usize, initial_governance: f64, boost: f64) {
+    pub(crate) fn support_cooperative(&mut self, v: usize, initial_governance: f64, boost: f64) {
         if !self.coop_exists[v] {
             self.coop_exists[v] = true;
             self.governance[v] = initial_governance as f32;

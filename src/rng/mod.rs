@@ -28,14 +28,14 @@ use rand::TryRng;
 use crate::cpu::Cpu;
 
 /// Name of the generator, recorded in every `manifest.toml`.
-pub const ALGORITHM: &str =
+pub(crate) const ALGORITHM: &str =
     "Philox4x32-10 (counter-based; key = seed, counter = draw, entity, season|purpose, replication)";
 
 mod numeric;
 mod philox;
 
 pub use numeric::*;
-pub use philox::*;
+pub(crate) use philox::*;
 
 /// Why a draw is made. Codes are part of the output's identity: append, never renumber.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +58,7 @@ pub enum Purpose {
     /// Cooperative collapse and village-level draws.
     Village,
     /// Targeting and take-up of one intervention: the 64-bit hash of its id
-    /// ([`id_hash`]), which keys its draws together with the seed.
+    /// (`id_hash`), which keys its draws together with the seed.
     Intervention(u64),
     /// Designs of parameter draws (entity: the parameter's coordinate).
     Design,
@@ -95,7 +95,7 @@ impl Purpose {
 /// The 64-bit FNV-1a hash of an intervention id: what keys its random draws. Two ids of a
 /// scenario that hash alike would share their draws, so a scenario loads only if its ids
 /// hash apart.
-pub fn id_hash(id: &str) -> u64 {
+pub(crate) fn id_hash(id: &str) -> u64 {
     let mut h: u64 = 0xCBF2_9CE4_8422_2325;
     for b in id.bytes() {
         h ^= u64::from(b);
@@ -116,7 +116,7 @@ pub struct RunKey {
 impl RunKey {
     /// The stream of draws for `entity`'s `purpose` in `season`.
     #[inline]
-    pub fn stream(self, season: u32, purpose: Purpose, entity: u32) -> Draws {
+    pub(crate) fn stream(self, season: u32, purpose: Purpose, entity: u32) -> Draws {
         let [high0, high1] = self.high(season, purpose);
         Draws {
             key: self.key(purpose),
@@ -131,7 +131,7 @@ impl RunKey {
     /// same numbers, faster for streams that use several blocks (a household's traits).
     /// Computed on `cpu`'s path.
     #[inline]
-    pub fn stream_ahead(self, cpu: Cpu, season: u32, purpose: Purpose, entity: u32) -> Draws {
+    pub(crate) fn stream_ahead(self, cpu: Cpu, season: u32, purpose: Purpose, entity: u32) -> Draws {
         let high = self.high(season, purpose);
         let blocks = stream_blocks(cpu, self.key(purpose), entity, high);
         let mut buffer = [0; AHEAD_WORDS];
@@ -157,14 +157,21 @@ impl RunKey {
     /// `purpose` in `season`: what [`RunKey::block`] gives each, computed together on
     /// `cpu`'s path.
     #[inline]
-    pub fn blocks(self, cpu: Cpu, season: u32, purpose: Purpose, first: u32, out: &mut [[u32; 4]]) {
+    pub(crate) fn blocks(self, cpu: Cpu, season: u32, purpose: Purpose, first: u32, out: &mut [[u32; 4]]) {
         fill_blocks(cpu, self.key(purpose), self.high(season, purpose), first, out);
     }
 
     /// [`RunKey::blocks`] as columns: `out[w][i]` is word `w` of the block of entity
     /// `first + i` ([`fill_columns`]), computed on `cpu`'s path.
     #[inline]
-    pub fn block_columns(self, cpu: Cpu, season: u32, purpose: Purpose, first: u32, out: [&mut [u32]; 4]) {
+    pub(crate) fn block_columns(
+        self,
+        cpu: Cpu,
+        season: u32,
+        purpose: Purpose,
+        first: u32,
+        out: [&mut [u32]; 4],
+    ) {
         fill_columns(cpu, self.key(purpose), self.high(season, purpose), first, out);
     }
 
@@ -226,11 +233,11 @@ impl Draws {
 
     /// True with probability `p`.
     #[inline]
-    pub fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.uniform() < p
     }
 
-    /// A standard normal deviate (by inversion of one 32-bit word, see [`std_normal`]).
+    /// A standard normal deviate (by inversion of one 32-bit word, see `std_normal`).
     #[inline]
     pub fn normal(&mut self) -> f64 {
         std_normal(self.next_word())

@@ -4,7 +4,7 @@ use crate::cpu::Cpu;
 
 /// `exp(sigma · z − sigma²/2)`: a lognormal multiplier with mean one from a standard normal `z`.
 #[inline]
-pub fn mean_one_lognormal(sigma: f64, z: f64) -> f64 {
+pub(crate) fn mean_one_lognormal(sigma: f64, z: f64) -> f64 {
     if sigma == 0.0 { 1.0 } else { exp(sigma * z - 0.5 * sigma * sigma) }
 }
 
@@ -13,7 +13,7 @@ pub fn mean_one_lognormal(sigma: f64, z: f64) -> f64 {
 /// (Cody–Waite split of ln 2), e^r by its Taylor series to degree 12 (relative error < 1e-15),
 /// scaled by 2^k through the exponent bits.
 #[inline]
-pub fn exp(x: f64) -> f64 {
+pub(crate) fn exp(x: f64) -> f64 {
     const LN2_HI: f64 = 6.931_471_803_691_238e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     if x.is_nan() {
@@ -44,7 +44,7 @@ pub fn exp(x: f64) -> f64 {
 
 /// The probability that an event with `rate` (per unit time) happens within one unit: 1 − e^(−rate).
 #[inline]
-pub fn hazard(rate: f64) -> f64 {
+pub(crate) fn hazard(rate: f64) -> f64 {
     1.0 - exp(-rate)
 }
 
@@ -57,7 +57,7 @@ pub fn unit(word: u32) -> f64 {
 /// A 32-bit word as a standard normal deviate, by inversion (Wichura 1988, algorithm AS 241
 /// PPND7, accurate to about 1e-7): one word per deviate, no rejection.
 #[inline]
-pub fn std_normal(word: u32) -> f64 {
+pub(crate) fn std_normal(word: u32) -> f64 {
     ppnd7(unit(word))
 }
 
@@ -191,7 +191,7 @@ impl LognormalTable {
     /// `out[i] = self.sample(words[i])` for every `i`: located in lanes on `cpu`'s path
     /// and interpolated with gathers on the AVX-512 and AVX2 paths (`interpolate_all`);
     /// the same numbers either way.
-    pub fn sample_all(&self, cpu: Cpu, words: &[u32], out: &mut [f64]) {
+    pub(crate) fn sample_all(&self, cpu: Cpu, words: &[u32], out: &mut [f64]) {
         assert_eq!(words.len(), out.len());
         let (mut nodes, mut fractions) = ([0; GROUP], [0.0; GROUP]);
         for (words, out) in words.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
@@ -341,7 +341,7 @@ impl Default for HazardTable {
 impl HazardTable {
     /// The probability of an event with `rate` within one unit of time.
     #[inline(always)]
-    pub fn probability(&self, rate: f64) -> f64 {
+    pub(crate) fn probability(&self, rate: f64) -> f64 {
         if !(0.0..HAZARD_MAX_RATE).contains(&rate) {
             return exact_hazard(rate);
         }
@@ -355,7 +355,7 @@ impl HazardTable {
     /// `out[i] = self.probability(rates[i])` for every `i`: eight or four at a time with
     /// AVX-512 or AVX2 gathers on `cpu`'s AVX-512 or AVX2 path, one at a time elsewhere;
     /// the same numbers either way.
-    pub fn probability_all(&self, cpu: Cpu, rates: &[f64], out: &mut [f64]) {
+    pub(crate) fn probability_all(&self, cpu: Cpu, rates: &[f64], out: &mut [f64]) {
         assert_eq!(rates.len(), out.len());
         #[cfg(target_arch = "x86_64")]
         if cpu.v4().is_some() {
@@ -494,7 +494,7 @@ fn exact_hazard(rate: f64) -> f64 {
 }
 
 /// The standard normal quantile function (AS 241, PPND7).
-pub fn ppnd7(p: f64) -> f64 {
+pub(crate) fn ppnd7(p: f64) -> f64 {
     let q = p - 0.5;
     if q.abs() <= 0.425 {
         let r = 0.180625 - q * q;

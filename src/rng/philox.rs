@@ -17,7 +17,7 @@ const W1: u32 = 0xBB67_AE85;
 
 /// The Philox4x32 bijection with 10 rounds.
 #[inline(always)]
-pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
+pub(crate) fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     let mut c = counter;
     let mut k = key;
     for round in 0..10 {
@@ -36,7 +36,7 @@ pub fn philox4x32_10(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
 /// the blocks of consecutive entities for one purpose, season and replication, computed on
 /// `cpu`'s path.
 #[inline]
-pub fn fill_blocks(cpu: Cpu, key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u32; 4]]) {
+pub(crate) fn fill_blocks(cpu: Cpu, key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u32; 4]]) {
     #[cfg(target_arch = "x86_64")]
     {
         if cpu.v4().is_some() {
@@ -60,7 +60,7 @@ pub fn fill_blocks(cpu: Cpu, key: [u32; 2], high: [u32; 2], first: u32, out: &mu
 /// (all four columns as long), so that code working on many entities at once reads each
 /// word as a column.
 #[inline]
-pub fn fill_columns(cpu: Cpu, key: [u32; 2], high: [u32; 2], first: u32, out: [&mut [u32]; 4]) {
+pub(crate) fn fill_columns(cpu: Cpu, key: [u32; 2], high: [u32; 2], first: u32, out: [&mut [u32]; 4]) {
     let n = out[0].len();
     assert!(out.iter().all(|c| c.len() == n), "columns of one length");
     #[cfg(target_arch = "x86_64")]
@@ -103,7 +103,7 @@ fn fill_blocks_portable(key: [u32; 2], high: [u32; 2], first: u32, out: &mut [[u
 /// The first eight blocks of one entity's stream: counters `[i, entity, high[0], high[1]]`
 /// for `i` in 0..8 under `key`, computed together (for streams that need several blocks).
 #[inline]
-pub fn stream_blocks(cpu: Cpu, key: [u32; 2], entity: u32, high: [u32; 2]) -> [[u32; 4]; 8] {
+pub(crate) fn stream_blocks(cpu: Cpu, key: [u32; 2], entity: u32, high: [u32; 2]) -> [[u32; 4]; 8] {
     #[cfg(target_arch = "x86_64")]
     if cpu.v3().is_some() {
         // SAFETY: `cpu` holds a `V3` token (the AVX2 and AVX-512 paths), made only on CPUs
