@@ -13,29 +13,29 @@ use crate::params::Enterprise;
 /// Bit flags of [`Household::flags`].
 pub mod flag {
     /// Uses improved production practice.
-    pub(crate) const IMPROVED: u8 = 1 << 0;
+    pub const IMPROVED: u8 = 1 << 0;
     /// Member of the village cooperative.
-    pub(crate) const COOP_MEMBER: u8 = 1 << 1;
+    pub const COOP_MEMBER: u8 = 1 << 1;
     /// Runs a non-farm enterprise.
-    pub(crate) const ENTERPRISE: u8 = 1 << 2;
+    pub const ENTERPRISE: u8 = 1 << 2;
     /// Lives on the coast.
-    pub(crate) const COASTAL: u8 = 1 << 3;
+    pub const COASTAL: u8 = 1 << 3;
     /// Farms seaweed in the dry season.
-    pub(crate) const SEAWEED: u8 = 1 << 4;
+    pub const SEAWEED: u8 = 1 << 4;
     /// Last maize harvest was bad (below the expected one by a margin).
-    pub(crate) const BAD_HARVEST: u8 = 1 << 5;
+    pub const BAD_HARVEST: u8 = 1 << 5;
 }
 
 /// Module kinds as bits in [`Household::participated`] and in a season's offers.
 pub mod module {
     /// Production training.
-    pub(crate) const PRODUCTION: u8 = 1 << 0;
+    pub const PRODUCTION: u8 = 1 << 0;
     /// Cooperative organisation.
-    pub(crate) const COOPERATIVE: u8 = 1 << 1;
+    pub const COOPERATIVE: u8 = 1 << 1;
     /// Entrepreneurship.
-    pub(crate) const ENTREPRENEURSHIP: u8 = 1 << 2;
+    pub const ENTREPRENEURSHIP: u8 = 1 << 2;
     /// Financial management.
-    pub(crate) const FINANCE: u8 = 1 << 3;
+    pub const FINANCE: u8 = 1 << 3;
 }
 
 /// One household's state. Fixed traits are set at initialisation and never change.
