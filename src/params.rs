@@ -321,7 +321,7 @@ section! {
         transfer_line_share: f64 = 0.9, 0.0, 10.0;
         /// Conditional cash transfer (Program Keluarga Harapan) on top of the food transfer, rupiah per household per month (Rp 3.0 M a year: the national PKH budget over its 10 million families was Rp 3.27 M in 2019, 3.67 M in 2020 and 2.87 M in 2021, Kemensos via Jakarta Post, Databoks and VOI; nearly every PKH family also receives Sembako).
         pkh_idr_per_month: f64 = 250_000.0, 0.0, 1e10;
-        /// Households whose expected income per person at initialisation, before any transfer, is below this share of the poverty line receive the conditional cash transfer for good as well (calibrated to P1 and P2, prior 0.5–1.0: PKH reaches about 14 % of Indonesia's households, the poorest of the Sembako families).
+        /// Households whose expected income per person at initialisation, before any transfer, is below this share of the poverty line receive the conditional cash transfer for good, besides any food transfer (calibrated to P1 and P2, prior 0.5–1.0: PKH reaches about 14 % of Indonesia's households, nearly all of them Sembako families, which they are here while this share is at most `transfer_line_share`).
         pkh_line_share: f64 = 0.7, 0.0, 10.0;
     }
 }
@@ -729,6 +729,21 @@ mod tests {
     #[test]
     fn defaults_are_in_range() {
         assert_eq!(Params::default().check(), vec![]);
+    }
+
+    /// The staple maize and the other staples cannot cost more than the food line that
+    /// holds them; the problem names the staple share.
+    #[test]
+    fn staples_dearer_than_the_food_line_are_a_problem() {
+        let mut p = Params::default();
+        p.prices.staple_kg_per_person_year = 900.0;
+        let problems = p.check();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path, "poverty.food_line_staple_share");
+        assert!(problems[0].message.contains("cost more than the food line"), "{}", problems[0].message);
+        p.prices.staple_kg_per_person_year = 100.0;
+        p.poverty.food_line_staple_share = 0.95;
+        assert_eq!(p.check().len(), 1);
     }
 
     #[test]

@@ -232,8 +232,9 @@ impl Columns {
             let expected_kg = land * p.farm.base_yield_t_ha * KG_PER_TONNE * multiplier;
             let harvest_kg = expected_kg * self.yield_multiplier[j] * draws.crop[j];
             self.harvest_kg[j] = harvest_kg;
-            // The maize last year's harvest left short is bought in the lean months before
-            // this harvest, at this season's price; this harvest's shortfall is next year's.
+            // The maize last year's harvest left short, beyond what the household could buy
+            // at that harvest's price, is bought in the lean months before this harvest at
+            // this season's price; this harvest's is next year's.
             let price = ctx.env.maize_price_idr_per_kg;
             let premium = purchase_premium_idr(f64::from(s.staple_gap_kg[j]), price, ctx);
             let carried = carried_kg(s.finance_skill[j], s.savings_idr[j], price, ctx);
