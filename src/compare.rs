@@ -20,7 +20,7 @@ use crate::summary::Stat;
 use crate::trial::{self, TrialSums};
 
 /// Metrics whose effects are reported.
-pub const COMPARED: [&str; 4] = ["p0", "p1", "p2", "mean_consumption_pc_idr"];
+pub(crate) const COMPARED: [&str; 4] = ["p0", "p1", "p2", "mean_consumption_pc_idr"];
 
 /// Rupiah per US dollar used for costs in dollars unless told otherwise (official rate 2021).
 pub const DEFAULT_IDR_PER_USD: f64 = 14_308.0;
@@ -312,7 +312,11 @@ pub fn cost_effectiveness_of(p: &Pairing, idr_per_usd: f64, discount_rate: f64) 
 }
 
 /// `cost_effectiveness.csv`: one row per scenario.
-pub fn cost_effectiveness_csv(rows: &[CostEffectiveness], idr_per_usd: f64, discount_rate: f64) -> String {
+pub(crate) fn cost_effectiveness_csv(
+    rows: &[CostEffectiveness],
+    idr_per_usd: f64,
+    discount_rate: f64,
+) -> String {
     let mut s = String::from(
         "scenario,counterfactual,programme_cost_idr,programme_cost_usd,idr_per_usd,\
          poverty_person_years_averted_mean,poverty_person_years_averted_ci_lo,poverty_person_years_averted_ci_hi,\

@@ -68,7 +68,7 @@ pub struct World {
     /// flows of the last season, in household order.
     pub flows: Option<Vec<Flows>>,
     /// When following: the lotteries of the last season, by intervention index.
-    pub lotteries: Vec<(usize, Lottery)>,
+    pub(crate) lotteries: Vec<(usize, Lottery)>,
     /// Keep the lotteries of the coming seasons (while following).
     pub keep_lotteries: bool,
     /// Enrolments so far (a household in two interventions counts twice).

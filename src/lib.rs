@@ -34,7 +34,7 @@
 //! | [`runner`] | scenarios × replications in parallel, memory guard |
 //! | [`simulation`] | one replication to embed: a world that steps season by season |
 //! | [`output`] | CSV and manifest files, written atomically |
-//! | [`plot`] | charts (bundled font, SVG and PNG) |
+//! | `plot` | charts (bundled font, SVG and PNG) |
 //! | [`report`] | the comparison's data files, charts and HTML report; a sweep's page |
 //! | [`rng`] | the only source of randomness (keyed Philox4x32-10) |
 //!
@@ -58,7 +58,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod params;
-pub mod plot;
+pub(crate) mod plot;
 pub mod reference;
 pub mod report;
 pub mod rng;

@@ -46,7 +46,7 @@ pub fn write_scenario(out: &Path, result: &ScenarioResult, info: &RunInfo) -> io
 
 /// The folder under `out` that holds every published result: `<out>/<name>` is a symbolic
 /// link to `<out>/.versions/<name>.<pid>-<stamp>`.
-pub const VERSIONS: &str = ".versions";
+pub(crate) const VERSIONS: &str = ".versions";
 
 /// Environment variable that makes the program stop (exit code 137, as if killed) at one
 /// step of publishing a result: `filled` (files written, not yet synced), `complete` (the

@@ -19,7 +19,7 @@ pub struct RangeProblem {
 
 /// Check `value` against `min..=max` and describe a violation, with a hint for shares
 /// written as percentages.
-pub fn check_range(path: &str, value: f64, min: f64, max: f64, out: &mut Vec<RangeProblem>) {
+pub(crate) fn check_range(path: &str, value: f64, min: f64, max: f64, out: &mut Vec<RangeProblem>) {
     if value.is_nan() || value < min || value > max {
         let mut message = format!("must be in {min}..={max}, got {value}");
         if max <= 1.0 && value > 1.0 && value <= 100.0 {
@@ -70,10 +70,10 @@ macro_rules! section {
             pub const KEY: &'static str = $key;
 
             /// What this section is for.
-            pub const ABOUT: &'static str = concat!($($sdoc),*);
+            pub(crate) const ABOUT: &'static str = concat!($($sdoc),*);
 
             /// Reference documentation of every key.
-            pub const DOCS: &'static [FieldDoc] = &[
+            pub(crate) const DOCS: &'static [FieldDoc] = &[
                 $( FieldDoc {
                     section: $key,
                     key: stringify!($field),
@@ -136,7 +136,7 @@ section! {
 }
 
 /// The most villages a run can hold: a household row names its village in 16 bits.
-pub const MAX_VILLAGES: u64 = 65_535;
+pub(crate) const MAX_VILLAGES: u64 = 65_535;
 
 impl Population {
     /// How much larger than the reference the run is: households / reference_households.
@@ -158,7 +158,7 @@ impl Population {
 
     /// Why a run of `households` cannot have the scenario's structure, if it cannot: more
     /// villages than a household row can name.
-    pub fn size_problem(&self) -> Option<String> {
+    pub(crate) fn size_problem(&self) -> Option<String> {
         let n = self.simulated_villages();
         (n > MAX_VILLAGES).then(|| {
             format!(
@@ -479,20 +479,20 @@ impl Government {
     pub const KEY: &'static str = GovernmentLevel::KEY;
 
     /// What this section is for.
-    pub const ABOUT: &'static str = GovernmentLevel::ABOUT;
+    pub(crate) const ABOUT: &'static str = GovernmentLevel::ABOUT;
 
     /// Reference documentation of its numeric keys (the schedule is documented with them,
     /// [`Government::SCHEDULE_DOC`]).
-    pub const DOCS: &'static [FieldDoc] = GovernmentLevel::DOCS;
+    pub(crate) const DOCS: &'static [FieldDoc] = GovernmentLevel::DOCS;
 
     /// Reference documentation of `readiness_by_year`.
-    pub const SCHEDULE_DOC: &'static str = "Readiness by observed year, a list of values in [0, 1]: the first \
+    pub(crate) const SCHEDULE_DOC: &'static str = "Readiness by observed year, a list of values in [0, 1]: the first \
         holds in year 1 (seasons 0–1) and in the spin-up, the last in every year after the list; empty: \
         `readiness` throughout (the design brief's schedule: delivery and continuity may change over the \
         years; modelling choice).";
 
     /// Readiness in the observed season `observed` (`None`: a spin-up season).
-    pub fn readiness_in(&self, observed: Option<u32>) -> f64 {
+    pub(crate) fn readiness_in(&self, observed: Option<u32>) -> f64 {
         let year = observed.map_or(0, |s| (s / 2) as usize);
         match self.readiness_by_year.as_slice() {
             [] => self.readiness,
@@ -546,7 +546,7 @@ impl Params {
 
     /// What the staple maize of a person's month costs in the poverty line at the price the
     /// line is stated at, rupiah.
-    pub fn maize_line_idr_per_capita_month(&self) -> f64 {
+    pub(crate) fn maize_line_idr_per_capita_month(&self) -> f64 {
         self.prices.staple_kg_per_person_year / 12.0 * self.poverty.line_maize_price_idr_per_kg
     }
 
@@ -592,7 +592,7 @@ impl Params {
 
     /// These parameters in the observed season `observed` (`None`: a spin-up season): the
     /// same, but for government readiness where it follows a schedule.
-    pub fn in_season(&self, observed: Option<u32>) -> std::borrow::Cow<'_, Params> {
+    pub(crate) fn in_season(&self, observed: Option<u32>) -> std::borrow::Cow<'_, Params> {
         if self.government.readiness_by_year.is_empty() {
             return std::borrow::Cow::Borrowed(self);
         }

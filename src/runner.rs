@@ -34,7 +34,7 @@ pub struct ScenarioResult {
 
 /// How jobs share the threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Strategy {
+pub(crate) enum Strategy {
     /// Jobs in parallel, households of a job in series.
     Jobs,
     /// Jobs in series, households of a job in parallel blocks.
@@ -42,7 +42,7 @@ pub enum Strategy {
 }
 
 /// The strategy for `jobs` jobs on `threads` threads.
-pub fn strategy(jobs: usize, threads: usize) -> Strategy {
+pub(crate) fn strategy(jobs: usize, threads: usize) -> Strategy {
     if jobs >= 2 * threads { Strategy::Jobs } else { Strategy::Households }
 }
 
@@ -63,7 +63,7 @@ const CSV_ROW_BYTES: u64 = 48 + 24 * NAMES.len() as u64;
 
 /// Bytes a replication keeps of its season metrics until the results are written: every
 /// observed season's metrics and one season's consumption distribution.
-pub fn metrics_bytes(scenario: &Scenario) -> u64 {
+pub(crate) fn metrics_bytes(scenario: &Scenario) -> u64 {
     let seasons = u64::from(scenario.seasons);
     seasons * size_of::<SeasonMetrics>() as u64
         + (DISTRIBUTION_BINS * size_of::<u64>()) as u64

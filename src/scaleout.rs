@@ -104,7 +104,7 @@ pub fn sweep_folder(dir: &Path) -> Result<PathBuf, String> {
 ///
 /// # Errors
 /// A malformed shard line.
-pub fn split_manifest(text: &str) -> Result<(String, Option<Shard>), String> {
+pub(crate) fn split_manifest(text: &str) -> Result<(String, Option<Shard>), String> {
     let mut rest = String::new();
     let mut shard = None;
     for line in text.lines() {

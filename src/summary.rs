@@ -47,14 +47,14 @@ impl Stat {
 
 /// Quantile `q` of sorted `v` with linear interpolation between order statistics
 /// (Hyndman & Fan type 7, the default of R and NumPy).
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * q;
     let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
 /// The 97.5th percentile of Student's t with `df` degrees of freedom (NaN for none).
-pub fn t_975(df: usize) -> f64 {
+pub(crate) fn t_975(df: usize) -> f64 {
     use statrs::distribution::{ContinuousCDF, StudentsT};
     if df == 0 {
         return f64::NAN;

@@ -209,7 +209,7 @@ pub fn logged(log: &Path, points: usize, shard: Option<Shard>) -> io::Result<usi
 ///
 /// # Errors
 /// I/O errors.
-pub fn open_log(log: &Path) -> io::Result<File> {
+pub(crate) fn open_log(log: &Path) -> io::Result<File> {
     let mut file = OpenOptions::new().create(true).append(true).read(true).open(log)?;
     let length = file.metadata()?.len();
     if length > 0 {

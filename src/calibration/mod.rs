@@ -104,7 +104,12 @@ impl History {
 ///
 /// # Panics
 /// When a prior's quantile lies outside the parameter's range (checked at load).
-pub fn evaluate(scenario: &Scenario, free: &[Uncertain], unit: &[f64], targets: &[Target]) -> Evaluation {
+pub(crate) fn evaluate(
+    scenario: &Scenario,
+    free: &[Uncertain],
+    unit: &[f64],
+    targets: &[Target],
+) -> Evaluation {
     judge(free, unit, outputs(scenario, free, unit, targets), targets)
 }
 

@@ -2,9 +2,9 @@
 //!
 //! An intervention is one `[[intervention]]` table of a scenario: a module `kind`, an `id`,
 //! a schedule, a targeting rule, a capacity, a unit cost and the module's own effect
-//! parameters. The set of kinds is closed ([`Kind`]) and matched exhaustively.
+//! parameters. The set of kinds is closed (`Kind`) and matched exhaustively.
 //!
-//! Delivery ([`deliver`]) runs before the household phase, one intervention after another
+//! Delivery runs before the household phase, one intervention after another
 //! in file order. It reads the households' committed state (for targeting and readiness)
 //! and writes only the season's *offers* (which modules each household takes part in),
 //! the training levels, and, for the cooperative module, the village cooperatives. It
@@ -19,7 +19,9 @@
 mod draws;
 mod spec;
 
-pub use spec::{Intervention, KEYS, KeyDoc, KeyType, Kind, Location, Targeting};
+pub use spec::Intervention;
+pub use spec::Targeting;
+pub(crate) use spec::{KEYS, KeyType, Kind, Location};
 
 use crate::cpu::Cpu;
 use crate::model::households::Households;
@@ -32,7 +34,7 @@ use crate::rng::{Purpose, RunKey, id_hash, unit};
 
 /// What delivering one intervention in one season did.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Delivered {
+pub(crate) struct Delivered {
     /// Cost booked, rupiah.
     pub cost_idr: f64,
     /// Ids of the households that took part, ascending; the caller enrols them
@@ -47,7 +49,7 @@ pub struct Delivered {
 /// invited, ids ascending — the two arms of the randomised trial a study of the programme
 /// would run.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Lottery {
+pub(crate) struct Lottery {
     /// Eligible households.
     pub eligible: Vec<u32>,
     /// Invited households (a subset of `eligible`).
@@ -62,7 +64,7 @@ impl Delivered {
 }
 
 /// Inputs of delivery that do not change within a season.
-pub struct DeliveryCtx<'a> {
+pub(crate) struct DeliveryCtx<'a> {
     /// Scenario parameters.
     pub params: &'a Params,
     /// Seed and replication.
@@ -80,8 +82,8 @@ pub struct DeliveryCtx<'a> {
 /// Deliver every intervention of a scenario this season, in file order: element `i` of
 /// the result is what intervention `i` delivered. Households' eligibility for all of them
 /// is read in one pass over the rows (delivering one intervention never changes who may
-/// take part in another); the result is that of [`deliver`] for each in turn.
-pub fn deliver_all(
+/// take part in another); the result is that of delivering each in turn.
+pub(crate) fn deliver_all(
     interventions: &[Intervention],
     ctx: &DeliveryCtx,
     villages: &mut Villages,
@@ -101,7 +103,8 @@ pub fn deliver_all(
 /// Deliver `iv`, the scenario's intervention `index`, this season: choose, invite, and
 /// return who takes part; raises `levels`, and may form or strengthen cooperatives in
 /// `villages`.
-pub fn deliver(
+#[cfg(test)]
+pub(crate) fn deliver(
     iv: &Intervention,
     index: usize,
     ctx: &DeliveryCtx,
@@ -115,7 +118,7 @@ pub fn deliver(
     deliver_to(iv, ctx, ids, villages, levels)
 }
 
-/// [`deliver`] to the households whose ids (ascending) are `eligible`.
+/// Deliver `iv` to the households whose ids (ascending) are `eligible`.
 fn deliver_to(
     iv: &Intervention,
     ctx: &DeliveryCtx,

@@ -8,7 +8,7 @@ use crate::params::{Population, RangeProblem, check_range};
 /// The module kinds of the DW4FS programme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub(crate) enum Kind {
     /// More efficient production patterns (good agricultural practice, field schools).
     ProductionTraining,
     /// Organisational procedures: groups and cooperatives (C-BED style).
@@ -21,7 +21,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in documentation order.
-    pub const ALL: [Kind; 4] =
+    pub(crate) const ALL: [Kind; 4] =
         [Self::ProductionTraining, Self::Cooperative, Self::Entrepreneurship, Self::FinancialManagement];
 
     /// The name used in scenario files.
@@ -35,12 +35,12 @@ impl Kind {
     }
 
     /// Parse a scenario-file name.
-    pub fn from_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
 
     /// The household module bit of this kind.
-    pub fn module_bit(self) -> u8 {
+    pub(crate) fn module_bit(self) -> u8 {
         match self {
             Self::ProductionTraining => module::PRODUCTION,
             Self::Cooperative => module::COOPERATIVE,
@@ -49,14 +49,9 @@ impl Kind {
         }
     }
 
-    /// The keys an intervention of this kind accepts ([`KEYS`]).
-    pub fn keys(self) -> impl Iterator<Item = &'static KeyDoc> {
-        KEYS.iter().filter(move |k| k.accepted_by(self))
-    }
-
     /// Default cost per participant, rupiah: USD 2.0 M for 10,000 farmers = USD 200 per
     /// farmer × Rp 14,308 per USD ≈ Rp 2.86 M, split across the modules (split: modelling choice).
-    pub fn default_cost_idr_per_participant(self) -> f64 {
+    pub(crate) fn default_cost_idr_per_participant(self) -> f64 {
         match self {
             Self::ProductionTraining => 1_000_000.0,
             Self::Cooperative => 570_000.0,
@@ -93,7 +88,7 @@ impl Targeting {
 /// Where the households an intervention may invite live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Location {
+pub(crate) enum Location {
     /// On the coast (the seaweed and fishing villages of Kupang's 485 km of coastline).
     Coastal,
     /// Inland.
@@ -112,7 +107,7 @@ pub struct Intervention {
     /// Stable name chosen by the analyst; keys this intervention's random draws.
     pub id: String,
     /// Module kind.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// First season of delivery (0 = wet season of the base year).
     pub start_season: u32,
     /// Last season of delivery, inclusive.
@@ -133,7 +128,7 @@ pub struct Intervention {
     pub coverage_share_per_season: Option<f64>,
     /// Invite only households of this location: `coastal` or `inland` (any when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
+    pub(crate) location: Option<Location>,
     /// Invite only households that took part in the intervention with this id, an earlier
     /// one of the scenario, in an earlier season (a package given in sequence).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -179,7 +174,7 @@ fn default_takeup_max() -> f64 {
 
 /// The type of an intervention key's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyType {
+pub(crate) enum KeyType {
     /// A string.
     Text,
     /// A whole number ≥ 0.
@@ -205,7 +200,7 @@ impl KeyType {
 /// One intervention key: its type, default, valid values, meaning, and the kinds that
 /// accept it (every kind when empty).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct KeyDoc {
+pub(crate) struct KeyDoc {
     /// The key.
     pub key: &'static str,
     /// The type of its value.
@@ -222,7 +217,7 @@ pub struct KeyDoc {
 
 impl KeyDoc {
     /// True if an intervention of `kind` accepts this key.
-    pub fn accepted_by(&self, kind: Kind) -> bool {
+    pub(crate) fn accepted_by(&self, kind: Kind) -> bool {
         self.kinds.is_empty() || self.kinds.contains(&kind)
     }
 }
@@ -230,7 +225,7 @@ impl KeyDoc {
 /// Every key of an `[[intervention]]` table, declared once: what reads them
 /// (`crate::scenario`), what checks them ([`Intervention::check`]) and the reference
 /// (`crate::reference`) all come from here.
-pub const KEYS: [KeyDoc; 17] = [
+pub(crate) const KEYS: [KeyDoc; 17] = [
     KeyDoc {
         key: "id",
         ty: KeyType::Text,
@@ -371,7 +366,7 @@ pub const KEYS: [KeyDoc; 17] = [
 
 impl Intervention {
     /// True if the intervention delivers in `season`.
-    pub fn is_active(&self, season: u32) -> bool {
+    pub(crate) fn is_active(&self, season: u32) -> bool {
         (self.start_season..=self.end_season).contains(&season)
     }
 
@@ -398,22 +393,22 @@ impl Intervention {
     }
 
     /// Skill conferred (default 1).
-    pub fn skill_share(&self) -> f64 {
+    pub(crate) fn skill_share(&self) -> f64 {
         self.skill_share.unwrap_or(1.0)
     }
 
     /// Start probability of a trainee (default 0.18: SIYB ≥ 2.65 M businesses from 15 M trainees).
-    pub fn start_probability(&self) -> f64 {
+    pub(crate) fn start_probability(&self) -> f64 {
         self.start_probability.unwrap_or(0.18)
     }
 
     /// Governance boost (default 0.3, modelling choice).
-    pub fn governance_boost(&self) -> f64 {
+    pub(crate) fn governance_boost(&self) -> f64 {
         self.governance_boost.unwrap_or(0.3)
     }
 
     /// Fill kind-specific defaults so the resolved scenario states every value.
-    pub fn fill_defaults(&mut self) {
+    pub(crate) fn fill_defaults(&mut self) {
         self.cost_idr_per_participant = Some(self.cost_idr_per_participant());
         if self.targeting == Targeting::Groups {
             self.group_size = Some(self.group_size());
@@ -517,7 +512,7 @@ impl Intervention {
     /// Every listed village (with `targeting = "villages"`) that a run of `villages`
     /// villages does not have; `path` is the intervention's key path in the file. The list
     /// names the run's villages, whose number scales with its households.
-    pub fn check_villages(&self, path: &str, villages: u64, out: &mut Vec<RangeProblem>) {
+    pub(crate) fn check_villages(&self, path: &str, villages: u64, out: &mut Vec<RangeProblem>) {
         if self.targeting != Targeting::Villages {
             return;
         }

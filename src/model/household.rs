@@ -98,14 +98,9 @@ impl Household {
     }
 
     /// True if the household has taken part in intervention `index`.
-    pub fn is_enrolled(&self, index: usize) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_enrolled(&self, index: usize) -> bool {
         self.enrolled[index / 8] & (1 << (index % 8)) != 0
-    }
-
-    /// Record that the household takes part in intervention `index`, module `bit`, this season.
-    pub fn enrol(&mut self, index: usize, bit: u8) {
-        self.enrolled[index / 8] |= 1 << (index % 8);
-        self.offers |= bit;
     }
 
     /// Adults who earn wages (at least one).
@@ -131,13 +126,6 @@ pub struct Sources {
     pub wages_idr: f64,
     /// Enterprise profit.
     pub enterprise_idr: f64,
-}
-
-impl Sources {
-    /// Income from every source.
-    pub fn total_idr(&self) -> f64 {
-        self.maize_idr + self.cattle_idr + self.seaweed_idr + self.wages_idr + self.enterprise_idr
-    }
 }
 
 /// What a season brought a household beyond its row, kept per household when a run

@@ -20,7 +20,7 @@ use crate::report::format;
 
 mod scatter;
 
-pub use scatter::{Points, Scatter, ScatterPanels};
+pub(crate) use scatter::{Scatter, ScatterPanels};
 
 /// The font family every chart uses.
 const FONT: &str = "sans-serif";
@@ -29,7 +29,7 @@ const FONT: &str = "sans-serif";
 /// yellow (too pale on white), then three darker colours of Paul Tol's palettes and grey.
 /// With [`DASHES`] cycling alongside, neighbours that are close in hue (blue and sky blue,
 /// orange and vermillion) also differ in dash.
-pub const PALETTE: [RGBColor; 11] = [
+pub(crate) const PALETTE: [RGBColor; 11] = [
     RGBColor(0, 0, 0),
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
@@ -45,7 +45,7 @@ pub const PALETTE: [RGBColor; 11] = [
 
 /// How a line is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dash {
+pub(crate) enum Dash {
     /// A continuous line.
     Solid,
     /// Long dashes.
@@ -55,16 +55,16 @@ pub enum Dash {
 }
 
 /// The dashes cycled through with the colours.
-pub const DASHES: [Dash; 3] = [Dash::Solid, Dash::Dashed, Dash::Dotted];
+pub(crate) const DASHES: [Dash; 3] = [Dash::Solid, Dash::Dashed, Dash::Dotted];
 
 /// Colour and dash of the `i`-th series (the baseline is series 0: black, solid).
-pub fn series_look(i: usize) -> (RGBColor, Dash) {
+pub(crate) fn series_look(i: usize) -> (RGBColor, Dash) {
     (PALETTE[i % PALETTE.len()], DASHES[i % DASHES.len()])
 }
 
 /// What the numbers on an axis are, and so how its ticks are labelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Axis {
+pub(crate) enum Axis {
     /// Plain numbers (millions as `2.5 M`).
     Number,
     /// Shares in [0, 1], labelled as percentages (`21.5 %`).
@@ -90,7 +90,7 @@ fn drawing_error(e: impl std::fmt::Display) -> io::Error {
 
 /// One entry of a chart's legend.
 #[derive(Clone, Debug)]
-pub struct LegendEntry {
+pub(crate) struct LegendEntry {
     /// Text.
     pub label: String,
     /// Colour.
@@ -110,7 +110,7 @@ impl LegendEntry {
 }
 
 /// Something that can be drawn on any backend.
-pub trait Chart {
+pub(crate) trait Chart {
     /// Draw the chart (without its legend) on `area`. Does not present the area: [`save`]
     /// presents the whole picture once, so that charts in panels are all kept.
     ///
@@ -128,7 +128,7 @@ pub trait Chart {
 ///
 /// # Errors
 /// I/O or drawing errors.
-pub fn save(chart: &impl Chart, dir: &Path, stem: &str, size: (u32, u32)) -> io::Result<()> {
+pub(crate) fn save(chart: &impl Chart, dir: &Path, stem: &str, size: (u32, u32)) -> io::Result<()> {
     register_font();
     let (svg_path, png_path) = (dir.join(format!("{stem}.svg")), dir.join(format!("{stem}.png")));
     let svg = SVGBackend::new(&svg_path, size).into_drawing_area();
@@ -241,7 +241,7 @@ fn year_ticks(x0: f64, x1: f64, max: usize) -> Ticks {
 
 /// One series of a fan chart: (x, mean, low, high) points.
 #[derive(Clone, Debug)]
-pub struct Band {
+pub(crate) struct Band {
     /// Legend label.
     pub name: String,
     /// Colour.
@@ -256,7 +256,7 @@ pub struct Band {
 
 /// Lines with shaded bands, x in years.
 #[derive(Clone, Debug)]
-pub struct FanChart {
+pub(crate) struct FanChart {
     /// Title.
     pub title: String,
     /// Y-axis description with unit.
@@ -420,7 +420,7 @@ impl Chart for FanChart {
 
 /// Several fan charts side by side, with the first one's legend (they show the same series).
 #[derive(Clone, Debug)]
-pub struct Panels(pub Vec<FanChart>);
+pub(crate) struct Panels(pub Vec<FanChart>);
 
 impl Chart for Panels {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> io::Result<()> {
@@ -437,7 +437,7 @@ impl Chart for Panels {
 }
 
 /// A named line of (x, y) points in a colour and a dash.
-pub type Series = (String, RGBColor, Dash, Vec<(f64, f64)>);
+pub(crate) type Series = (String, RGBColor, Dash, Vec<(f64, f64)>);
 
 /// Distributions as lines over a value axis, with a vertical reference line.
 #[derive(Clone, Debug)]
@@ -514,7 +514,7 @@ impl Chart for Distribution {
 /// A value with an interval per category (for example cost per poverty-person-year
 /// averted), drawn as a forest plot: one row per category, the value on a logarithmic axis.
 #[derive(Clone, Debug)]
-pub struct Intervals {
+pub(crate) struct Intervals {
     /// Title.
     pub title: String,
     /// X-axis description with unit.
@@ -625,7 +625,7 @@ fn category_plane<'a, DB: DrawingBackend>(
 }
 
 /// One series of a [`Forest`]: name, colour, and per category (value, low, high).
-pub type ForestSeries = (String, RGBColor, Vec<(f64, f64, f64)>);
+pub(crate) type ForestSeries = (String, RGBColor, Vec<(f64, f64, f64)>);
 
 /// The label of category row `y` of a chart whose rows are `names` top to bottom (row 0 at
 /// the bottom); empty between rows.
@@ -641,7 +641,7 @@ fn category_label(names: &[String], y: f64) -> String {
 /// Effects with intervals by category, one series beside another (a forest plot on a linear
 /// axis that keeps and draws zero): effects by group, effects by years since the start.
 #[derive(Clone, Debug)]
-pub struct Forest {
+pub(crate) struct Forest {
     /// Title.
     pub title: String,
     /// X-axis description with unit.
@@ -657,7 +657,7 @@ pub struct Forest {
 impl Forest {
     /// A height that gives every point room: up to 22 pixels per series in every category,
     /// fewer when there are many.
-    pub fn height(&self) -> u32 {
+    pub(crate) fn height(&self) -> u32 {
         let legend_rows = self.series.len().div_ceil(3) as u32;
         let per_point = if self.series.len() > 4 { 11 } else { 22 };
         160 + legend_rows * LEGEND_ROW + per_point * (self.categories.len() * self.series.len().max(1)) as u32

@@ -13,7 +13,7 @@ pub type Points = (String, RGBColor, Vec<(f64, f64)>);
 
 /// One scatter plot.
 #[derive(Clone, Debug)]
-pub struct Scatter {
+pub(crate) struct Scatter {
     /// Title (the parameter).
     pub title: String,
     /// X-axis description with unit.
@@ -83,7 +83,7 @@ impl Chart for Scatter {
 
 /// Scatter plots in a grid of `columns` columns, one legend (the first plot's) below them.
 #[derive(Clone, Debug)]
-pub struct ScatterPanels {
+pub(crate) struct ScatterPanels {
     /// The plots, row by row.
     pub plots: Vec<Scatter>,
     /// Plots per row.

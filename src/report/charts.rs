@@ -11,10 +11,10 @@ use crate::runner::ScenarioResult;
 
 /// `uncertainty.csv`, the rows of `parameters.csv`, `sensitivity.csv` and, from a Saltelli
 /// design, `sobol.csv` of a comparison with parameter draws.
-pub type Uncertainty = (Table, Vec<Vec<String>>, Table, Option<Table>);
+pub(crate) type Uncertainty = (Table, Vec<Vec<String>>, Table, Option<Table>);
 
 /// The data files of a comparison, read.
-pub struct Data<'a> {
+pub(crate) struct Data<'a> {
     /// `comparison.toml`.
     pub info: &'a ComparisonInfo,
     /// `summary.csv` of every scenario.
@@ -36,7 +36,7 @@ pub struct Data<'a> {
 }
 
 /// A drawn chart: its id in the report, its file stem and its caption.
-pub struct Figure {
+pub(crate) struct Figure {
     /// HTML id.
     pub id: &'static str,
     /// File stem (`.svg`, `.png`).
@@ -122,7 +122,7 @@ impl Data<'_> {
 ///
 /// # Errors
 /// Missing columns, I/O or drawing errors.
-pub fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
+pub(crate) fn draw_all(data: &Data, dir: &Path) -> io::Result<Vec<Figure>> {
     let baseline = &data.info.baseline;
     let mut figures = Vec::new();
     let mut put = |chart: &dyn Fn(&Path, &str) -> io::Result<()>,
@@ -350,7 +350,7 @@ fn cost_chart(data: &Data) -> io::Result<Intervals> {
 ///
 /// # Errors
 /// None in practice; kept fallible like the other chart builders.
-pub fn p0_chart(result: &ScenarioResult) -> io::Result<FanChart> {
+pub(crate) fn p0_chart(result: &ScenarioResult) -> io::Result<FanChart> {
     let k = crate::metrics::index("p0").expect("p0 is a metric");
     let base_year = f64::from(result.scenario.params.calendar.base_year);
     let points = result

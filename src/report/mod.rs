@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use calibration::write_calibration_report;
-pub use charts::p0_chart;
+pub(crate) use charts::p0_chart;
 pub use sweep::{SweepInfo, write_sweep_report};
 pub use table::Table;
 use table::input_error;
@@ -48,7 +48,7 @@ use crate::scenario::Scenario;
 
 /// One parameter that differs from the baseline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Difference {
+pub(crate) struct Difference {
     /// Dotted key, or `intervention`.
     pub key: String,
     /// The baseline's value.
@@ -59,7 +59,7 @@ pub struct Difference {
 
 /// A compared scenario, as the report describes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ScenarioInfo {
+pub(crate) struct ScenarioInfo {
     /// Name.
     pub name: String,
     /// Description.
@@ -83,7 +83,7 @@ pub struct ScenarioInfo {
 
 /// Provenance and facts of a comparison (`comparison.toml`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ComparisonInfo {
+pub(crate) struct ComparisonInfo {
     /// Baseline name.
     pub baseline: String,
     /// `livelihoods` version.

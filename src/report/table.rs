@@ -29,7 +29,7 @@ impl Table {
     /// # Errors
     /// A problem (file, line, column) for a row whose number of fields is not the header's,
     /// or text that is not CSV.
-    pub fn parse_from(path: &Path, text: &str) -> Result<Self, Problems> {
+    pub(crate) fn parse_from(path: &Path, text: &str) -> Result<Self, Problems> {
         let mut reader =
             csv::ReaderBuilder::new().has_headers(false).flexible(false).from_reader(text.as_bytes());
         let mut table =
@@ -64,10 +64,11 @@ impl Table {
         if problems.is_empty() { Ok(table) } else { Err(Problems(problems)) }
     }
 
-    /// Parse CSV text (rows of unequal length are an error: see [`Table::parse_from`]).
+    /// Parse CSV text.
     ///
     /// # Errors
-    /// As [`Table::parse_from`].
+    /// A problem (line, column) for a row whose number of fields is not the header's, or
+    /// text that is not CSV.
     pub fn parse(text: &str) -> Result<Self, Problems> {
         Self::parse_from(Path::new("(text)"), text)
     }
@@ -75,8 +76,8 @@ impl Table {
     /// Read `path`.
     ///
     /// # Errors
-    /// When the file cannot be read; input problems ([`Table::parse_from`], carried as
-    /// [`Problems`] inside an error of kind `InvalidData`) when it is not a table.
+    /// When the file cannot be read; input problems (as [`Table::parse`], naming the file,
+    /// carried as [`Problems`] inside an error of kind `InvalidData`) when it is not a table.
     pub fn read(path: &Path) -> io::Result<Self> {
         let bytes = std::fs::read(path)
             .map_err(|e| io::Error::new(e.kind(), format!("reading {}: {e}", path.display())))?;
@@ -105,7 +106,7 @@ impl Table {
     }
 
     /// Where cell `column` of row `i` was written: file, line and column (in characters).
-    pub fn origin(&self, i: usize, column: usize) -> Origin {
+    pub(crate) fn origin(&self, i: usize, column: usize) -> Origin {
         let before: usize =
             self.rows.get(i).map_or(0, |r| r.iter().take(column).map(|c| c.chars().count() + 1).sum());
         Origin { file: self.path.clone(), position: Some((self.line(i), before + 1)) }
@@ -128,7 +129,7 @@ impl Table {
     }
 
     /// Distinct values of column `column`, in order of first appearance.
-    pub fn distinct(&self, column: usize) -> Vec<String> {
+    pub(crate) fn distinct(&self, column: usize) -> Vec<String> {
         let mut seen: Vec<String> = Vec::new();
         for row in &self.rows {
             if let Some(v) = row.get(column)

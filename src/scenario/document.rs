@@ -15,7 +15,7 @@ use super::problems::{Origin, Problem};
 
 /// A value with the place it was written.
 #[derive(Clone, Debug)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The value.
     pub node: Node,
     /// Where its key (or, for array elements, the element) was written.
@@ -24,7 +24,7 @@ pub struct Entry {
 
 /// A TOML value whose tables and arrays hold [`Entry`]s.
 #[derive(Clone, Debug)]
-pub enum Node {
+pub(crate) enum Node {
     /// A table.
     Table(BTreeMap<String, Entry>),
     /// An array.
@@ -37,7 +37,7 @@ pub enum Node {
 
 impl Node {
     /// The TOML type name, for messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Node::Table(_) => "table",
             Node::Array(_) => "array",
@@ -45,23 +45,11 @@ impl Node {
             Node::BigInteger(_) => "integer",
         }
     }
-
-    /// Plain TOML value, without origins.
-    pub fn to_value(&self) -> toml::Value {
-        match self {
-            Node::Table(t) => {
-                toml::Value::Table(t.iter().map(|(k, e)| (k.clone(), e.node.to_value())).collect())
-            }
-            Node::Array(a) => toml::Value::Array(a.iter().map(|e| e.node.to_value()).collect()),
-            Node::Scalar(v) => v.clone(),
-            Node::BigInteger(text) => toml::Value::String(text.clone()),
-        }
-    }
 }
 
 /// A loaded scenario document: the merged top-level table and the files it came from.
 #[derive(Clone, Debug)]
-pub struct Document {
+pub(crate) struct Document {
     /// Top-level keys after inheritance.
     pub root: BTreeMap<String, Entry>,
     /// The file itself, then its bases, nearest first, with their contents.
@@ -69,7 +57,7 @@ pub struct Document {
 }
 
 /// Most files a chain of `base` files may have (the file itself included).
-pub const MAX_BASE_DEPTH: usize = 32;
+pub(crate) const MAX_BASE_DEPTH: usize = 32;
 
 /// Where scenario files are read from: the file system ([`Disk`]) or files held in memory
 /// ([`InMemory`]).

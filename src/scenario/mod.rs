@@ -17,9 +17,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub use document::Disk;
+pub use document::Files;
+pub use document::InMemory;
 pub(crate) use document::parse as parse_toml;
-pub use document::{Disk, Document, Entry, Files, InMemory, MAX_BASE_DEPTH, Node};
-pub use problems::{Origin, Problem, Problems, did_you_mean, suggest};
+pub(crate) use document::{Document, Entry, Node};
+pub use problems::{Origin, Problem, Problems};
+pub(crate) use problems::{did_you_mean, suggest};
 
 use crate::interventions::{Intervention, Kind, Targeting};
 use crate::model::household::MAX_INTERVENTIONS;
@@ -34,7 +38,7 @@ const DEFAULT_SEASONS: i64 = 20;
 
 /// The top-level keys that hold a value, declared once: key, type, default, valid values,
 /// meaning (the loader reads them by these names; the reference prints this table).
-pub const TOP_LEVEL: [(&str, &str, &str, &str, &str); 6] = [
+pub(crate) const TOP_LEVEL: [(&str, &str, &str, &str, &str); 6] = [
     ("name", "string", "file name", "letters, digits, _ - .", "Scenario name; results go to <out>/<name>/."),
     ("description", "string", "\"\"", "", "What the scenario represents."),
     (
@@ -256,13 +260,13 @@ pub fn from_str(path: impl AsRef<Path>, text: &str) -> Result<Scenario, Problems
 
 /// Longest scenario name: it names a folder, with room for the version suffix within the
 /// file system's 255 bytes.
-pub const MAX_NAME_CHARS: usize = 100;
+pub(crate) const MAX_NAME_CHARS: usize = 100;
 
 /// Names a scenario may not have: the folders the program writes itself.
-pub const RESERVED_NAMES: [&str; 2] = ["compare", "sweeps"];
+pub(crate) const RESERVED_NAMES: [&str; 2] = ["compare", "sweeps"];
 
 /// Why `name` cannot name a scenario (and its output folder), if it cannot.
-pub fn name_problem(name: &str) -> Option<String> {
+pub(crate) fn name_problem(name: &str) -> Option<String> {
     let suffix = crate::trial::COUNTERFACTUAL_SUFFIX;
     if name.is_empty() {
         Some("is empty; a scenario needs a name (it names the output folder)".into())

@@ -87,7 +87,7 @@ impl fmt::Display for Problems {
 impl std::error::Error for Problems {}
 
 /// The known key closest to `key`, if any is close enough to be a likely misspelling.
-pub fn suggest<'a>(key: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(key: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     known
         .into_iter()
         .map(|k| (strsim::damerau_levenshtein(key, k), k))
@@ -97,7 +97,7 @@ pub fn suggest<'a>(key: &str, known: impl IntoIterator<Item = &'a str>) -> Optio
 }
 
 /// ` (did you mean `…`?)` for the known key closest to `key`, or nothing.
-pub fn did_you_mean<'a>(key: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn did_you_mean<'a>(key: &str, known: impl IntoIterator<Item = &'a str>) -> String {
     suggest(key, known).map_or(String::new(), |s| format!(" (did you mean `{s}`?)"))
 }
 

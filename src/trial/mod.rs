@@ -9,7 +9,7 @@
 //!
 //! * **effects on participants** (per module and in any module), on non-participants in
 //!   villages with participants (spillover) and on households elsewhere, by years since
-//!   their programme began ([`OUTCOMES`], [`GROUPS`], [`HORIZONS`]);
+//!   their programme began (`OUTCOMES`, `GROUPS`, `HORIZONS`);
 //! * what a **randomised trial** of the same programme would estimate, where invitations are
 //!   drawn by lottery: invited against eligible-but-not-invited (intention to treat) and the
 //!   effect of taking part with the invitation as instrument (Wald);
@@ -28,8 +28,9 @@ mod panel;
 mod sums;
 pub mod tables;
 
-pub use outcomes::{DIMENSIONS, GROUPS, HORIZONS, MODULES, NEAR_POOR_MULTIPLE, OUTCOMES, outcome_index};
-pub use sums::{Arm, Dynamics, Exact, Level, TrialSums};
+pub(crate) use outcomes::{DIMENSIONS, GROUPS, HORIZONS, OUTCOMES};
+pub use sums::TrialSums;
+pub(crate) use sums::{Arm, Exact, Level};
 
 use rayon::prelude::*;
 
@@ -45,7 +46,7 @@ use crate::summary::summarise;
 use panel::Panel;
 
 /// Suffix of a counterfactual's name: `<scenario><suffix>`.
-pub const COUNTERFACTUAL_SUFFIX: &str = "__no_programme";
+pub(crate) const COUNTERFACTUAL_SUFFIX: &str = "__no_programme";
 
 /// The scenarios of a comparison with the worlds they are measured against.
 #[derive(Clone, Debug)]
@@ -85,11 +86,6 @@ impl Plan {
         }
         counterfactual.resize(worlds.len(), None);
         Self { worlds, baseline, counterfactual, given, cpu: Cpu::best() }
-    }
-
-    /// True if world `i` was derived as a counterfactual.
-    pub fn is_derived(&self, i: usize) -> bool {
-        i >= self.given
     }
 
     /// World-seasons to simulate (observed), for progress reporting.
@@ -163,7 +159,7 @@ pub(crate) fn replication_bytes(s: &Scenario, paired: bool) -> (u64, u64) {
 }
 
 /// The counterfactual of `s`: the same scenario without its interventions.
-pub fn counterfactual_of(s: &Scenario) -> Scenario {
+pub(crate) fn counterfactual_of(s: &Scenario) -> Scenario {
     let mut cf = s.clone();
     cf.interventions.clear();
     cf.name = format!("{}{COUNTERFACTUAL_SUFFIX}", s.name);
@@ -173,7 +169,7 @@ pub fn counterfactual_of(s: &Scenario) -> Scenario {
 
 /// True if `a` and `b` simulate the same world: the same resolved parameters, seed,
 /// replications and seasons, and no interventions in either.
-pub fn same_world(a: &Scenario, b: &Scenario) -> bool {
+pub(crate) fn same_world(a: &Scenario, b: &Scenario) -> bool {
     a.interventions.is_empty()
         && b.interventions.is_empty()
         && a.params == b.params

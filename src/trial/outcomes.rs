@@ -23,7 +23,7 @@ const fn o(name: &'static str, unit: &'static str) -> Outcome {
 }
 
 /// Every outcome of the trial.
-pub const OUTCOMES: [Outcome; N_OUTCOMES] = [
+pub(crate) const OUTCOMES: [Outcome; N_OUTCOMES] = [
     o("consumption_pc", "idr_per_person_month"),
     o("income", "idr_per_month"),
     o("income_maize", "idr_per_month"),
@@ -42,11 +42,6 @@ pub const OUTCOMES: [Outcome; N_OUTCOMES] = [
     o("poor", "share"),
     o("poverty_gap", "share_of_line"),
 ];
-
-/// Index of `name` in [`OUTCOMES`].
-pub fn outcome_index(name: &str) -> Option<usize> {
-    OUTCOMES.iter().position(|o| o.name == name)
-}
 
 /// The outcomes of one household after a season of `months` months.
 #[inline]
@@ -80,7 +75,7 @@ pub(crate) fn measure(h: &Household, f: &Flows, months: f64, lines: &Lines) -> [
 }
 
 /// The modules, in the order of their bits ([`module`]).
-pub const MODULES: [(&str, u8); 4] = [
+pub(crate) const MODULES: [(&str, u8); 4] = [
     ("production_training", module::PRODUCTION),
     ("cooperative", module::COOPERATIVE),
     ("entrepreneurship", module::ENTREPRENEURSHIP),
@@ -93,7 +88,7 @@ pub(crate) const ENTREPRENEURSHIP: usize = 2;
 /// The groups of the virtual trial: participants of each module, of any module,
 /// non-participants in villages with participants (spillover), everyone else, and the
 /// entrepreneurship participants who ran an enterprise when the observed run began.
-pub const GROUPS: [(&str, &str); 8] = [
+pub(crate) const GROUPS: [(&str, &str); 8] = [
     ("production_training", "participants"),
     ("cooperative", "participants"),
     ("entrepreneurship", "participants"),
@@ -115,7 +110,7 @@ pub(crate) const ELSEWHERE: usize = 6;
 pub(crate) const OWNERS: usize = 7;
 
 /// Horizons: years 1, 2, 3 and 5 since the start, and the whole run from the start.
-pub const HORIZONS: [&str; 5] = ["1", "2", "3", "5", "run"];
+pub(crate) const HORIZONS: [&str; 5] = ["1", "2", "3", "5", "run"];
 
 /// True if a season `seasons_since` seasons after the start (0 = the start season) falls in
 /// horizon `h` of [`HORIZONS`]: year k is seasons 2k − 2 and 2k − 1 after the start.
@@ -129,7 +124,7 @@ pub(crate) fn in_horizon(h: usize, seasons_since: usize) -> bool {
 
 /// Dimensions of "for whom": each household belongs to one level of each, fixed at the
 /// start of the observed run except participation.
-pub const DIMENSIONS: [(&str, &[&str]); 6] = [
+pub(crate) const DIMENSIONS: [(&str, &[&str]); 6] = [
     ("initial_poverty", &["poor", "near_poor", "non_poor"]),
     ("location", &["coastal", "inland"]),
     ("land_tercile", &["1", "2", "3"]),
@@ -177,7 +172,7 @@ pub(crate) const fn level_offset(dimension: usize) -> usize {
 }
 
 /// Near-poor: consumption per person up to this multiple of the poverty line.
-pub const NEAR_POOR_MULTIPLE: f64 = 1.25;
+pub(crate) const NEAR_POOR_MULTIPLE: f64 = 1.25;
 
 /// Tercile (0, 1, 2) of `x` given the two cut points (values at the 1/3 and 2/3 quantiles).
 #[inline]

@@ -6,7 +6,7 @@ use super::outcomes::{GROUPS, HORIZONS, N_CELLS, N_LEVELS, N_OUTCOMES, cell_leve
 
 /// Twin differences of one group at one horizon.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Exact {
+pub(crate) struct Exact {
     /// Household-seasons.
     pub n: f64,
     /// Household-seasons in wet seasons (the maize yield's denominator).
@@ -64,7 +64,7 @@ fn add_all<const N: usize>(a: &mut [f64; N], b: &[f64; N]) {
 /// Levels of one arm of the randomised trial (invited or not) at one horizon, in the
 /// programme world.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Arm {
+pub(crate) struct Arm {
     /// Household-seasons.
     pub n: f64,
     /// Household-seasons in wet seasons.
@@ -104,7 +104,7 @@ impl Arm {
 /// Person-weighted poverty sums of one "for whom" level (or cell: one level of every
 /// dimension) in both worlds.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Level {
+pub(crate) struct Level {
     /// Person-seasons.
     pub persons: f64,
     /// Households (counted at the start of the observed run, without participation).
@@ -116,7 +116,7 @@ pub struct Level {
 
 /// Poverty dynamics of one world over one replication.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Dynamics {
+pub(crate) struct Dynamics {
     /// Persons in the population.
     pub persons: f64,
     /// Observed seasons.
@@ -197,14 +197,14 @@ impl Work {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrialSums {
     /// Twin differences by group ([`GROUPS`]) and horizon ([`HORIZONS`]).
-    pub exact: Vec<[Exact; HORIZONS.len()]>,
+    pub(crate) exact: Vec<[Exact; HORIZONS.len()]>,
     /// The randomised trial's arms (invited, a sample of the eligible not invited) by
     /// horizon since the first season with a lottery; empty where there is no lottery.
-    pub arms: [[Arm; HORIZONS.len()]; 2],
+    pub(crate) arms: [[Arm; HORIZONS.len()]; 2],
     /// "For whom" levels ([`super::DIMENSIONS`], in order).
-    pub levels: Vec<Level>,
+    pub(crate) levels: Vec<Level>,
     /// Poverty dynamics of the programme world and of the counterfactual.
-    pub dynamics: [Dynamics; 2],
+    pub(crate) dynamics: [Dynamics; 2],
     /// Enrolments (a household in two interventions counts twice).
     pub enrolments: f64,
 }

@@ -12,7 +12,7 @@ use crate::summary::Stat;
 
 /// A mean with its 95 % confidence interval; NaN where it does not exist.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Estimate {
+pub(crate) struct Estimate {
     /// Mean across replications.
     pub mean: f64,
     /// Lower end of the 95 % confidence interval.
@@ -192,7 +192,7 @@ pub struct GroupRow {
 }
 
 /// Metrics of `effects_by_group.csv`.
-pub const GROUP_METRICS: [&str; 5] = ["p0", "p1", "p2", "consumption_pc_idr", "persons_lifted"];
+pub(crate) const GROUP_METRICS: [&str; 5] = ["p0", "p1", "p2", "consumption_pc_idr", "persons_lifted"];
 
 /// Every row of `effects_by_group.csv`.
 pub fn group_rows(outcome: &Outcome) -> Vec<GroupRow> {
@@ -269,7 +269,7 @@ pub struct DynamicsRow {
     /// `scenario` (the world as run), `counterfactual` (its world without the programme)
     /// or `effect` (the first minus the second, paired by replication).
     pub world: &'static str,
-    /// Metric (see [`DYNAMICS_METRICS`]).
+    /// Metric (see `DYNAMICS_METRICS`).
     pub metric: &'static str,
     /// Mean across replications.
     pub mean: Option<f64>,
@@ -282,7 +282,7 @@ pub struct DynamicsRow {
 /// Metrics of `dynamics.csv`: shares of persons chronically poor (poor in more than half of
 /// the seasons), transiently poor and never poor; persons entering and leaving poverty per
 /// season; persons whose exit from poverty lasted two years or more.
-pub const DYNAMICS_METRICS: [&str; 6] = [
+pub(crate) const DYNAMICS_METRICS: [&str; 6] = [
     "chronic_share",
     "transient_share",
     "never_poor_share",
@@ -292,7 +292,7 @@ pub const DYNAMICS_METRICS: [&str; 6] = [
 ];
 
 /// The [`DYNAMICS_METRICS`] of one world in one replication.
-pub fn dynamics_values(d: &Dynamics) -> [f64; 6] {
+pub(crate) fn dynamics_values(d: &Dynamics) -> [f64; 6] {
     [
         per(d.chronic, d.persons),
         per(d.transient, d.persons),
@@ -335,7 +335,7 @@ pub fn dynamics_rows(outcome: &Outcome) -> Vec<DynamicsRow> {
 
 /// Persons lifted out of poverty for at least two years by the programme of world `w`, per
 /// replication (lasting exits in the programme world minus in its counterfactual).
-pub fn lasting_exits_averted(sums: &[TrialSums]) -> Vec<f64> {
+pub(crate) fn lasting_exits_averted(sums: &[TrialSums]) -> Vec<f64> {
     sums.iter().map(|s| s.dynamics[0].lasting_exits - s.dynamics[1].lasting_exits).collect()
 }
 
@@ -353,6 +353,6 @@ pub fn to_csv<T: Serialize>(rows: &[T]) -> std::io::Result<String> {
 }
 
 /// The plan's description of which world each programme is measured against.
-pub fn counterfactual_name(plan: &Plan, w: usize) -> Option<&str> {
+pub(crate) fn counterfactual_name(plan: &Plan, w: usize) -> Option<&str> {
     plan.counterfactual[w].map(|c| plan.worlds[c].name.as_str())
 }

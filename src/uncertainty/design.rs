@@ -9,7 +9,7 @@ use crate::rng::{Purpose, RunKey, unit};
 /// every dimension each of the `n` equal strata holds exactly one point, placed at random
 /// within it; strata are matched across dimensions by independent random permutations.
 /// Drawn from `seed` alone.
-pub fn latin_hypercube(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
+pub(crate) fn latin_hypercube(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut points = vec![vec![0.0; k]; n];
     let run = RunKey { seed, replication: 0 };
     for d in 0..k {

@@ -54,11 +54,11 @@ pub enum Distribution {
 }
 
 /// The names of the distributions, as written in `dist = "…"`.
-pub const KINDS: [&str; 5] = ["uniform", "triangular", "normal", "beta", "loguniform"];
+pub(crate) const KINDS: [&str; 5] = ["uniform", "triangular", "normal", "beta", "loguniform"];
 
 impl Distribution {
     /// The value below which a share `u` in (0, 1) of the distribution lies.
-    pub fn quantile(&self, u: f64) -> f64 {
+    pub(crate) fn quantile(&self, u: f64) -> f64 {
         let u = u.clamp(0.0, 1.0);
         match *self {
             Self::Uniform { low, high } => low + u * (high - low),
@@ -89,7 +89,7 @@ impl Distribution {
         }
     }
 
-    /// Its name, as written in `dist = "…"` ([`KINDS`]).
+    /// Its name, as written in `dist = "…"` (`KINDS`).
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Uniform { .. } => "uniform",

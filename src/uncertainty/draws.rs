@@ -21,7 +21,7 @@ use crate::trial::tables::finite;
 use crate::trial::{self, Plan, tables};
 
 /// What is reported for every scenario, per draw.
-pub const METRICS: [&str; 4] =
+pub(crate) const METRICS: [&str; 4] =
     ["poverty_person_years_averted", "cost_per_ppya_idr", "participants_consumption_change", "p0_run_mean"];
 
 /// The uncertain parameters of a comparison: every parameter any scenario declares, once.
@@ -151,7 +151,7 @@ impl DrawSet {
     }
 }
 
-/// The metrics of every given scenario of one comparison's outcome, in [`METRICS`] order:
+/// The metrics of every given scenario of one comparison's outcome, in `METRICS` order:
 /// (mean, lower, upper) with the 95 % confidence interval across replications.
 pub fn metrics_of(outcome: &trial::Outcome, rows: &[CostEffectiveness]) -> Vec<[(f64, f64, f64); 4]> {
     let trial = tables::trial_rows(outcome);
@@ -187,7 +187,7 @@ pub struct Draws {
     pub uncertain: Vec<Uncertain>,
     /// The parameter values of each draw, in `uncertain`'s order.
     pub values: Vec<Vec<f64>>,
-    /// Per draw, per given scenario, the [`METRICS`].
+    /// Per draw, per given scenario, the `METRICS`.
     pub metrics: Vec<Vec<[f64; 4]>>,
 }
 
@@ -350,7 +350,7 @@ pub fn draws_parquet(path: &Path, names: &[String], draws: &Draws, manifest: &st
 pub struct Row {
     /// Scenario.
     pub scenario: String,
-    /// One of [`METRICS`].
+    /// One of `METRICS`.
     pub metric: &'static str,
     /// At the scenarios' own parameter values: mean across replications.
     pub stochastic_mean: Option<f64>,
@@ -376,7 +376,7 @@ pub struct Row {
 pub struct ParameterRow {
     /// Dotted key.
     pub key: String,
-    /// Distribution ([`super::distribution::KINDS`]).
+    /// Distribution (`super::distribution::KINDS`).
     pub dist: &'static str,
     /// Smallest value.
     pub low: f64,

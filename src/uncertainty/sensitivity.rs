@@ -10,7 +10,7 @@ use super::{Uncertain, design, sobol};
 use crate::trial::tables::finite;
 
 /// Bootstrap resamples behind every Sobol' interval.
-pub const RESAMPLES: usize = 200;
+pub(crate) const RESAMPLES: usize = 200;
 
 /// A row of `sensitivity.csv`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -28,7 +28,7 @@ pub struct RankRow {
 
 /// A row of `morris.csv`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct MorrisRow {
+pub(crate) struct MorrisRow {
     /// Scenario.
     pub scenario: String,
     /// The result.
@@ -88,7 +88,7 @@ pub struct SecondOrderRow {
 
 /// One result of one scenario at every point of a design, with what it is.
 #[derive(Clone, Copy, Debug)]
-pub struct Series<'a> {
+pub(crate) struct Series<'a> {
     /// Scenario.
     pub scenario: &'a str,
     /// The result.
@@ -99,7 +99,7 @@ pub struct Series<'a> {
 
 /// Rank correlations of every parameter with `series`, over the points `values` (the
 /// parameter values of each point, in `uncertain`'s order).
-pub fn rank_rows(series: Series, uncertain: &[Uncertain], values: &[Vec<f64>]) -> Vec<RankRow> {
+pub(crate) fn rank_rows(series: Series, uncertain: &[Uncertain], values: &[Vec<f64>]) -> Vec<RankRow> {
     uncertain
         .iter()
         .enumerate()
@@ -116,7 +116,7 @@ pub fn rank_rows(series: Series, uncertain: &[Uncertain], values: &[Vec<f64>]) -
 }
 
 /// Morris μ, μ*, σ of every parameter for `series`, from a Morris design with its `moves`.
-pub fn morris_rows(series: Series, uncertain: &[Uncertain], moves: &[(usize, f64)]) -> Vec<MorrisRow> {
+pub(crate) fn morris_rows(series: Series, uncertain: &[Uncertain], moves: &[(usize, f64)]) -> Vec<MorrisRow> {
     let indices = design::morris_indices(series.values, moves, uncertain.len());
     uncertain
         .iter()
@@ -134,7 +134,7 @@ pub fn morris_rows(series: Series, uncertain: &[Uncertain], moves: &[(usize, f64
 
 /// Sobol' indices of every parameter (and pair) for `series`, from a Saltelli design of
 /// base size `n`; none when a value is missing.
-pub fn sobol_rows(
+pub(crate) fn sobol_rows(
     series: Series,
     uncertain: &[Uncertain],
     n: usize,
@@ -177,7 +177,7 @@ pub fn sobol_rows(
 
 /// Spearman's rank correlation of `x` and `y` (ranks of ties averaged); NaN for fewer than
 /// three pairs or a constant series.
-pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+pub(crate) fn spearman(x: &[f64], y: &[f64]) -> f64 {
     let pairs: Vec<(f64, f64)> =
         x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).collect();
     if pairs.len() < 3 {

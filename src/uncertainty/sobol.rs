@@ -52,7 +52,7 @@ pub fn design(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
 
 /// An index with its bootstrap interval.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Index {
+pub(crate) struct Index {
     /// Estimate on the whole sample.
     pub value: f64,
     /// 2.5th percentile over bootstrap resamples.
@@ -63,7 +63,7 @@ pub struct Index {
 
 /// The indices of one parameter set.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Indices {
+pub(crate) struct Indices {
     /// First-order index of each parameter.
     pub first: Vec<Index>,
     /// Total index of each parameter.
@@ -72,7 +72,7 @@ pub struct Indices {
     pub second: Vec<((usize, usize), Index)>,
 }
 
-/// The pairs (i, j), i < j, of `k` parameters in the order of [`Indices::second`].
+/// The pairs (i, j), i < j, of `k` parameters in the order of `Indices::second`.
 pub fn pairs(k: usize) -> Vec<(usize, usize)> {
     (0..k).flat_map(|i| (i + 1..k).map(move |j| (i, j))).collect()
 }
@@ -109,7 +109,7 @@ fn estimate(y: &[f64], n: usize, k: usize, rows: &[usize]) -> [Vec<f64>; 3] {
 /// First-order, total and second-order indices of each of the `k` parameters from the
 /// model's values `y` at the points of [`design`]`(n, k, _)`, with `resamples` bootstrap
 /// resamples drawn from `seed`.
-pub fn indices(y: &[f64], n: usize, k: usize, resamples: usize, seed: u64) -> Indices {
+pub(crate) fn indices(y: &[f64], n: usize, k: usize, resamples: usize, seed: u64) -> Indices {
     assert_eq!(y.len(), size(n, k), "one value per point of the design");
     // Centred, as SALib does: the estimators of first- and second-order indices are
     // products of values, whose variance grows with the square of the mean.
