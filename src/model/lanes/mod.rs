@@ -11,7 +11,7 @@
 //! types, such as a `bool` and an `f64` column) may be compiled with a run-time overlap
 //! check between them, and LLVM merges the columns of one struct into one address range
 //! per group: the check then fails on every chunk and the scalar copy of the loop runs
-//! (seen in `income` and the budget's inputs on the AVX2 and portable paths). Such a pass
+//! (seen in `income` and the budget's inputs on the AVX2 path). Such a pass
 //! takes the columns it touches as separate references (`income_lanes`, `budget_inputs`),
 //! which the compiler knows do not overlap: no check, and the vector loop runs.
 
