@@ -13,8 +13,8 @@
 //!
 //! | path | what it runs |
 //! |---|---|
-//! | `avx512` | Philox ×16, table gathers, and the household passes compiled for AVX-512 (8 households per instruction) |
-//! | `avx2` | Philox ×8 in AVX2 registers, table gathers, and the household passes compiled for AVX2 (4 per instruction) |
+//! | `avx512` | Philox ×16, table lookups in AVX-512 registers, and the household passes compiled for AVX-512 (8 households per instruction) |
+//! | `avx2` | Philox ×8 in AVX2 registers, table lookups in AVX2 registers, and the household passes compiled for AVX2 (4 per instruction) |
 //! | `portable` | any CPU: the compiler's baseline (SSE2 on x86-64, NEON on aarch64) |
 //!
 //! On aarch64, NEON is part of the baseline instruction set, so `portable` is the NEON path

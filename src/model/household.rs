@@ -241,10 +241,11 @@ pub(crate) fn purchase_premium_idr(gap_kg: f64, price_idr_per_kg: f64, ctx: &Sea
     gap_kg * price_idr_per_kg * (ctx.params.prices.purchase_price_multiplier - 1.0)
 }
 
-/// Wages this season at the household's usual number of days.
+/// Wages this season of `months` at the household's usual number of days
+/// (`days_per_month`, [`crate::model::season::SeasonConsts::days_per_adult_month`]).
 #[inline(always)]
-pub(crate) fn usual_wages_idr(daily_wages_idr: f32, ctx: &SeasonCtx) -> f64 {
-    f64::from(daily_wages_idr) * ctx.consts.days_per_adult_month * ctx.months
+pub(crate) fn usual_wages_idr(daily_wages_idr: f32, days_per_month: f64, months: f64) -> f64 {
+    f64::from(daily_wages_idr) * days_per_month * months
 }
 
 /// An enterprise's profit this season of `months` at usual demand, with the enterprise

@@ -6,6 +6,14 @@
 //! hold: the village views, the random words and herd tables, enterprise demand), the
 //! dispatch to the path's compiled passes, and what the season adds to the sums and to the
 //! households' flows.
+//!
+//! A pass whose loop reads and writes several columns of [`Columns`] (of different element
+//! types, such as a `bool` and an `f64` column) may be compiled with a run-time overlap
+//! check between them, and LLVM merges the columns of one struct into one address range
+//! per group: the check then fails on every chunk and the scalar copy of the loop runs
+//! (seen in `income` and the budget's inputs on the AVX2 path). Such a pass
+//! takes the columns it touches as separate references (`income_lanes`, `budget_inputs`),
+//! which the compiler knows do not overlap: no check, and the vector loop runs.
 
 mod passes;
 

@@ -15,7 +15,6 @@ use super::{Columns, bit};
 use crate::metrics::Lines;
 #[cfg(doc)]
 use crate::metrics::Terms;
-#[cfg(doc)]
 use crate::model::budget::Lanes;
 use crate::model::draws::{BATCH, Batch, Word};
 use crate::model::household::{
@@ -251,36 +250,8 @@ impl Columns {
     /// household fell ill.
     #[inline(always)]
     fn income(&mut self, s: &mut Chunk, draws: &Batch, ctx: &SeasonCtx) {
-        let p = ctx.params;
-        let dry = ctx.kind == SeasonKind::Dry;
-        let seaweed_idr_season = p.seaweed.net_idr_per_month * ctx.months;
-        let illness_days_share = p.finance.illness_days_share;
-        // The profit is computed only in an enterprise's lanes: its parameters as values.
-        let e = p.enterprise.clone();
-        for j in 0..BATCH {
-            let flags = s.flags[j];
-            let cattle_idr = f64::from(s.cattle_head[j]) * ctx.consts.offtake_idr_per_head_season;
-            let mut net = self.net[j] + cattle_idr;
-            let seaweed = dry & (flags & u32::from(flag::SEAWEED) != 0);
-            let seaweed_idr = seaweed_idr_season * draws.crop[j];
-            net = if seaweed { net + seaweed_idr } else { net };
-            let ill = unit(draws.words(Word::Illness)[j]) < ctx.consts.illness_probability;
-            self.ill[j] = ill;
-            let illness = if ill { illness_days_share } else { 1.0 };
-            let salary_idr = f64::from(s.fixed_income_idr_month[j]) * ctx.months;
-            let wages_idr =
-                usual_wages_idr(s.daily_wages_idr[j], ctx) * draws.labour[j] * illness + salary_idr;
-            net += wages_idr;
-            let usual_profit = usual_profit_idr(s.capital_idr[j], s.business_skill[j], &e, ctx.months);
-            let enterprise = flags & u32::from(flag::ENTERPRISE) != 0;
-            let profit_idr = usual_profit * self.demand[j];
-            net = if enterprise { net + profit_idr } else { net };
-            self.cash_flow[j] += net;
-            self.sources[0][j] = cattle_idr;
-            self.sources[1][j] = if seaweed { seaweed_idr } else { 0.0 };
-            self.sources[2][j] = wages_idr;
-            self.sources[3][j] = if enterprise { profit_idr } else { 0.0 };
-        }
+        let Columns { net, demand, cash_flow, sources, ill, .. } = self;
+        income_lanes(s, draws, ctx, net, demand, cash_flow, sources, ill);
     }
 
     /// Expected income, rupiah per month ([`expected_income`]).
@@ -322,26 +293,10 @@ impl Columns {
     /// The budget ([`Lanes::settle`]).
     #[inline(always)]
     fn settle(&mut self, s: &mut Chunk, ctx: &SeasonCtx) {
-        let b = &mut self.budget;
-        for j in 0..BATCH {
-            b.savings[j] = s.savings_idr[j];
-            b.debt[j] = s.debt_idr[j];
-            b.cash_flow[j] = self.cash_flow[j];
-            b.expected[j] = f64::from(s.expected_income_idr_month[j]);
-            b.skill[j] = f64::from(s.finance_skill[j]);
-            b.cheap[j] = (s.flags[j] & u32::from(flag::COOP_MEMBER) != 0) & self.coop_exists[j];
-            b.ill[j] = self.ill[j];
-            b.cattle[j] = s.cattle_head[j];
-        }
-        b.settle(ctx);
-        let season = ctx.season as u16;
-        for j in 0..BATCH {
-            s.savings_idr[j] = b.savings[j];
-            s.debt_idr[j] = b.debt[j];
-            s.cattle_head[j] = b.cattle[j];
-            let adopted_season = s.adopted_season[j];
-            s.adopted_season[j] = if self.adopted[j] { season } else { adopted_season };
-        }
+        let Columns { budget, cash_flow, ill, coop_exists, adopted, .. } = self;
+        budget_inputs(budget, s, cash_flow, ill, coop_exists);
+        budget.settle(ctx);
+        budget_results(budget, s, adopted, ctx.season as u16);
     }
 
     /// Consumption per person.
@@ -390,5 +345,91 @@ impl Columns {
     #[inline(always)]
     fn counted(&self, j: usize) -> bool {
         j < self.len
+    }
+}
+
+/// [`Columns::income`] on the columns it reads and writes, each passed apart (see
+/// `model::lanes` on why).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn income_lanes(
+    s: &Chunk,
+    draws: &Batch,
+    ctx: &SeasonCtx,
+    net_in: &[f64; BATCH],
+    demand: &[f64; BATCH],
+    cash_flow: &mut [f64; BATCH],
+    sources: &mut [[f64; BATCH]; 4],
+    ill_out: &mut [bool; BATCH],
+) {
+    let p = ctx.params;
+    let dry = ctx.kind == SeasonKind::Dry;
+    let seaweed_idr_season = p.seaweed.net_idr_per_month * ctx.months;
+    let illness_days_share = p.finance.illness_days_share;
+    let (offtake_idr, illness_probability) =
+        (ctx.consts.offtake_idr_per_head_season, ctx.consts.illness_probability);
+    let (days_per_month, months) = (ctx.consts.days_per_adult_month, ctx.months);
+    // The profit is computed only in an enterprise's lanes: its parameters as values.
+    let e = p.enterprise.clone();
+    for j in 0..BATCH {
+        let flags = s.flags[j];
+        let cattle_idr = f64::from(s.cattle_head[j]) * offtake_idr;
+        let mut net = net_in[j] + cattle_idr;
+        let seaweed = dry & (flags & u32::from(flag::SEAWEED) != 0);
+        let seaweed_idr = seaweed_idr_season * draws.crop[j];
+        net = if seaweed { net + seaweed_idr } else { net };
+        let ill = unit(draws.words(Word::Illness)[j]) < illness_probability;
+        ill_out[j] = ill;
+        let illness = if ill { illness_days_share } else { 1.0 };
+        let salary_idr = f64::from(s.fixed_income_idr_month[j]) * months;
+        let wages_idr =
+            usual_wages_idr(s.daily_wages_idr[j], days_per_month, months) * draws.labour[j] * illness
+                + salary_idr;
+        net += wages_idr;
+        let usual_profit = usual_profit_idr(s.capital_idr[j], s.business_skill[j], &e, months);
+        let enterprise = flags & u32::from(flag::ENTERPRISE) != 0;
+        let profit_idr = usual_profit * demand[j];
+        net = if enterprise { net + profit_idr } else { net };
+        cash_flow[j] += net;
+        sources[0][j] = cattle_idr;
+        sources[1][j] = if seaweed { seaweed_idr } else { 0.0 };
+        sources[2][j] = wages_idr;
+        sources[3][j] = if enterprise { profit_idr } else { 0.0 };
+    }
+}
+
+/// The budget's inputs: the chunk's savings, debt, expected income, capability and cattle,
+/// the season's cash flow and illness, and cheap credit for members of a working
+/// cooperative.
+#[inline(always)]
+fn budget_inputs(
+    b: &mut Lanes,
+    s: &Chunk,
+    cash_flow: &[f64; BATCH],
+    ill: &[bool; BATCH],
+    coop_exists: &[bool; BATCH],
+) {
+    for j in 0..BATCH {
+        b.savings[j] = s.savings_idr[j];
+        b.debt[j] = s.debt_idr[j];
+        b.cash_flow[j] = cash_flow[j];
+        b.expected[j] = f64::from(s.expected_income_idr_month[j]);
+        b.skill[j] = f64::from(s.finance_skill[j]);
+        b.cheap[j] = (s.flags[j] & u32::from(flag::COOP_MEMBER) != 0) & coop_exists[j];
+        b.ill[j] = ill[j];
+        b.cattle[j] = s.cattle_head[j];
+    }
+}
+
+/// The budget's savings, debt and cattle into the chunk, and the season of an adoption.
+#[inline(always)]
+#[allow(clippy::needless_range_loop)] // Lanes by index, as in every pass.
+fn budget_results(b: &Lanes, s: &mut Chunk, adopted: &[bool; BATCH], season: u16) {
+    for j in 0..BATCH {
+        s.savings_idr[j] = b.savings[j];
+        s.debt_idr[j] = b.debt[j];
+        s.cattle_head[j] = b.cattle[j];
+        let adopted_season = s.adopted_season[j];
+        s.adopted_season[j] = if adopted[j] { season } else { adopted_season };
     }
 }
