@@ -8,8 +8,8 @@ use super::format::{self, DASH};
 use super::html::{Cell, Line, TableView};
 use super::{ComparisonInfo, Table};
 use crate::plot::{Axis, Forest};
-use crate::trial::DIMENSIONS;
 use crate::trial::evidence::{CLAIMS, Measure, Measured, holds};
+use crate::trial::{DIMENSIONS, HORIZONS};
 
 /// The data files the answers are read from.
 pub(crate) struct Files<'a> {
@@ -261,24 +261,19 @@ pub(crate) fn evidence(f: &Files) -> io::Result<Option<TableView>> {
 
 /// Effects on participants, spillover and the randomised trial's estimates, per programme.
 pub(crate) fn participants(f: &Files) -> io::Result<TableView> {
-    let mut t = TableView::new(
-        "participants",
-        &[
-            ("scenario", false),
-            ("year 1", true),
-            ("year 2", true),
-            ("year 3", true),
-            ("year 5", true),
-            ("over the run", true),
-            ("income, over the run", true),
-            ("spillover: non-participants in their villages", true),
-            ("a randomised trial would estimate: effect of taking part (IV)", true),
-        ],
-    );
+    let labels: Vec<String> = HORIZONS.iter().map(|h| horizon_label(h)).collect();
+    let mut columns = vec![("scenario", false)];
+    columns.extend(labels.iter().map(|l| (l.as_str(), true)));
+    columns.extend([
+        ("income, over the run", true),
+        ("spillover: non-participants in their villages", true),
+        ("a randomised trial would estimate: effect of taking part (IV)", true),
+    ]);
+    let mut t = TableView::new("participants", &columns);
     let pct = |x: f64| format::percent(x, 2);
     for s in f.programmes()? {
         let mut row = vec![Cell::header(&s)];
-        for years in ["1", "2", "3", "5", "run"] {
+        for years in HORIZONS {
             row.push(f.trial([&s, "any", "participants", "exact", "consumption_pc", years])?.1.cell(pct));
         }
         row.push(f.trial([&s, "any", "participants", "exact", "income", "run"])?.1.cell(pct));
@@ -307,11 +302,10 @@ pub(crate) fn participants_chart(
     f: &Files,
     look: &dyn Fn(&str) -> plotters::style::RGBColor,
 ) -> io::Result<Forest> {
-    let years = [("1", "year 1"), ("2", "year 2"), ("3", "year 3"), ("5", "year 5"), ("run", "over the run")];
     let mut series = Vec::new();
     for s in f.programmes()? {
         let mut points = Vec::new();
-        for (key, _) in years {
+        for key in HORIZONS {
             let e = f.trial([&s, "any", "participants", "exact", "consumption_pc", key])?.1;
             points.push((e.mean, e.lower, e.upper));
         }
@@ -321,9 +315,14 @@ pub(crate) fn participants_chart(
         title: "Consumption per person of participants, by years since they first took part".into(),
         x_desc: "change against their twins in the world without the programme, % of their level".into(),
         axis: Axis::Share,
-        categories: years.iter().map(|(_, label)| (*label).to_string()).collect(),
+        categories: HORIZONS.iter().map(|h| horizon_label(h)).collect(),
         series,
     })
+}
+
+/// How a horizon of the trial ([`HORIZONS`]) reads in the report: "year 3", "over the run".
+fn horizon_label(horizon: &str) -> String {
+    if horizon == "run" { "over the run".into() } else { format!("year {horizon}") }
 }
 
 /// Labels of the "for whom" levels, in file order.
