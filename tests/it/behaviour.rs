@@ -98,6 +98,7 @@ fn a_lower_maize_price_hurts_sellers_and_helps_buyers() {
     use livelihoods::model::season::Noise;
     use livelihoods::params::SeasonKind;
     use livelihoods::rng::RunKey;
+    use livelihoods::summary::Stat;
     let base = load("kupang_baseline", 20_000, 2, 1);
     let mut low = base.clone();
     low.params.prices.maize_idr_per_kg *= 0.8;
@@ -132,15 +133,10 @@ fn a_lower_maize_price_hurts_sellers_and_helps_buyers() {
         sellers.push(mean(&sold));
         buyers.push(mean(&bought));
     }
-    // The 95 % interval of a mean over 4 replications: t(3) = 3.18.
-    let interval = |xs: &[f64]| {
-        let m = mean(xs);
-        let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64;
-        (m, 3.18 * (var / xs.len() as f64).sqrt())
-    };
-    let ((s, s_ci), (b, b_ci)) = (interval(&sellers), interval(&buyers));
-    assert!(s + s_ci < -0.02, "sellers' consumption against the line changes by {s:+.4} ± {s_ci:.4}");
-    assert!(b - b_ci > 0.0, "buyers' consumption against the line changes by {b:+.4} ± {b_ci:.4}");
+    // The 95 % confidence interval of each mean over the replications.
+    let (s, b) = (Stat::of(&sellers), Stat::of(&buyers));
+    assert!(s.ci_hi < -0.02, "sellers' consumption against the line changes by {s:?}");
+    assert!(b.ci_lo > 0.0, "buyers' consumption against the line changes by {b:?}");
 }
 
 #[test]
