@@ -234,19 +234,19 @@ fn interpolate_all<const N: usize>(
     #[cfg(target_arch = "x86_64")]
     let done = if cpu.v4().is_some() {
         // SAFETY: `cpu` holds a `V4` token, made only on CPUs with AVX-512F and AVX2 (and
-        // the rest of x86-64-v4), the features `gather8` enables; `k`, `fractions` and
+        // the rest of x86-64-v4), the features `interpolate_all8` enables; `k`, `fractions` and
         // `out` have `n` elements (asserted).
         #[allow(unsafe_code)]
         unsafe {
-            gather8(nodes, k, fractions, out)
+            interpolate_all8(nodes, k, fractions, out)
         }
     } else if cpu.v3().is_some() {
         // SAFETY: `cpu` holds a `V3` token, made only on CPUs with AVX2 (and the rest of
-        // x86-64-v3), the feature `gather4` enables; `k`, `fractions` and `out` have `n`
+        // x86-64-v3), the feature `interpolate_all4` enables; `k`, `fractions` and `out` have `n`
         // elements (asserted).
         #[allow(unsafe_code)]
         unsafe {
-            gather4(nodes, k, fractions, out)
+            interpolate_all4(nodes, k, fractions, out)
         }
     } else {
         0
@@ -266,7 +266,12 @@ fn interpolate_all<const N: usize>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2")]
 #[allow(unsafe_code)]
-unsafe fn gather8<const N: usize>(nodes: &[f64; N], k: &[u32], fractions: &[f64], out: &mut [f64]) -> usize {
+unsafe fn interpolate_all8<const N: usize>(
+    nodes: &[f64; N],
+    k: &[u32],
+    fractions: &[f64],
+    out: &mut [f64],
+) -> usize {
     use std::arch::x86_64::*;
     let whole = out.len() / 8 * 8;
     let last = _mm256_set1_epi32((N - 2) as i32);
@@ -295,7 +300,12 @@ unsafe fn gather8<const N: usize>(nodes: &[f64; N], k: &[u32], fractions: &[f64]
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[allow(unsafe_code)]
-unsafe fn gather4<const N: usize>(nodes: &[f64; N], k: &[u32], fractions: &[f64], out: &mut [f64]) -> usize {
+unsafe fn interpolate_all4<const N: usize>(
+    nodes: &[f64; N],
+    k: &[u32],
+    fractions: &[f64],
+    out: &mut [f64],
+) -> usize {
     use std::arch::x86_64::*;
     let whole = out.len() / 4 * 4;
     let last = _mm_set1_epi32((N - 2) as i32);
