@@ -492,6 +492,7 @@ impl HazardTable {
         }
     }
 
+    /// [`HazardTable::probability_all`] eight at a time with AVX-512 ([`interpolate`]).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
     #[allow(unsafe_code)]
@@ -499,8 +500,9 @@ impl HazardTable {
         use std::arch::x86_64::*;
         let mut chunks = rates.chunks_exact(8).zip(out.chunks_exact_mut(8));
         for (r8, o8) in &mut chunks {
-            // SAFETY: eight rates and eight outputs; only lanes with a rate in
-            // [0, HAZARD_MAX_RATE) are gathered, whose indices are below the table's last.
+            // SAFETY: eight rates and eight outputs; `interpolate` reads a lane's own index
+            // only where its rate is in [0, HAZARD_MAX_RATE) (then below the table's last),
+            // index 0 elsewhere.
             let outside = unsafe {
                 let rate = _mm512_loadu_pd(r8.as_ptr());
                 let inside = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(rate, _mm512_setzero_pd())
